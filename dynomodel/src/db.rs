@@ -1,0 +1,155 @@
+//! [`Db`]: the client handle that every operation is sent through.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_dynamodb::config::Credentials;
+
+use crate::error::{Error, Result};
+
+/// The environment variable that points dynomodel at a DynamoDB endpoint, such as
+/// `http://127.0.0.1:8000` for a DynamoDB Local that is already running.
+pub const DYNAMODB_ENDPOINT: &str = "DYNAMODB_ENDPOINT";
+
+/// A handle on DynamoDB: the SDK client and the table-name prefix.
+///
+/// `Db` is cheap to clone (the SDK client is reference-counted) and safe to share across
+/// tasks and Lambda invocations: build it once, outside the handler.
+///
+/// ```no_run
+/// # async fn run() -> dynomodel::Result<()> {
+/// use dynomodel::Db;
+///
+/// let db = Db::from_env().await?.with_table_prefix("dev_");
+/// assert_eq!(db.table_name("pets"), "dev_pets");
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Db {
+    client: aws_sdk_dynamodb::Client,
+    table_prefix: Arc<str>,
+}
+
+impl Db {
+    /// Wraps an SDK client that the caller configured.
+    ///
+    /// ```no_run
+    /// # async fn run() {
+    /// let conf = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    /// let db = dynomodel::Db::new(aws_sdk_dynamodb::Client::new(&conf));
+    /// # }
+    /// ```
+    pub fn new(client: aws_sdk_dynamodb::Client) -> Self {
+        Db {
+            client,
+            table_prefix: Arc::from(""),
+        }
+    }
+
+    /// Loads the AWS configuration from the environment (as the AWS CLI does: credentials,
+    /// region, `AWS_ENDPOINT_URL_DYNAMODB`), with `DYNAMODB_ENDPOINT`, where set, as the
+    /// endpoint.
+    ///
+    /// ```no_run
+    /// # async fn run() -> dynomodel::Result<()> {
+    /// let db = dynomodel::Db::from_env().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn from_env() -> Result<Self> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(endpoint) = endpoint_from_env()? {
+            loader = loader.endpoint_url(endpoint);
+        }
+        let conf = loader.load().await;
+        Ok(Db::new(aws_sdk_dynamodb::Client::new(&conf)))
+    }
+
+    /// A client for DynamoDB Local (or any endpoint that ignores credentials): dummy
+    /// credentials, region `us-east-1`, and short connect timeouts, so that an endpoint that
+    /// does not answer fails fast instead of hanging.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynomodel::Result<()> {
+    /// let db = dynomodel::Db::local("http://127.0.0.1:8000").await?;
+    /// assert!(dynomodel::Db::local("127.0.0.1:8000").await.is_err()); // no scheme
+    /// # Ok(()) }
+    /// ```
+    pub async fn local(endpoint: impl Into<String>) -> Result<Self> {
+        let endpoint = endpoint.into();
+        check_endpoint(&endpoint, "the DynamoDB Local endpoint")?;
+        Ok(Db::local_unchecked(&endpoint))
+    }
+
+    /// [`Db::local`] for an endpoint already checked to be a URL.
+    pub(crate) fn local_unchecked(endpoint: &str) -> Self {
+        let conf = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("local", "local", None, None, "dynomodel"))
+            .endpoint_url(endpoint)
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(3))
+                    .operation_attempt_timeout(Duration::from_secs(30))
+                    .build(),
+            )
+            .build();
+        Db::new(aws_sdk_dynamodb::Client::from_conf(conf))
+    }
+
+    /// The same handle with every model's table name prefixed, for per-environment tables.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynomodel::Result<()> {
+    /// let db = dynomodel::Db::local("http://127.0.0.1:8000").await?.with_table_prefix("test_");
+    /// assert_eq!(db.table_name("pets"), "test_pets");
+    /// # Ok(()) }
+    /// ```
+    pub fn with_table_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.table_prefix = Arc::from(prefix.into());
+        self
+    }
+
+    /// The raw SDK client, for what dynomodel does not cover.
+    pub fn client(&self) -> &aws_sdk_dynamodb::Client {
+        &self.client
+    }
+
+    /// The table-name prefix (empty unless set by [`Db::with_table_prefix`]).
+    pub fn table_prefix(&self) -> &str {
+        &self.table_prefix
+    }
+
+    /// The name of `table` in DynamoDB: the prefix, then the model's table name.
+    pub fn table_name(&self, table: &str) -> String {
+        format!("{}{}", self.table_prefix, table)
+    }
+}
+
+/// `DYNAMODB_ENDPOINT` where it is set and not empty, checked to be a URL.
+pub(crate) fn endpoint_from_env() -> Result<Option<String>> {
+    match std::env::var(DYNAMODB_ENDPOINT) {
+        Ok(v) if !v.trim().is_empty() => {
+            let v = v.trim().to_owned();
+            check_endpoint(&v, DYNAMODB_ENDPOINT)?;
+            Ok(Some(v))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn check_endpoint(endpoint: &str, what: &str) -> Result<()> {
+    let rest = endpoint
+        .strip_prefix("http://")
+        .or_else(|| endpoint.strip_prefix("https://"));
+    match rest {
+        Some(host) if !host.is_empty() => Ok(()),
+        _ => Err(Error::Config(format!(
+            "{what} `{endpoint}` is not a URL: write it as http://HOST:PORT, such as http://127.0.0.1:8000"
+        ))),
+    }
+}

