@@ -52,7 +52,7 @@ pub enum Error {
         table: String,
     },
     /// An item read from DynamoDB does not fit the model.
-    #[error("cannot decode `{path}`: {message}")]
+    #[error("cannot decode {}: {message}", shown_path(.path))]
     Decode {
         /// The attribute path, such as `address.street` or `tags[2]`.
         path: String,
@@ -60,7 +60,7 @@ pub enum Error {
         message: String,
     },
     /// A value cannot be written to DynamoDB.
-    #[error("cannot encode `{path}`: {message}")]
+    #[error("cannot encode {}: {message}", shown_path(.path))]
     Encode {
         /// The attribute path of the value.
         path: String,
@@ -83,6 +83,14 @@ pub enum Error {
     /// An error from DynamoDB or from the AWS SDK on the way to it.
     #[error(transparent)]
     Dynamo(#[from] DynamoError),
+}
+
+fn shown_path(path: &str) -> String {
+    if path.is_empty() {
+        "the value".to_owned()
+    } else {
+        format!("`{path}`")
+    }
 }
 
 impl Error {

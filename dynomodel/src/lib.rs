@@ -1,17 +1,118 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod codec;
 pub mod db;
 pub mod error;
 #[cfg(feature = "local")]
 pub mod local;
+pub mod model;
+pub mod path;
 pub mod validate;
 
+pub use async_trait::async_trait;
+pub use codec::{AttrValue, Item};
 pub use db::Db;
+#[cfg(feature = "derive")]
+pub use dynomodel_derive::{Document, Model};
 pub use error::{DynamoError, Error, Result};
+pub use model::{Document, Hooks, Index, Key, Model};
+pub use path::{Attr, Path};
+pub use validate::{ValidationError, ValidationErrors};
 
 /// The types that almost every user of dynomodel needs.
 pub mod prelude {
     pub use crate::db::Db;
+    #[cfg(feature = "derive")]
+    pub use crate::{Document, Model};
     pub use crate::error::{Error, Result};
+    pub use crate::model::{Document as _, Hooks, Key, Model as _};
+}
+
+/// What the derive's generated code refers to. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::codec::special;
+    pub use crate::codec::{at, AttrValue, Item, Via, ViaAttr, ViaSerde};
+    pub use crate::error::Result;
+    pub use crate::model::{
+        key_attr, Document, Hooks, Index, IndexKind, Key, Model, Nested, Projection, Timestamp,
+        Version,
+    };
+    pub use aws_sdk_dynamodb::primitives::Blob;
+    pub use crate::path::{Attr, Path};
+    pub use crate::validate::{rules, transforms, ValidationErrors};
+    pub use async_trait::async_trait;
+    pub use aws_sdk_dynamodb::types::AttributeValue;
+    pub use regex::Regex;
+    pub use std::collections::HashMap;
+    pub use std::sync::LazyLock;
+
+    use std::marker::PhantomData;
+
+    /// Reaches [`Nested`] where the field type has nested documents, and does nothing where
+    /// it has not (method resolution prefers the impl on `&Rules<T>`).
+    pub struct Rules<T>(PhantomData<T>);
+
+    impl<T> Rules<T> {
+        #[allow(clippy::new_without_default)]
+        pub const fn new() -> Self {
+            Rules(PhantomData)
+        }
+    }
+
+    pub trait RulesNested<T> {
+        fn defaults(&self, v: &mut T);
+        fn set(&self, v: &mut T);
+        fn validate(&self, v: &T, path: &str, errors: &mut ValidationErrors);
+    }
+
+    impl<T: Nested> RulesNested<T> for &Rules<T> {
+        #[inline]
+        fn defaults(&self, v: &mut T) {
+            v.nested_defaults()
+        }
+        #[inline]
+        fn set(&self, v: &mut T) {
+            v.nested_set()
+        }
+        #[inline]
+        fn validate(&self, v: &T, path: &str, errors: &mut ValidationErrors) {
+            v.nested_validate(path, errors)
+        }
+    }
+
+    pub trait RulesNone<T> {
+        fn defaults(&self, _v: &mut T) {}
+        fn set(&self, _v: &mut T) {}
+        fn validate(&self, _v: &T, _path: &str, _errors: &mut ValidationErrors) {}
+    }
+
+    impl<T> RulesNone<T> for Rules<T> {}
+
+    /// The path of field `name` below `base`.
+    pub fn join(base: &str, name: &str) -> String {
+        if base.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{base}.{name}")
+        }
+    }
+
+    /// The error for a value of the wrong DynamoDB type.
+    pub fn expected(what: &str, found: &AttributeValue) -> crate::Error {
+        crate::Error::Decode {
+            path: String::new(),
+            message: format!("expected {what}, found {}", crate::codec::type_name(found)),
+        }
+    }
+
+    /// The error for an attribute that an item lacks and the field cannot do without.
+    pub fn missing(name: &str) -> crate::Error {
+        crate::Error::Decode {
+            path: name.to_owned(),
+            message: "the attribute is missing, and the field is neither an Option nor has a default"
+                .into(),
+        }
+    }
 }

@@ -111,3 +111,117 @@ impl IntoIterator for ValidationErrors {
         self.errors.into_iter()
     }
 }
+
+/// The rules that `validate(...)` names; the derive calls them. Each returns the message of a
+/// broken rule, or `None`.
+pub mod rules {
+    use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+    use std::fmt::Display;
+
+    /// A value with a length: characters of a string, elements of a collection.
+    pub trait Length {
+        /// The length, in characters for strings.
+        fn length(&self) -> usize;
+    }
+
+    impl Length for String {
+        fn length(&self) -> usize {
+            self.chars().count()
+        }
+    }
+    impl Length for str {
+        fn length(&self) -> usize {
+            self.chars().count()
+        }
+    }
+    impl<T> Length for Vec<T> {
+        fn length(&self) -> usize {
+            self.len()
+        }
+    }
+    impl<T, S> Length for HashSet<T, S> {
+        fn length(&self) -> usize {
+            self.len()
+        }
+    }
+    impl<T> Length for BTreeSet<T> {
+        fn length(&self) -> usize {
+            self.len()
+        }
+    }
+    impl<K, V, S> Length for HashMap<K, V, S> {
+        fn length(&self) -> usize {
+            self.len()
+        }
+    }
+    impl<K, V> Length for BTreeMap<K, V> {
+        fn length(&self) -> usize {
+            self.len()
+        }
+    }
+
+    /// `length(min, max)`.
+    pub fn length<T: Length + ?Sized>(
+        value: &T,
+        min: Option<usize>,
+        max: Option<usize>,
+    ) -> Option<String> {
+        let n = value.length();
+        match (min, max) {
+            (Some(min), Some(max)) if n < min || n > max => {
+                Some(format!("length must be {min} to {max}, is {n}"))
+            }
+            (Some(min), None) if n < min => Some(format!("length must be at least {min}, is {n}")),
+            (None, Some(max)) if n > max => Some(format!("length must be at most {max}, is {n}")),
+            _ => None,
+        }
+    }
+
+    /// `range(min, max)`, both ends included.
+    pub fn range<T: PartialOrd + Display>(value: &T, min: Option<T>, max: Option<T>) -> Option<String> {
+        let below = min.as_ref().is_some_and(|m| value < m);
+        let above = max.as_ref().is_some_and(|m| value > m);
+        if !below && !above {
+            return None;
+        }
+        Some(match (min, max) {
+            (Some(min), Some(max)) => format!("must be {min} to {max}, is {value}"),
+            (Some(min), None) => format!("must be at least {min}, is {value}"),
+            (None, Some(max)) => format!("must be at most {max}, is {value}"),
+            (None, None) => unreachable!("a value out of range has a bound"),
+        })
+    }
+
+    /// `regex = "..."`.
+    pub fn regex(value: &str, re: &regex::Regex) -> Option<String> {
+        (!re.is_match(value)).then(|| format!("must match /{}/, is {value:?}", re.as_str()))
+    }
+
+    /// `one_of = [...]`.
+    pub fn one_of<T: PartialEq<U> + std::fmt::Debug + ?Sized, U: std::fmt::Debug>(
+        value: &T,
+        allowed: &[U],
+    ) -> Option<String> {
+        (!allowed.iter().any(|a| value == a))
+            .then(|| format!("must be one of {allowed:?}, is {value:?}"))
+    }
+}
+
+/// The built-in `set` transforms.
+pub mod transforms {
+    /// `set = "trim"`.
+    pub fn trim(s: &mut String) {
+        let t = s.trim();
+        if t.len() != s.len() {
+            *s = t.to_owned();
+        }
+    }
+    /// `set = "lowercase"`.
+    pub fn lowercase(s: &mut String) {
+        *s = s.to_lowercase();
+    }
+    /// `set = "uppercase"`.
+    pub fn uppercase(s: &mut String) {
+        *s = s.to_uppercase();
+    }
+}

@@ -1,0 +1,251 @@
+//! Cross-field checks: keys, indexes, managed attributes, and rules that fit their types.
+
+use crate::ast::{Container, Field, Kind, Shape};
+use crate::attr::{Rule, SetKind};
+use crate::ctxt::Ctxt;
+
+pub fn check(cx: &mut Ctxt, c: &Container<'_>) {
+    keys(cx, c);
+    indexes(cx, c);
+    managed(cx, c);
+    for f in &c.fields {
+        field_rules(cx, f);
+    }
+}
+
+fn model_only(cx: &mut Ctxt, c: &Container<'_>, token: &Option<syn::Path>, what: &str) {
+    if c.kind == Kind::Document {
+        if let Some(t) = token {
+            cx.error_at(
+                t,
+                format!("`{what}` belongs to a Model; a Document is stored inside one and has no {what}"),
+            );
+        }
+    }
+}
+
+fn names(c: &Container<'_>) -> String {
+    c.stored().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn keys(cx: &mut Ctxt, c: &Container<'_>) {
+    for (what, pick) in [
+        ("hash_key", (|f: &Field<'_>| f.attrs.hash_key.clone()) as fn(&Field<'_>) -> Option<syn::Path>),
+        ("range_key", |f: &Field<'_>| f.attrs.range_key.clone()),
+    ] {
+        let keyed: Vec<(&Field<'_>, syn::Path)> =
+            c.fields.iter().filter_map(|f| pick(f).map(|t| (f, t))).collect();
+        for (f, token) in &keyed {
+            model_only(cx, c, &Some(token.clone()), what);
+            if f.option_of.is_some() {
+                cx.error_at(f.ty, format!("a {what} cannot be an Option: every item has its key"));
+            } else if !matches!(f.shape, Shape::String | Shape::Integer | Shape::Bytes) {
+                cx.error_at(
+                    f.ty,
+                    format!("a {what} must be a String, an integer or Vec<u8> (DynamoDB's S, N or B)"),
+                );
+            }
+        }
+        for (_, token) in keyed.iter().skip(1) {
+            cx.error_at(token, format!("a model has one {what}; this is the second"));
+        }
+    }
+    if c.kind == Kind::Model && !c.fields.iter().any(|f| f.attrs.hash_key.is_some()) {
+        cx.error_at(
+            c.ident,
+            "a Model needs a hash key: mark one field #[dynomodel(hash_key)]",
+        );
+    }
+}
+
+fn key_shape_ok(f: &Field<'_>) -> bool {
+    f.option_of.is_none() && matches!(f.shape, Shape::String | Shape::Integer | Shape::Bytes)
+        || f.option_of.is_some() && matches!(f.shape, Shape::String | Shape::Integer | Shape::Bytes)
+}
+
+fn index_attr_exists(cx: &mut Ctxt, c: &Container<'_>, lit: &syn::LitStr) {
+    match c.field_named(&lit.value()) {
+        None => cx.error_at(
+            lit,
+            format!("no attribute `{}` in {}; its attributes are: {}", lit.value(), c.ident, names(c)),
+        ),
+        Some(f) if !key_shape_ok(f) => cx.error_at(
+            lit,
+            format!(
+                "`{}` cannot be an index key: an index key is a String, an integer or Vec<u8>",
+                lit.value()
+            ),
+        ),
+        Some(_) => {}
+    }
+}
+
+fn indexes(cx: &mut Ctxt, c: &Container<'_>) {
+    let mut seen: Vec<String> = Vec::new();
+    let table_has_range = c.fields.iter().any(|f| f.attrs.range_key.is_some());
+    for index in &c.attrs.indexes {
+        model_only(cx, c, &Some(index.token.clone()), "index");
+        if let Some(name) = &index.name {
+            if seen.contains(&name.value()) {
+                cx.error_at(name, format!("a second index named `{}`", name.value()));
+            }
+            seen.push(name.value());
+        }
+        for lit in [&index.hash, &index.range].into_iter().flatten() {
+            index_attr_exists(cx, c, lit);
+        }
+        if index.local && !table_has_range && c.kind == Kind::Model {
+            cx.error_at(
+                &index.token,
+                "a local secondary index needs a table with a range key: mark one field #[dynomodel(range_key)]",
+            );
+        }
+        if let crate::attr::Projection::Include(names) = &index.projection {
+            for lit in names {
+                if c.field_named(&lit.value()).is_none() {
+                    cx.error_at(lit, format!("no attribute `{}` in {}", lit.value(), c.ident));
+                }
+            }
+        }
+    }
+    let mut gsi_hash: Vec<String> = Vec::new();
+    for f in &c.fields {
+        for lit in f.attrs.gsi_hash.iter().chain(&f.attrs.gsi_range).chain(&f.attrs.lsi_range) {
+            if c.kind == Kind::Document {
+                cx.error_at(lit, "an index belongs to a Model, not to a Document");
+            } else if !key_shape_ok(f) {
+                cx.error_at(f.ty, "an index key is a String, an integer or Vec<u8>");
+            }
+        }
+        for lit in &f.attrs.gsi_hash {
+            if seen.contains(&lit.value()) || gsi_hash.contains(&lit.value()) {
+                cx.error_at(lit, format!("a second index named `{}`", lit.value()));
+            }
+            gsi_hash.push(lit.value());
+        }
+        for lit in &f.attrs.lsi_range {
+            if seen.contains(&lit.value()) {
+                cx.error_at(lit, format!("a second index named `{}`", lit.value()));
+            }
+            if !table_has_range && c.kind == Kind::Model {
+                cx.error_at(lit, "a local secondary index needs a table with a range key");
+            }
+        }
+    }
+    for f in &c.fields {
+        for lit in &f.attrs.gsi_range {
+            if !gsi_hash.contains(&lit.value()) {
+                cx.error_at(
+                    lit,
+                    format!("no field declares `gsi_hash = \"{}\"`: a global index needs a hash key", lit.value()),
+                );
+            }
+        }
+    }
+}
+
+fn managed(cx: &mut Ctxt, c: &Container<'_>) {
+    type Pick = fn(&Field<'_>) -> Option<syn::Path>;
+    let kinds: [(&str, Pick); 5] = [
+        ("version", |f| f.attrs.version.clone()),
+        ("created_at", |f| f.attrs.created_at.clone()),
+        ("updated_at", |f| f.attrs.updated_at.clone()),
+        ("ttl", |f| f.attrs.ttl.clone()),
+        ("extra", |f| f.attrs.extra.clone()),
+    ];
+    for (what, pick) in kinds {
+        let marked: Vec<(&Field<'_>, syn::Path)> =
+            c.fields.iter().filter_map(|f| pick(f).map(|t| (f, t))).collect();
+        for (_, token) in marked.iter().skip(1) {
+            cx.error_at(token, format!("a model has one `{what}` field; this is the second"));
+        }
+        for (f, token) in &marked {
+            if what != "extra" {
+                model_only(cx, c, &Some(token.clone()), what);
+            }
+            let ok = match what {
+                "version" => f.option_of.is_none() && is_version_int(f.ty),
+                "created_at" | "updated_at" => matches!(f.shape, Shape::DateTime)
+                    || matches!(f.shape, Shape::Integer),
+                "ttl" => matches!(f.shape, Shape::Integer | Shape::DateTime),
+                _ => f.option_of.is_none() && f.shape == Shape::AttributeMap,
+            };
+            if !ok {
+                let want = match what {
+                    "version" => "an integer (u64, u32, i64, ...), not an Option",
+                    "created_at" | "updated_at" => {
+                        "a date-time (chrono::DateTime<Utc>) or epoch seconds (i64, u64), or an Option of one"
+                    }
+                    "ttl" => "epoch seconds (i64, u64) or a date-time, or an Option of one",
+                    _ => "a HashMap<String, AttributeValue>",
+                };
+                cx.error_at(f.ty, format!("a `{what}` field must be {want}"));
+            }
+        }
+    }
+}
+
+fn is_version_int(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else { return false };
+    p.path.segments.last().is_some_and(|s| {
+        matches!(
+            s.ident.to_string().as_str(),
+            "u8" | "u16" | "u32" | "u64" | "usize" | "i32" | "i64"
+        )
+    })
+}
+
+fn field_rules(cx: &mut Ctxt, f: &Field<'_>) {
+    if let Some((token, kind)) = &f.attrs.set_kind {
+        if f.shape != Shape::Set && f.shape != Shape::Vec {
+            cx.error_at(token, "a DynamoDB set needs a HashSet, BTreeSet or Vec field");
+        }
+        if *kind == SetKind::Binary && f.shape == Shape::Bytes {
+            cx.error_at(token, "binary_set needs a set of byte strings, such as BTreeSet<Vec<u8>>");
+        }
+    }
+    if let Some(token) = &f.attrs.epoch {
+        if f.shape != Shape::DateTime {
+            cx.error_at(token, "`epoch` stores a date-time as epoch seconds: the field must be a DateTime");
+        }
+    }
+    if let (Some(token), None) = (&f.attrs.required, f.option_of) {
+        cx.error_at(
+            token,
+            "`required` is for Option fields; a field that is not an Option is always present",
+        );
+    }
+    if let Some((token, crate::attr::Transform::Builtin(_))) = &f.attrs.set {
+        if f.shape != Shape::String {
+            cx.error_at(token, "the built-in transforms work on String fields");
+        }
+    }
+    if f.attrs.extra.is_some() && (f.attrs.default.is_some() || !f.attrs.rules.is_empty()) {
+        cx.error_at(f.ident, "an `extra` field takes no default and no validation");
+    }
+    for rule in &f.attrs.rules {
+        match rule {
+            Rule::Length { token, .. } => {
+                if matches!(f.shape, Shape::Integer | Shape::Float | Shape::Bool | Shape::DateTime) {
+                    cx.error_at(token, "`length` is for strings and collections; use `range` for numbers");
+                }
+            }
+            Rule::Range { token, .. } => {
+                if !matches!(f.shape, Shape::Integer | Shape::Float | Shape::DateTime | Shape::Other) {
+                    cx.error_at(token, "`range` is for numbers; use `length` for strings and collections");
+                }
+            }
+            Rule::Regex(lit) => {
+                if f.shape != Shape::String {
+                    cx.error_at(lit, "`regex` is for String fields");
+                }
+            }
+            Rule::OneOf { token, .. } => {
+                if !matches!(f.shape, Shape::String | Shape::Integer | Shape::Float | Shape::Bool | Shape::Other) {
+                    cx.error_at(token, "`one_of` is for strings, numbers and other values that compare with ==");
+                }
+            }
+            Rule::Custom(_) => {}
+        }
+    }
+}

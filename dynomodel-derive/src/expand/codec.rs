@@ -1,0 +1,182 @@
+//! `to_item` and `from_item`: a direct codec, field by field.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{Expr, GenericArgument, PathArguments, Type};
+
+use crate::ast::{Container, Field, Shape};
+use crate::attr::SetKind;
+
+/// The first type argument, such as the `T` of `BTreeSet<T>`.
+fn element(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    match &p.path.segments.last()?.arguments {
+        PathArguments::AngleBracketed(a) => a.args.iter().find_map(|a| match a {
+            GenericArgument::Type(t) => Some(t),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+fn is_epoch(f: &Field<'_>) -> bool {
+    f.shape == Shape::DateTime && (f.attrs.epoch.is_some() || f.attrs.ttl.is_some())
+}
+
+/// An expression of type `Result<Option<AttributeValue>>` that encodes the value `v` (a
+/// reference to the field's value type).
+fn encode(f: &Field<'_>, v: TokenStream) -> TokenStream {
+    let value_ty = f.option_of.unwrap_or(f.ty);
+    match &f.attrs.set_kind {
+        Some((_, SetKind::String)) => quote!(__dm::special::string_set_to_attr(#v)),
+        Some((_, SetKind::Number)) => quote!(__dm::special::number_set_to_attr(#v)),
+        Some((_, SetKind::Binary)) => quote!(__dm::special::binary_set_to_attr(#v)),
+        None if f.shape == Shape::Bytes => quote!(__dm::special::bytes_to_attr(#v).map(Some)),
+        None if is_epoch(f) => quote!(__dm::special::epoch_to_attr(#v).map(Some)),
+        None => quote!((&&__dm::Via::<#value_ty>::new()).encode(#v).map(Some)),
+    }
+}
+
+/// An expression of type `Result<ValueType>` that decodes `v: &AttributeValue`.
+fn decode(f: &Field<'_>, v: TokenStream) -> TokenStream {
+    let value_ty = f.option_of.unwrap_or(f.ty);
+    let elem = element(value_ty);
+    match &f.attrs.set_kind {
+        Some((_, SetKind::String)) => {
+            quote!(__dm::special::string_set_from_attr::<#value_ty>(Some(#v)))
+        }
+        Some((_, SetKind::Number)) => {
+            quote!(__dm::special::number_set_from_attr::<#value_ty, #elem>(Some(#v)))
+        }
+        Some((_, SetKind::Binary)) => {
+            quote!(__dm::special::binary_set_from_attr::<#value_ty>(Some(#v)))
+        }
+        None if f.shape == Shape::Bytes => quote!(__dm::special::bytes_from_attr(#v)),
+        None if is_epoch(f) => quote!(__dm::special::epoch_from_attr(#v)),
+        None => quote!((&&__dm::Via::<#value_ty>::new()).decode(#v)),
+    }
+}
+
+/// The default of a field as a value of its value type.
+pub fn default_value(f: &Field<'_>, expr: &Expr) -> TokenStream {
+    let value_ty = f.option_of.unwrap_or(f.ty);
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(_),
+            ..
+        }) => quote!(<#value_ty as ::core::convert::From<&str>>::from(#expr)),
+        _ => quote!({ let value: #value_ty = #expr; value }),
+    }
+}
+
+pub fn to_item(c: &Container<'_>) -> TokenStream {
+    let count = c.stored().count();
+    let inserts = c.stored().map(|f| {
+        let ident = f.ident;
+        let name = &f.name;
+        if f.option_of.is_some() {
+            let enc = encode(f, quote!(value));
+            quote! {
+                if let Some(value) = &self.#ident {
+                    if let Some(av) = #enc.map_err(|e| __dm::at(e, #name))? {
+                        item.insert(::std::string::String::from(#name), av);
+                    }
+                }
+            }
+        } else {
+            let enc = encode(f, quote!(&self.#ident));
+            quote! {
+                if let Some(av) = #enc.map_err(|e| __dm::at(e, #name))? {
+                    item.insert(::std::string::String::from(#name), av);
+                }
+            }
+        }
+    });
+    let extra = c.extra().map(|f| {
+        let ident = f.ident;
+        let declared = c.stored().map(|f| &f.name);
+        quote! {
+            const DECLARED: &[&str] = &[#(#declared),*];
+            for (k, v) in &self.#ident {
+                if !DECLARED.contains(&k.as_str()) {
+                    item.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+        }
+    });
+    quote! {
+        fn to_item(&self) -> __dm::Result<__dm::Item> {
+            let mut item = __dm::Item::with_capacity(#count);
+            #(#inserts)*
+            #extra
+            Ok(item)
+        }
+    }
+}
+
+pub fn from_item(c: &Container<'_>) -> TokenStream {
+    let inits = c.fields.iter().map(|f| {
+        let ident = f.ident;
+        let name = &f.name;
+        if f.attrs.extra.is_some() {
+            let declared = c.stored().map(|f| &f.name);
+            return quote! {
+                #ident: {
+                    const DECLARED: &[&str] = &[#(#declared),*];
+                    item.iter()
+                        .filter(|(k, _)| !DECLARED.contains(&k.as_str()))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
+                }
+            };
+        }
+        if f.attrs.skip {
+            return quote!(#ident: ::core::default::Default::default());
+        }
+        let dec = decode(f, quote!(value));
+        let default = f.attrs.default.as_ref().map(|e| default_value(f, e));
+        if f.option_of.is_some() {
+            let absent = match default {
+                Some(d) => quote!(Some(#d)),
+                None => quote!(None),
+            };
+            quote! {
+                #ident: match item.get(#name) {
+                    None | Some(__dm::AttributeValue::Null(_)) => #absent,
+                    Some(value) => Some(#dec.map_err(|e| __dm::at(e, #name))?),
+                }
+            }
+        } else {
+            let absent = match (default, &f.attrs.set_kind) {
+                (Some(d), _) => d,
+                (None, Some(_)) => {
+                    quote!(::core::iter::FromIterator::from_iter(::core::iter::empty()))
+                }
+                (None, None) => quote!(return Err(__dm::missing(#name))),
+            };
+            quote! {
+                #ident: match item.get(#name) {
+                    Some(value) => #dec.map_err(|e| __dm::at(e, #name))?,
+                    None => #absent,
+                }
+            }
+        }
+    });
+    let gets = c.fields.iter().filter_map(|f| {
+        let get = f.attrs.get.as_ref()?;
+        let ident = f.ident;
+        Some(if f.option_of.is_some() {
+            quote!(if let Some(value) = &mut out.#ident { #get(value); })
+        } else {
+            quote!(#get(&mut out.#ident);)
+        })
+    });
+    quote! {
+        fn from_item(item: &__dm::Item) -> __dm::Result<Self> {
+            #[allow(unused_mut)]
+            let mut out = Self { #(#inits,)* };
+            #(#gets)*
+            Ok(out)
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! The `Model` impl: table, keys, indexes, managed attributes, hooks.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::ast::{Container, Field, Shape};
+use crate::attr::Projection;
+
+fn opt_name(f: Option<&Field<'_>>) -> TokenStream {
+    match f {
+        Some(f) => {
+            let n = &f.name;
+            quote!(Some(#n))
+        }
+        None => quote!(None),
+    }
+}
+
+fn projection(p: &Projection) -> TokenStream {
+    match p {
+        Projection::All => quote!(__dm::Projection::All),
+        Projection::KeysOnly => quote!(__dm::Projection::KeysOnly),
+        Projection::Include(names) => quote!(__dm::Projection::Include(&[#(#names),*])),
+    }
+}
+
+/// An index: its name, kind, key attributes and projection.
+struct IndexDef {
+    name: String,
+    local: bool,
+    hash: String,
+    range: Option<String>,
+    projection: TokenStream,
+}
+
+fn index_defs(c: &Container<'_>, table_hash: &str) -> Vec<IndexDef> {
+    let attr_name = |lit: &syn::LitStr| {
+        c.field_named(&lit.value())
+            .map(|f| f.name.clone())
+            .unwrap_or_else(|| lit.value())
+    };
+    let mut defs: Vec<IndexDef> = c
+        .attrs
+        .indexes
+        .iter()
+        .map(|i| IndexDef {
+            name: i.name.as_ref().map(|n| n.value()).unwrap_or_default(),
+            local: i.local,
+            hash: i
+                .hash
+                .as_ref()
+                .map(attr_name)
+                .unwrap_or_else(|| table_hash.to_owned()),
+            range: i.range.as_ref().map(attr_name),
+            projection: projection(&i.projection),
+        })
+        .collect();
+    for f in &c.fields {
+        for lit in &f.attrs.gsi_hash {
+            let range = c
+                .fields
+                .iter()
+                .find(|g| g.attrs.gsi_range.iter().any(|r| r.value() == lit.value()))
+                .map(|g| g.name.clone());
+            defs.push(IndexDef {
+                name: lit.value(),
+                local: false,
+                hash: f.name.clone(),
+                range,
+                projection: quote!(__dm::Projection::All),
+            });
+        }
+        for lit in &f.attrs.lsi_range {
+            defs.push(IndexDef {
+                name: lit.value(),
+                local: true,
+                hash: table_hash.to_owned(),
+                range: Some(f.name.clone()),
+                projection: quote!(__dm::Projection::All),
+            });
+        }
+    }
+    defs
+}
+
+/// `by_owner` -> `BY_OWNER`, `byOwner` -> `BY_OWNER`.
+fn const_name(index: &str) -> syn::Ident {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for ch in index.chars() {
+        if ch.is_ascii_alphanumeric() {
+            if ch.is_ascii_uppercase() && prev_lower {
+                out.push('_');
+            }
+            prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+            out.push(ch.to_ascii_uppercase());
+        } else {
+            out.push('_');
+            prev_lower = false;
+        }
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    format_ident!("{}", out)
+}
+
+/// The value of a key argument as an attribute value; key types are checked to be S, N or B.
+fn key_value(f: &Field<'_>, v: TokenStream) -> TokenStream {
+    match f.shape {
+        Shape::String => quote!(__dm::AttributeValue::S(#v)),
+        Shape::Bytes => quote!(__dm::AttributeValue::B(__dm::Blob::new(#v))),
+        _ => quote!(__dm::AttributeValue::N(::std::string::ToString::to_string(&#v))),
+    }
+}
+
+pub fn model(c: &Container<'_>) -> TokenStream {
+    let ident = c.ident;
+    let table = c
+        .attrs
+        .table
+        .as_ref()
+        .map(|t| t.value())
+        .unwrap_or_else(|| ident.to_string());
+    let find = |pick: fn(&Field<'_>) -> bool| c.fields.iter().find(|f| pick(f));
+    let hash = find(|f| f.attrs.hash_key.is_some()).expect("checked: one hash key");
+    let range = find(|f| f.attrs.range_key.is_some());
+    let version = find(|f| f.attrs.version.is_some());
+    let created = find(|f| f.attrs.created_at.is_some());
+    let updated = find(|f| f.attrs.updated_at.is_some());
+    let ttl = find(|f| f.attrs.ttl.is_some());
+    let hash_name = &hash.name;
+    let (range_c, version_c, created_c, updated_c, ttl_c) = (
+        opt_name(range),
+        opt_name(version),
+        opt_name(created),
+        opt_name(updated),
+        opt_name(ttl),
+    );
+
+    let defs = index_defs(c, hash_name);
+    let index_exprs: Vec<TokenStream> = defs
+        .iter()
+        .map(|d| {
+            let (name, hash) = (&d.name, &d.hash);
+            let kind = if d.local {
+                quote!(__dm::IndexKind::Local)
+            } else {
+                quote!(__dm::IndexKind::Global)
+            };
+            let range = match &d.range {
+                Some(r) => quote!(Some(#r)),
+                None => quote!(None),
+            };
+            let projection = &d.projection;
+            quote! {
+                __dm::Index {
+                    name: #name,
+                    kind: #kind,
+                    hash_key: #hash,
+                    range_key: #range,
+                    projection: #projection,
+                    model: ::core::marker::PhantomData,
+                }
+            }
+        })
+        .collect();
+    let index_consts = defs.iter().zip(&index_exprs).map(|(d, e)| {
+        let c = const_name(&d.name);
+        let doc = format!("The index `{}`.", d.name);
+        quote!(#[doc = #doc] pub const #c: __dm::Index<#ident> = #e;)
+    });
+    let index_names = defs.iter().map(|d| &d.name);
+    let index_positions = 0..defs.len();
+
+    let key_fields: Vec<&Field<'_>> = std::iter::once(hash).chain(range).collect();
+    let key_params = key_fields.iter().map(|f| {
+        let (i, ty) = (f.ident, f.ty);
+        quote!(#i: impl ::core::convert::Into<#ty>)
+    });
+    let key_inserts = key_fields.iter().map(|f| {
+        let (i, ty, name) = (f.ident, f.ty, &f.name);
+        let value = key_value(f, quote!(::core::convert::Into::<#ty>::into(#i)));
+        quote!(item.insert(::std::string::String::from(#name), #value);)
+    });
+    let key_of_inserts = key_fields.iter().map(|f| {
+        let (i, name) = (f.ident, &f.name);
+        quote! {
+            let (k, v) = __dm::key_attr(#name, &self.#i)?;
+            item.insert(k, v);
+        }
+    });
+    let key_doc = format!(
+        "The key of one `{ident}` item: {}.",
+        key_fields
+            .iter()
+            .map(|f| format!("`{}`", f.name))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    );
+
+    let version_get = match version {
+        Some(f) => {
+            let i = f.ident;
+            quote!(Some(__dm::Version::get(&self.#i)))
+        }
+        None => quote!(None),
+    };
+    let version_set = version.map(|f| {
+        let i = f.ident;
+        quote!(__dm::Version::set(&mut self.#i, version);)
+    });
+    let touch_created = created.map(|f| {
+        let i = f.ident;
+        quote!(if __dm::Timestamp::is_unset(&self.#i) { __dm::Timestamp::set_now(&mut self.#i, now); })
+    });
+    let touch_updated = updated.map(|f| {
+        let i = f.ident;
+        quote!(__dm::Timestamp::set_now(&mut self.#i, now);)
+    });
+    let hooks = c.attrs.hooks.is_some();
+    let (before_save, after_load, before_delete) = if hooks {
+        (
+            quote!(<Self as __dm::Hooks>::before_save(self).await),
+            quote!(<Self as __dm::Hooks>::after_load(self).await),
+            quote!(<Self as __dm::Hooks>::before_delete(key).await),
+        )
+    } else {
+        (quote!(Ok(())), quote!(Ok(())), quote!(Ok(())))
+    };
+
+    quote! {
+        #[automatically_derived]
+        impl #ident {
+            /// The table name (before any `Db` table prefix).
+            pub const TABLE: &'static str = #table;
+            #(#index_consts)*
+
+            #[doc = #key_doc]
+            #[allow(dead_code)]
+            pub fn key(#(#key_params),*) -> __dm::Key<#ident> {
+                let mut item = __dm::Item::with_capacity(2);
+                #(#key_inserts)*
+                __dm::Key::from_item(item)
+            }
+
+            /// The index named `name`, if the model declares one.
+            #[allow(dead_code)]
+            pub fn index(name: &str) -> Option<__dm::Index<#ident>> {
+                match name {
+                    #(#index_names => Some(<#ident as __dm::Model>::indexes()[#index_positions]),)*
+                    _ => None,
+                }
+            }
+        }
+
+        #[automatically_derived]
+        #[__dm::async_trait]
+        impl __dm::Model for #ident {
+            const TABLE: &'static str = #table;
+            const HASH_KEY: &'static str = #hash_name;
+            const RANGE_KEY: Option<&'static str> = #range_c;
+            const VERSION: Option<&'static str> = #version_c;
+            const CREATED_AT: Option<&'static str> = #created_c;
+            const UPDATED_AT: Option<&'static str> = #updated_c;
+            const TTL: Option<&'static str> = #ttl_c;
+
+            fn indexes() -> &'static [__dm::Index<Self>] {
+                static INDEXES: &[__dm::Index<#ident>] = &[#(#index_exprs),*];
+                INDEXES
+            }
+
+            fn key_of(&self) -> __dm::Result<__dm::Key<Self>> {
+                let mut item = __dm::Item::with_capacity(2);
+                #(#key_of_inserts)*
+                Ok(__dm::Key::from_item(item))
+            }
+
+            fn version(&self) -> Option<u64> {
+                #version_get
+            }
+
+            #[allow(unused_variables)]
+            fn set_version(&mut self, version: u64) {
+                #version_set
+            }
+
+            #[allow(unused_variables)]
+            fn touch(&mut self, now: ::std::time::SystemTime) {
+                #touch_created
+                #touch_updated
+            }
+
+            async fn run_before_save(&mut self) -> __dm::Result<()> {
+                #before_save
+            }
+
+            async fn run_after_load(&mut self) -> __dm::Result<()> {
+                #after_load
+            }
+
+            #[allow(unused_variables)]
+            async fn run_before_delete(key: &__dm::Key<Self>) -> __dm::Result<()> {
+                #before_delete
+            }
+        }
+    }
+}

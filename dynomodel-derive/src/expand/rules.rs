@@ -1,0 +1,146 @@
+//! Defaults, `set` transforms and validation.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ast::{Container, Field};
+use crate::attr::{Rule, Transform};
+use crate::expand::codec::default_value;
+
+/// The nested-document pass of a field: only for types that may hold documents.
+fn nested(f: &Field<'_>, call: TokenStream) -> Option<TokenStream> {
+    (f.attrs.set_kind.is_none() && f.shape.may_nest()).then_some(call)
+}
+
+pub fn defaults(c: &Container<'_>) -> TokenStream {
+    let steps = c.stored().map(|f| {
+        let ident = f.ident;
+        let ty = f.ty;
+        let own = match (&f.attrs.default, f.option_of) {
+            (Some(expr), Some(_)) => {
+                let d = default_value(f, expr);
+                quote!(if self.#ident.is_none() { self.#ident = Some(#d); })
+            }
+            _ => TokenStream::new(),
+        };
+        let inner = nested(f, quote!((&&__dm::Rules::<#ty>::new()).defaults(&mut self.#ident);));
+        quote!(#own #inner)
+    });
+    quote! {
+        fn apply_defaults(&mut self) {
+            #(#steps)*
+        }
+    }
+}
+
+pub fn set_transforms(c: &Container<'_>) -> TokenStream {
+    let steps = c.stored().map(|f| {
+        let ident = f.ident;
+        let ty = f.ty;
+        let own = f.attrs.set.as_ref().map(|(_, t)| {
+            let func = match t {
+                Transform::Builtin(name) => {
+                    let name = syn::Ident::new(name, proc_macro2::Span::call_site());
+                    quote!(__dm::transforms::#name)
+                }
+                Transform::Func(path) => quote!(#path),
+            };
+            if f.option_of.is_some() {
+                quote!(if let Some(value) = &mut self.#ident { #func(value); })
+            } else {
+                quote!(#func(&mut self.#ident);)
+            }
+        });
+        let inner = nested(f, quote!((&&__dm::Rules::<#ty>::new()).set(&mut self.#ident);));
+        quote!(#own #inner)
+    });
+    quote! {
+        fn apply_set_transforms(&mut self) {
+            #(#steps)*
+        }
+    }
+}
+
+fn rule_check(f: &Field<'_>, rule: &Rule) -> TokenStream {
+    let name = &f.name;
+    let push = |rule_name: TokenStream, message: TokenStream| {
+        quote!(errors.push(__dm::join(base, #name), #rule_name, #message))
+    };
+    let bound = |b: &Option<syn::LitInt>| match b {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    };
+    let value_ty = f.option_of.unwrap_or(f.ty);
+    match rule {
+        Rule::Length { min, max, .. } => {
+            let (min, max) = (bound(min), bound(max));
+            let push = push(quote!("length"), quote!(message));
+            quote!(if let Some(message) = __dm::rules::length(value, #min, #max) { #push; })
+        }
+        Rule::Range { min, max, .. } => {
+            let opt = |b: &Option<syn::Expr>| match b {
+                Some(v) => quote!(Some({ let bound: #value_ty = #v; bound })),
+                None => quote!(None),
+            };
+            let (min, max) = (opt(min), opt(max));
+            let push = push(quote!("range"), quote!(message));
+            quote!(if let Some(message) = __dm::rules::range(value, #min, #max) { #push; })
+        }
+        Rule::Regex(lit) => {
+            let push = push(quote!("regex"), quote!(message));
+            quote! {
+                static RE: __dm::LazyLock<__dm::Regex> = __dm::LazyLock::new(|| {
+                    __dm::Regex::new(#lit).expect("the derive checked this regex")
+                });
+                if let Some(message) = __dm::rules::regex(value, &RE) { #push; }
+            }
+        }
+        Rule::OneOf { values, .. } => {
+            let push = push(quote!("one_of"), quote!(message));
+            quote!(if let Some(message) = __dm::rules::one_of(value, &[#(#values),*]) { #push; })
+        }
+        Rule::Custom(path) => {
+            let rule_name = path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
+            let push = push(quote!(#rule_name), quote!(message.to_string()));
+            quote!(if let Err(message) = #path(value) { #push; })
+        }
+    }
+}
+
+pub fn validate(c: &Container<'_>) -> TokenStream {
+    let steps = c.stored().map(|f| {
+        let ident = f.ident;
+        let ty = f.ty;
+        let name = &f.name;
+        let checks: Vec<TokenStream> = f.attrs.rules.iter().map(|r| rule_check(f, r)).collect();
+        let own = if f.option_of.is_some() {
+            let required = f.attrs.required.as_ref().map(|_| {
+                quote!(else { errors.push(__dm::join(base, #name), "required", "is required"); })
+            });
+            if checks.is_empty() && required.is_none() {
+                TokenStream::new()
+            } else {
+                quote!(if let Some(value) = &self.#ident { #(#checks)* } #required)
+            }
+        } else if checks.is_empty() {
+            TokenStream::new()
+        } else {
+            quote!({ let value = &self.#ident; #(#checks)* })
+        };
+        let inner = nested(
+            f,
+            quote!((&&__dm::Rules::<#ty>::new()).validate(&self.#ident, &__dm::join(base, #name), errors);),
+        );
+        quote!(#own #inner)
+    });
+    quote! {
+        #[allow(unused_variables)]
+        fn validate_at(&self, base: &str, errors: &mut __dm::ValidationErrors) {
+            #(#steps)*
+        }
+    }
+}

@@ -1,0 +1,509 @@
+//! Conversion between Rust values and DynamoDB attribute values.
+//!
+//! The derive generates direct code over [`AttrValue`] for the types that it knows (strings,
+//! numbers, booleans, lists, maps, sets, bytes, nested documents, date-times) and falls back to
+//! `serde_dynamo` for any other type that implements `Serialize` and `Deserialize`, such as a
+//! user's enum. Every error names the attribute path where it happened.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasher, Hash};
+
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::error::{Error, Result};
+
+/// A DynamoDB item: attribute names to values.
+pub type Item = HashMap<String, AttributeValue>;
+
+/// A value that converts to and from one DynamoDB attribute value.
+///
+/// ```
+/// use dynomodel::codec::AttrValue;
+/// use aws_sdk_dynamodb::types::AttributeValue;
+///
+/// assert_eq!(42u32.to_attr().unwrap(), AttributeValue::N("42".into()));
+/// assert_eq!(u32::from_attr(&AttributeValue::N("42".into())).unwrap(), 42);
+/// let err = u8::from_attr(&AttributeValue::N("300".into())).unwrap_err();
+/// assert_eq!(err.to_string(), "cannot decode the value: a number that fits u8, found 300");
+/// ```
+pub trait AttrValue: Sized {
+    /// The attribute value; errors name the path below this value (empty at the top).
+    fn to_attr(&self) -> Result<AttributeValue>;
+    /// Reads the value; errors name the path below this value (empty at the top).
+    fn from_attr(value: &AttributeValue) -> Result<Self>;
+}
+
+/// An error at `path` below the value being converted.
+pub(crate) fn decode_err(message: impl Into<String>) -> Error {
+    Error::Decode {
+        path: String::new(),
+        message: message.into(),
+    }
+}
+
+fn encode_err(message: impl Into<String>) -> Error {
+    Error::Encode {
+        path: String::new(),
+        message: message.into(),
+    }
+}
+
+/// The DynamoDB type of a value, as DynamoDB writes it (`S`, `N`, `M`, ...).
+pub fn type_name(value: &AttributeValue) -> &'static str {
+    match value {
+        AttributeValue::S(_) => "S (string)",
+        AttributeValue::N(_) => "N (number)",
+        AttributeValue::B(_) => "B (binary)",
+        AttributeValue::Bool(_) => "BOOL",
+        AttributeValue::Null(_) => "NULL",
+        AttributeValue::L(_) => "L (list)",
+        AttributeValue::M(_) => "M (map)",
+        AttributeValue::Ss(_) => "SS (string set)",
+        AttributeValue::Ns(_) => "NS (number set)",
+        AttributeValue::Bs(_) => "BS (binary set)",
+        _ => "an unknown type",
+    }
+}
+
+fn expected(what: &str, found: &AttributeValue) -> Error {
+    decode_err(format!("expected {what}, found {}", type_name(found)))
+}
+
+/// Puts `segment` in front of the path of a `Decode` or `Encode` error: `name` for a field,
+/// `[3]` for a list element.
+pub fn at(err: Error, segment: &str) -> Error {
+    fn join(segment: &str, path: String) -> String {
+        if path.is_empty() {
+            segment.to_owned()
+        } else if path.starts_with('[') {
+            format!("{segment}{path}")
+        } else {
+            format!("{segment}.{path}")
+        }
+    }
+    match err {
+        Error::Decode { path, message } => Error::Decode {
+            path: join(segment, path),
+            message,
+        },
+        Error::Encode { path, message } => Error::Encode {
+            path: join(segment, path),
+            message,
+        },
+        other => other,
+    }
+}
+
+impl AttrValue for String {
+    fn to_attr(&self) -> Result<AttributeValue> {
+        Ok(AttributeValue::S(self.clone()))
+    }
+    fn from_attr(value: &AttributeValue) -> Result<Self> {
+        match value {
+            AttributeValue::S(s) => Ok(s.clone()),
+            other => Err(expected("S (string)", other)),
+        }
+    }
+}
+
+impl AttrValue for bool {
+    fn to_attr(&self) -> Result<AttributeValue> {
+        Ok(AttributeValue::Bool(*self))
+    }
+    fn from_attr(value: &AttributeValue) -> Result<Self> {
+        match value {
+            AttributeValue::Bool(b) => Ok(*b),
+            other => Err(expected("BOOL", other)),
+        }
+    }
+}
+
+/// A Rust number that DynamoDB stores as N.
+pub trait Number: Sized + Copy {
+    /// The number as DynamoDB's decimal text.
+    fn to_n(self) -> Result<String>;
+    /// Reads DynamoDB's decimal text.
+    fn from_n(text: &str) -> Result<Self>;
+}
+
+macro_rules! integers {
+    ($($t:ty),*) => {$(
+        impl Number for $t {
+            fn to_n(self) -> Result<String> {
+                Ok(self.to_string())
+            }
+            fn from_n(text: &str) -> Result<Self> {
+                text.parse().map_err(|_| {
+                    decode_err(format!(concat!("a number that fits ", stringify!($t), ", found {}"), text))
+                })
+            }
+        }
+        impl AttrValue for $t {
+            fn to_attr(&self) -> Result<AttributeValue> {
+                Ok(AttributeValue::N(self.to_string()))
+            }
+            fn from_attr(value: &AttributeValue) -> Result<Self> {
+                match value {
+                    AttributeValue::N(n) => <$t as Number>::from_n(n),
+                    other => Err(expected("N (number)", other)),
+                }
+            }
+        }
+    )*};
+}
+integers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+
+macro_rules! floats {
+    ($($t:ty),*) => {$(
+        impl Number for $t {
+            fn to_n(self) -> Result<String> {
+                if self.is_finite() {
+                    Ok(self.to_string())
+                } else {
+                    Err(encode_err(format!("DynamoDB numbers cannot be {self}")))
+                }
+            }
+            fn from_n(text: &str) -> Result<Self> {
+                text.parse().map_err(|_| {
+                    decode_err(format!(concat!("a number that fits ", stringify!($t), ", found {}"), text))
+                })
+            }
+        }
+        impl AttrValue for $t {
+            fn to_attr(&self) -> Result<AttributeValue> {
+                self.to_n().map(AttributeValue::N)
+            }
+            fn from_attr(value: &AttributeValue) -> Result<Self> {
+                match value {
+                    AttributeValue::N(n) => <$t as Number>::from_n(n),
+                    other => Err(expected("N (number)", other)),
+                }
+            }
+        }
+    )*};
+}
+floats!(f32, f64);
+
+/// In a list or map, `None` is written as NULL; as a model field, `None` writes nothing.
+impl<T: AttrValue> AttrValue for Option<T> {
+    fn to_attr(&self) -> Result<AttributeValue> {
+        match self {
+            Some(v) => v.to_attr(),
+            None => Ok(AttributeValue::Null(true)),
+        }
+    }
+    fn from_attr(value: &AttributeValue) -> Result<Self> {
+        match value {
+            AttributeValue::Null(_) => Ok(None),
+            other => T::from_attr(other).map(Some),
+        }
+    }
+}
+
+impl<T: AttrValue> AttrValue for Box<T> {
+    fn to_attr(&self) -> Result<AttributeValue> {
+        (**self).to_attr()
+    }
+    fn from_attr(value: &AttributeValue) -> Result<Self> {
+        T::from_attr(value).map(Box::new)
+    }
+}
+
+impl<T: AttrValue> AttrValue for Vec<T> {
+    fn to_attr(&self) -> Result<AttributeValue> {
+        let mut list = Vec::with_capacity(self.len());
+        for (i, v) in self.iter().enumerate() {
+            list.push(v.to_attr().map_err(|e| at(e, &format!("[{i}]")))?);
+        }
+        Ok(AttributeValue::L(list))
+    }
+    fn from_attr(value: &AttributeValue) -> Result<Self> {
+        match value {
+            AttributeValue::L(list) => list
+                .iter()
+                .enumerate()
+                .map(|(i, v)| T::from_attr(v).map_err(|e| at(e, &format!("[{i}]"))))
+                .collect(),
+            other => Err(expected("L (list)", other)),
+        }
+    }
+}
+
+fn map_to_attr<'a, T: AttrValue + 'a>(
+    entries: impl Iterator<Item = (&'a String, &'a T)>,
+    len: usize,
+) -> Result<AttributeValue> {
+    let mut map = HashMap::with_capacity(len);
+    for (k, v) in entries {
+        map.insert(k.clone(), v.to_attr().map_err(|e| at(e, k))?);
+    }
+    Ok(AttributeValue::M(map))
+}
+
+fn map_from_attr<T: AttrValue, C: FromIterator<(String, T)>>(value: &AttributeValue) -> Result<C> {
+    match value {
+        AttributeValue::M(map) => map
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), T::from_attr(v).map_err(|e| at(e, k))?)))
+            .collect(),
+        other => Err(expected("M (map)", other)),
+    }
+}
+
+impl<T: AttrValue, S: BuildHasher + Default> AttrValue for HashMap<String, T, S> {
+    fn to_attr(&self) -> Result<AttributeValue> {
+        map_to_attr(self.iter(), self.len())
+    }
+    fn from_attr(value: &AttributeValue) -> Result<Self> {
+        map_from_attr(value)
+    }
+}
+
+impl<T: AttrValue> AttrValue for BTreeMap<String, T> {
+    fn to_attr(&self) -> Result<AttributeValue> {
+        map_to_attr(self.iter(), self.len())
+    }
+    fn from_attr(value: &AttributeValue) -> Result<Self> {
+        map_from_attr(value)
+    }
+}
+
+/// Sets without a `string_set`/`number_set` attribute are lists (L), as serde writes them.
+impl<T: AttrValue + Ord> AttrValue for BTreeSet<T> {
+    fn to_attr(&self) -> Result<AttributeValue> {
+        let list: Result<Vec<_>> = self.iter().map(AttrValue::to_attr).collect();
+        list.map(AttributeValue::L)
+    }
+    fn from_attr(value: &AttributeValue) -> Result<Self> {
+        Vec::<T>::from_attr(value).map(|v| v.into_iter().collect())
+    }
+}
+
+impl<T: AttrValue + Eq + Hash, S: BuildHasher + Default> AttrValue for HashSet<T, S> {
+    fn to_attr(&self) -> Result<AttributeValue> {
+        let list: Result<Vec<_>> = self.iter().map(AttrValue::to_attr).collect();
+        list.map(AttributeValue::L)
+    }
+    fn from_attr(value: &AttributeValue) -> Result<Self> {
+        Vec::<T>::from_attr(value).map(|v| v.into_iter().collect())
+    }
+}
+
+impl AttrValue for AttributeValue {
+    fn to_attr(&self) -> Result<AttributeValue> {
+        Ok(self.clone())
+    }
+    fn from_attr(value: &AttributeValue) -> Result<Self> {
+        Ok(value.clone())
+    }
+}
+
+#[cfg(feature = "chrono")]
+impl AttrValue for chrono::DateTime<chrono::Utc> {
+    /// RFC 3339 with the precision that the value has, such as `2024-05-01T12:00:00Z`.
+    fn to_attr(&self) -> Result<AttributeValue> {
+        Ok(AttributeValue::S(
+            self.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        ))
+    }
+    fn from_attr(value: &AttributeValue) -> Result<Self> {
+        match value {
+            AttributeValue::S(s) => chrono::DateTime::parse_from_rfc3339(s)
+                .map(|d| d.with_timezone(&chrono::Utc))
+                .map_err(|e| decode_err(format!("an RFC 3339 date-time, found {s:?} ({e})"))),
+            AttributeValue::N(n) => n
+                .parse::<i64>()
+                .ok()
+                .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+                .ok_or_else(|| decode_err(format!("epoch seconds, found {n}"))),
+            other => Err(expected("S (RFC 3339 date-time)", other)),
+        }
+    }
+}
+
+/// Codecs that a field chooses with an attribute, and the `Vec<u8>` byte codec.
+pub mod special {
+    use super::*;
+
+    /// `Vec<u8>` as B.
+    pub fn bytes_to_attr(bytes: &[u8]) -> Result<AttributeValue> {
+        Ok(AttributeValue::B(Blob::new(bytes.to_vec())))
+    }
+
+    /// B as `Vec<u8>`.
+    pub fn bytes_from_attr(value: &AttributeValue) -> Result<Vec<u8>> {
+        match value {
+            AttributeValue::B(b) => Ok(b.as_ref().to_vec()),
+            other => Err(expected("B (binary)", other)),
+        }
+    }
+
+    /// A set of strings as SS; `None` for an empty set, which DynamoDB cannot store.
+    pub fn string_set_to_attr<'a, S>(set: &'a S) -> Result<Option<AttributeValue>>
+    where
+        &'a S: IntoIterator<Item = &'a String>,
+    {
+        let v: Vec<String> = set.into_iter().cloned().collect();
+        Ok((!v.is_empty()).then_some(AttributeValue::Ss(v)))
+    }
+
+    /// SS as a set of strings; a missing attribute is an empty set.
+    pub fn string_set_from_attr<S: FromIterator<String>>(
+        value: Option<&AttributeValue>,
+    ) -> Result<S> {
+        match value {
+            None | Some(AttributeValue::Null(_)) => Ok(std::iter::empty().collect()),
+            Some(AttributeValue::Ss(v)) => Ok(v.iter().cloned().collect()),
+            Some(other) => Err(expected("SS (string set)", other)),
+        }
+    }
+
+    /// A set of numbers as NS; `None` for an empty set.
+    pub fn number_set_to_attr<'a, S, N>(set: &'a S) -> Result<Option<AttributeValue>>
+    where
+        &'a S: IntoIterator<Item = &'a N>,
+        N: Number + 'a,
+    {
+        let v = set
+            .into_iter()
+            .map(|n| n.to_n())
+            .collect::<Result<Vec<String>>>()?;
+        Ok((!v.is_empty()).then_some(AttributeValue::Ns(v)))
+    }
+
+    /// NS as a set of numbers; a missing attribute is an empty set.
+    pub fn number_set_from_attr<S: FromIterator<N>, N: Number>(
+        value: Option<&AttributeValue>,
+    ) -> Result<S> {
+        match value {
+            None | Some(AttributeValue::Null(_)) => Ok(std::iter::empty().collect()),
+            Some(AttributeValue::Ns(v)) => v.iter().map(|n| N::from_n(n)).collect(),
+            Some(other) => Err(expected("NS (number set)", other)),
+        }
+    }
+
+    /// A set of byte strings as BS; `None` for an empty set.
+    pub fn binary_set_to_attr<'a, S, B>(set: &'a S) -> Result<Option<AttributeValue>>
+    where
+        &'a S: IntoIterator<Item = &'a B>,
+        B: AsRef<[u8]> + 'a,
+    {
+        let v: Vec<Blob> = set
+            .into_iter()
+            .map(|b| Blob::new(b.as_ref().to_vec()))
+            .collect();
+        Ok((!v.is_empty()).then_some(AttributeValue::Bs(v)))
+    }
+
+    /// BS as a set of byte strings; a missing attribute is an empty set.
+    pub fn binary_set_from_attr<S: FromIterator<Vec<u8>>>(
+        value: Option<&AttributeValue>,
+    ) -> Result<S> {
+        match value {
+            None | Some(AttributeValue::Null(_)) => Ok(std::iter::empty().collect()),
+            Some(AttributeValue::Bs(v)) => Ok(v.iter().map(|b| b.as_ref().to_vec()).collect()),
+            Some(other) => Err(expected("BS (binary set)", other)),
+        }
+    }
+
+    /// A date-time as epoch seconds (N), for `#[dynomodel(epoch)]` and TTL fields.
+    #[cfg(feature = "chrono")]
+    pub fn epoch_to_attr(t: &chrono::DateTime<chrono::Utc>) -> Result<AttributeValue> {
+        Ok(AttributeValue::N(t.timestamp().to_string()))
+    }
+
+    /// Epoch seconds (N) as a date-time.
+    #[cfg(feature = "chrono")]
+    pub fn epoch_from_attr(value: &AttributeValue) -> Result<chrono::DateTime<chrono::Utc>> {
+        <chrono::DateTime<chrono::Utc> as AttrValue>::from_attr(value)
+    }
+}
+
+/// Picks the direct codec where the type has one and `serde_dynamo` where it has not: the
+/// derive calls `(&&Via::<T>::new()).encode(v)`, and method resolution prefers the
+/// [`ViaAttr`] impl on `&Via<T>` over the [`ViaSerde`] impl on `Via<T>`.
+pub struct Via<T>(std::marker::PhantomData<T>);
+
+impl<T> Via<T> {
+    /// The selector for `T`.
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        Via(std::marker::PhantomData)
+    }
+}
+
+/// The direct codec, for types that implement [`AttrValue`].
+pub trait ViaAttr<T> {
+    /// Encodes `v`.
+    fn encode(&self, v: &T) -> Result<AttributeValue>;
+    /// Decodes `v`.
+    fn decode(&self, v: &AttributeValue) -> Result<T>;
+}
+
+impl<T: AttrValue> ViaAttr<T> for &Via<T> {
+    #[inline]
+    fn encode(&self, v: &T) -> Result<AttributeValue> {
+        v.to_attr()
+    }
+    #[inline]
+    fn decode(&self, v: &AttributeValue) -> Result<T> {
+        T::from_attr(v)
+    }
+}
+
+/// The serde fallback, for any other `Serialize + Deserialize` type.
+pub trait ViaSerde<T> {
+    /// Encodes `v`.
+    fn encode(&self, v: &T) -> Result<AttributeValue>;
+    /// Decodes `v`.
+    fn decode(&self, v: &AttributeValue) -> Result<T>;
+}
+
+impl<T: serde::Serialize + serde::de::DeserializeOwned> ViaSerde<T> for Via<T> {
+    fn encode(&self, v: &T) -> Result<AttributeValue> {
+        serde_dynamo::to_attribute_value(v).map_err(|e| encode_err(e.to_string()))
+    }
+    fn decode(&self, v: &AttributeValue) -> Result<T> {
+        serde_dynamo::from_attribute_value(v.clone()).map_err(|e| decode_err(e.to_string()))
+    }
+}
+
+/// DynamoDB's limit on the size of one item.
+pub const MAX_ITEM_SIZE: usize = 400 * 1024;
+
+/// The size of an item as DynamoDB counts it: attribute names and values, in bytes.
+pub fn item_size(item: &Item) -> usize {
+    item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
+}
+
+fn value_size(v: &AttributeValue) -> usize {
+    match v {
+        AttributeValue::S(s) => s.len(),
+        // Numbers take about one byte per two significant digits, plus one.
+        AttributeValue::N(n) => n.trim_start_matches(['-', '0']).len().div_ceil(2) + 1,
+        AttributeValue::B(b) => b.as_ref().len(),
+        AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
+        AttributeValue::L(l) => 3 + l.iter().map(|v| 1 + value_size(v)).sum::<usize>(),
+        AttributeValue::M(m) => {
+            3 + m
+                .iter()
+                .map(|(k, v)| 1 + k.len() + value_size(v))
+                .sum::<usize>()
+        }
+        AttributeValue::Ss(v) => v.iter().map(String::len).sum(),
+        AttributeValue::Ns(v) => v.iter().map(|n| n.len().div_ceil(2) + 1).sum(),
+        AttributeValue::Bs(v) => v.iter().map(|b| b.as_ref().len()).sum(),
+        _ => 0,
+    }
+}
+
+/// `Error::ItemTooLarge` for an item over DynamoDB's 400 KB, before any request.
+pub fn check_item_size(item: &Item) -> Result<()> {
+    let size = item_size(item);
+    if size > MAX_ITEM_SIZE {
+        Err(Error::ItemTooLarge { size })
+    } else {
+        Ok(())
+    }
+}

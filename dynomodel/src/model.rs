@@ -1,0 +1,398 @@
+//! The traits that `#[derive(Document)]` and `#[derive(Model)]` implement, and the save
+//! pipeline that every write runs.
+
+use std::collections::{BTreeMap, HashMap};
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::codec::Item;
+use crate::error::Result;
+use crate::path::Path;
+use crate::validate::ValidationErrors;
+
+/// A struct stored as a DynamoDB map: its field rules (defaults, transforms, validation) and
+/// its codec. `#[derive(Document)]` implements it; a [`Model`] is a `Document` with a table.
+pub trait Document: Sized + Send + Sync + 'static {
+    /// The typed attribute handles of this document, rooted in model `R`.
+    type Fields<R: 'static>: Send + Sync + 'static;
+
+    /// The handles of this document's attributes below `base`.
+    fn fields_at<R: 'static>(base: Path) -> Self::Fields<R>;
+
+    /// Encodes every field (a `None` field writes nothing).
+    fn to_item(&self) -> Result<Item>;
+
+    /// Decodes an item: missing attributes take their `default`, and `get` transforms run.
+    /// An item that does not fit is `Error::Decode` naming the attribute path.
+    fn from_item(item: &Item) -> Result<Self>;
+
+    /// Gives `None` fields that have a `default` their default, here and in nested documents.
+    fn apply_defaults(&mut self);
+
+    /// Runs the `set` transforms, here and in nested documents.
+    fn apply_set_transforms(&mut self);
+
+    /// Records every rule that this document breaks, with paths below `base` (empty at the top).
+    fn validate_at(&self, base: &str, errors: &mut ValidationErrors);
+
+    /// Every rule that this document breaks, as `Error::Validation`.
+    fn validate(&self) -> Result<()> {
+        let mut errors = ValidationErrors::default();
+        self.validate_at("", &mut errors);
+        errors.into_result()
+    }
+}
+
+/// The kind of a secondary index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndexKind {
+    /// A global secondary index: its own hash key.
+    Global,
+    /// A local secondary index: the table's hash key, its own range key.
+    Local,
+}
+
+/// Which attributes a secondary index carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Projection {
+    /// Every attribute.
+    All,
+    /// The table's and the index's keys only.
+    KeysOnly,
+    /// The keys and these attributes.
+    Include(&'static [&'static str]),
+}
+
+/// A secondary index of model `M`, as declared with `gsi(...)`, `lsi(...)` or the field-level
+/// `gsi_hash`/`gsi_range`/`lsi_range`.
+#[derive(Debug)]
+pub struct Index<M> {
+    /// The index name.
+    pub name: &'static str,
+    /// Global or local.
+    pub kind: IndexKind,
+    /// The hash key attribute (the table's, for a local index).
+    pub hash_key: &'static str,
+    /// The range key attribute, if any.
+    pub range_key: Option<&'static str>,
+    /// The attributes that the index carries.
+    pub projection: Projection,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Index<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for Index<M> {}
+
+/// The key of one item of model `M`: its hash key, and its range key where it has one.
+/// `Pet::key(...)` makes one, with one typed argument per key attribute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key<M> {
+    item: Item,
+    model: PhantomData<fn() -> M>,
+}
+
+impl<M> Key<M> {
+    /// A key from its attribute values; the derive's `M::key(...)` is the typed way.
+    pub fn from_item(item: Item) -> Self {
+        Key {
+            item,
+            model: PhantomData,
+        }
+    }
+
+    /// The key attributes.
+    pub fn item(&self) -> &Item {
+        &self.item
+    }
+
+    /// The key attributes, owned.
+    pub fn into_item(self) -> Item {
+        self.item
+    }
+}
+
+/// A document stored in a table: keys, indexes, and the managed attributes (version,
+/// timestamps, TTL). `#[derive(Model)]` implements it.
+#[async_trait::async_trait]
+pub trait Model: Document {
+    /// The table name (before any `Db` prefix).
+    const TABLE: &'static str;
+    /// The hash key attribute.
+    const HASH_KEY: &'static str;
+    /// The range key attribute, if any.
+    const RANGE_KEY: Option<&'static str>;
+    /// The `version` attribute, if any.
+    const VERSION: Option<&'static str>;
+    /// The `created_at` attribute, if any.
+    const CREATED_AT: Option<&'static str>;
+    /// The `updated_at` attribute, if any.
+    const UPDATED_AT: Option<&'static str>;
+    /// The `ttl` attribute, if any.
+    const TTL: Option<&'static str>;
+
+    /// The secondary indexes.
+    fn indexes() -> &'static [Index<Self>];
+
+    /// The key of this item.
+    fn key_of(&self) -> Result<Key<Self>>;
+
+    /// The stored version (0 for an item never saved), where the model has a `version`.
+    fn version(&self) -> Option<u64>;
+
+    /// Sets the `version` field, where the model has one.
+    fn set_version(&mut self, version: u64);
+
+    /// Sets `updated_at` to `now`, and `created_at` where it is not set yet.
+    fn touch(&mut self, now: std::time::SystemTime);
+
+    /// The `before_save` hook (a no-op unless the model opts into `hooks`).
+    async fn run_before_save(&mut self) -> Result<()>;
+
+    /// The `after_load` hook.
+    async fn run_after_load(&mut self) -> Result<()>;
+
+    /// The `before_delete` hook.
+    async fn run_before_delete(key: &Key<Self>) -> Result<()>;
+}
+
+/// Mongoose-style middleware: opt in with `#[dynomodel(hooks)]` and implement the methods
+/// that you need; the others do nothing.
+///
+/// ```
+/// use dynomodel::prelude::*;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Model, Serialize, Deserialize, Debug, Clone)]
+/// #[dynomodel(table = "notes", hooks)]
+/// struct Note {
+///     #[dynomodel(hash_key)]
+///     id: String,
+///     body: String,
+/// }
+///
+/// #[dynomodel::async_trait]
+/// impl Hooks for Note {
+///     async fn before_save(&mut self) -> Result<()> {
+///         if self.body.contains("password") {
+///             return Err(Error::InvalidRequest("notes must not hold passwords".into()));
+///         }
+///         Ok(())
+///     }
+/// }
+/// ```
+#[async_trait::async_trait]
+pub trait Hooks: Model {
+    /// Runs at save after defaults and `set` transforms, before validation.
+    async fn before_save(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// Runs after an item is read and decoded.
+    async fn after_load(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// Runs before an item is deleted.
+    async fn before_delete(_key: &Key<Self>) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// What a save sends: the encoded item, and the version that the stored item must still
+/// have (for a versioned model).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavePlan {
+    /// The item to write.
+    pub item: Item,
+    /// The version read before this save (0: the item must not exist yet), for a model with
+    /// a `version`.
+    pub expected_version: Option<u64>,
+}
+
+/// The save pipeline, in Dynamoose's order: defaults, `set` transforms, the `before_save`
+/// hook, validation (every failure collected), timestamps and version, then encoding.
+///
+/// The model is changed in place, so that the caller sees what the save decided. Nothing is
+/// sent: an error here means nothing was written.
+pub async fn prepare_save<M: Model>(model: &mut M) -> Result<SavePlan> {
+    model.apply_defaults();
+    model.apply_set_transforms();
+    model.run_before_save().await?;
+    model.validate()?;
+    let expected_version = model.version();
+    if let Some(v) = expected_version {
+        model.set_version(v + 1);
+    }
+    model.touch(std::time::SystemTime::now());
+    let item = model.to_item()?;
+    crate::codec::check_item_size(&item)?;
+    Ok(SavePlan {
+        item,
+        expected_version,
+    })
+}
+
+/// The nested-document rules of a field type: documents, and options, lists and maps of
+/// them. The derive reaches it through [`crate::__private::Rules`], which does nothing for
+/// other types.
+pub trait Nested {
+    /// See [`Document::apply_defaults`].
+    fn nested_defaults(&mut self);
+    /// See [`Document::apply_set_transforms`].
+    fn nested_set(&mut self);
+    /// See [`Document::validate_at`].
+    fn nested_validate(&self, path: &str, errors: &mut ValidationErrors);
+}
+
+impl<D: Document> Nested for D {
+    fn nested_defaults(&mut self) {
+        self.apply_defaults()
+    }
+    fn nested_set(&mut self) {
+        self.apply_set_transforms()
+    }
+    fn nested_validate(&self, path: &str, errors: &mut ValidationErrors) {
+        self.validate_at(path, errors)
+    }
+}
+
+impl<D: Document> Nested for Vec<D> {
+    fn nested_defaults(&mut self) {
+        self.iter_mut().for_each(D::apply_defaults)
+    }
+    fn nested_set(&mut self) {
+        self.iter_mut().for_each(D::apply_set_transforms)
+    }
+    fn nested_validate(&self, path: &str, errors: &mut ValidationErrors) {
+        for (i, d) in self.iter().enumerate() {
+            d.validate_at(&format!("{path}[{i}]"), errors)
+        }
+    }
+}
+
+macro_rules! nested_maps {
+    ($($map:ident),*) => {$(
+        impl<D: Document> Nested for $map<String, D> {
+            fn nested_defaults(&mut self) {
+                self.values_mut().for_each(D::apply_defaults)
+            }
+            fn nested_set(&mut self) {
+                self.values_mut().for_each(D::apply_set_transforms)
+            }
+            fn nested_validate(&self, path: &str, errors: &mut ValidationErrors) {
+                for (k, d) in self {
+                    d.validate_at(&format!("{path}.{k}"), errors)
+                }
+            }
+        }
+    )*};
+}
+nested_maps!(HashMap, BTreeMap);
+
+impl<D: Document> Nested for Option<D> {
+    fn nested_defaults(&mut self) {
+        if let Some(d) = self {
+            d.apply_defaults()
+        }
+    }
+    fn nested_set(&mut self) {
+        if let Some(d) = self {
+            d.apply_set_transforms()
+        }
+    }
+    fn nested_validate(&self, path: &str, errors: &mut ValidationErrors) {
+        if let Some(d) = self {
+            d.validate_at(path, errors)
+        }
+    }
+}
+
+/// A value that a `created_at`/`updated_at` field can hold.
+pub trait Timestamp {
+    /// Whether the field is still unset (`None`, or 0 epoch seconds).
+    fn is_unset(&self) -> bool;
+    /// Sets the field to `now`.
+    fn set_now(&mut self, now: std::time::SystemTime);
+}
+
+fn epoch_secs(now: std::time::SystemTime) -> i64 {
+    now.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl Timestamp for i64 {
+    fn is_unset(&self) -> bool {
+        *self == 0
+    }
+    fn set_now(&mut self, now: std::time::SystemTime) {
+        *self = epoch_secs(now);
+    }
+}
+
+impl Timestamp for u64 {
+    fn is_unset(&self) -> bool {
+        *self == 0
+    }
+    fn set_now(&mut self, now: std::time::SystemTime) {
+        *self = epoch_secs(now) as u64;
+    }
+}
+
+#[cfg(feature = "chrono")]
+impl Timestamp for chrono::DateTime<chrono::Utc> {
+    fn is_unset(&self) -> bool {
+        self.timestamp() == 0
+    }
+    fn set_now(&mut self, now: std::time::SystemTime) {
+        *self = now.into();
+    }
+}
+
+impl<T: Timestamp + Default> Timestamp for Option<T> {
+    fn is_unset(&self) -> bool {
+        self.as_ref().is_none_or(T::is_unset)
+    }
+    fn set_now(&mut self, now: std::time::SystemTime) {
+        let mut t = T::default();
+        t.set_now(now);
+        *self = Some(t);
+    }
+}
+
+/// An integer that a `version` field can hold.
+pub trait Version {
+    /// The version as `u64`.
+    fn get(&self) -> u64;
+    /// Sets the version.
+    fn set(&mut self, v: u64);
+}
+
+macro_rules! versions {
+    ($($t:ty),*) => {$(
+        impl Version for $t {
+            fn get(&self) -> u64 {
+                *self as u64
+            }
+            fn set(&mut self, v: u64) {
+                *self = v as $t;
+            }
+        }
+    )*};
+}
+versions!(u8, u16, u32, u64, usize, i32, i64);
+
+/// Reads an attribute of a key that was passed to `M::key(...)`: used by the derive.
+pub fn key_attr<T: crate::codec::AttrValue>(name: &str, v: &T) -> Result<(String, AttributeValue)> {
+    let value = v.to_attr().map_err(|e| crate::codec::at(e, name))?;
+    if matches!(&value, AttributeValue::S(s) if s.is_empty()) {
+        return Err(crate::Error::InvalidRequest(format!(
+            "the key attribute `{name}` is an empty string, which DynamoDB does not allow"
+        )));
+    }
+    Ok((name.to_owned(), value))
+}

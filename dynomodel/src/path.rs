@@ -1,0 +1,169 @@
+//! Attribute paths and typed attribute handles.
+
+use std::any::Any;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::Deref;
+use std::sync::OnceLock;
+
+use crate::model::Document;
+
+/// One step of an attribute path: an attribute (or map key) name, or a list index.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PathElem {
+    /// A top-level attribute, a nested document's attribute, or a map entry.
+    Name(String),
+    /// An element of a list.
+    Index(usize),
+}
+
+/// A path to an attribute inside an item, such as `address.street` or `tags[2]`.
+///
+/// ```
+/// use dynomodel::path::Path;
+///
+/// let path = Path::root("address").name("street");
+/// assert_eq!(path.to_string(), "address.street");
+/// assert_eq!(Path::root("tags").index(2).to_string(), "tags[2]");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Path(Vec<PathElem>);
+
+impl Path {
+    /// A top-level attribute.
+    pub fn root(name: impl Into<String>) -> Self {
+        Path(vec![PathElem::Name(name.into())])
+    }
+
+    /// The attribute `name` below this one.
+    pub fn name(&self, name: impl Into<String>) -> Self {
+        let mut p = self.clone();
+        p.0.push(PathElem::Name(name.into()));
+        p
+    }
+
+    /// Element `i` of the list at this path.
+    pub fn index(&self, i: usize) -> Self {
+        let mut p = self.clone();
+        p.0.push(PathElem::Index(i));
+        p
+    }
+
+    /// The steps from the top.
+    pub fn elems(&self) -> &[PathElem] {
+        &self.0
+    }
+
+    /// The top-level attribute name.
+    pub fn top(&self) -> Option<&str> {
+        match self.0.first() {
+            Some(PathElem::Name(n)) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            match e {
+                PathElem::Name(n) if i == 0 => f.write_str(n)?,
+                PathElem::Name(n) => write!(f, ".{n}")?,
+                PathElem::Index(j) => write!(f, "[{j}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A typed handle on the attribute at a path of model `R`, whose Rust type is `T`.
+///
+/// Conditions and updates built from a handle check their operands against `T`. A handle on a
+/// nested document dereferences to that document's handles, so that
+/// `Pet::fields().address.city` is the handle on `address.city`.
+pub struct Attr<R, T> {
+    path: Path,
+    nested: OnceLock<Box<dyn Any + Send + Sync>>,
+    _types: PhantomData<fn() -> (R, T)>,
+}
+
+impl<R, T> Attr<R, T> {
+    /// The handle on `path`.
+    pub fn new(path: Path) -> Self {
+        Attr {
+            path,
+            nested: OnceLock::new(),
+            _types: PhantomData,
+        }
+    }
+
+    /// The attribute path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn nested<D: Document>(&self) -> &D::Fields<R>
+    where
+        R: 'static,
+    {
+        self.nested
+            .get_or_init(|| Box::new(D::fields_at::<R>(self.path.clone())))
+            .downcast_ref()
+            .expect("the nested handles of one attribute have one type")
+    }
+}
+
+impl<R, T> Clone for Attr<R, T> {
+    fn clone(&self) -> Self {
+        Attr::new(self.path.clone())
+    }
+}
+
+impl<R, T> fmt::Debug for Attr<R, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Attr({})", self.path)
+    }
+}
+
+impl<R: 'static, D: Document> Deref for Attr<R, D> {
+    type Target = D::Fields<R>;
+    fn deref(&self) -> &Self::Target {
+        self.nested::<D>()
+    }
+}
+
+impl<R: 'static, D: Document> Deref for Attr<R, Option<D>> {
+    type Target = D::Fields<R>;
+    fn deref(&self) -> &Self::Target {
+        self.nested::<D>()
+    }
+}
+
+impl<R, T> Attr<R, Vec<T>> {
+    /// The handle on element `i` of this list.
+    pub fn at(&self, i: usize) -> Attr<R, T> {
+        Attr::new(self.path.index(i))
+    }
+}
+
+impl<R, T> Attr<R, Option<Vec<T>>> {
+    /// The handle on element `i` of this list.
+    pub fn at(&self, i: usize) -> Attr<R, T> {
+        Attr::new(self.path.index(i))
+    }
+}
+
+impl<R, T, S> Attr<R, HashMap<String, T, S>> {
+    /// The handle on the map entry `key`.
+    pub fn key(&self, key: impl Into<String>) -> Attr<R, T> {
+        Attr::new(self.path.name(key))
+    }
+}
+
+impl<R, T> Attr<R, BTreeMap<String, T>> {
+    /// The handle on the map entry `key`.
+    pub fn key(&self, key: impl Into<String>) -> Attr<R, T> {
+        Attr::new(self.path.name(key))
+    }
+}
