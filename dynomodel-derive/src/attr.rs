@@ -61,8 +61,8 @@ pub enum Rule {
     },
     Range {
         token: syn::Path,
-        min: Option<Expr>,
-        max: Option<Expr>,
+        min: Option<Box<Expr>>,
+        max: Option<Box<Expr>>,
     },
     Regex(LitStr),
     OneOf {
@@ -97,8 +97,15 @@ pub struct FieldAttrs {
 
 fn set_once<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, meta: &ParseNestedMeta<'_>) {
     if slot.is_some() {
-        let name = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
-        cx.error_at(&meta.path, format!("duplicate dynomodel attribute `{name}`"));
+        let name = meta
+            .path
+            .get_ident()
+            .map(|i| i.to_string())
+            .unwrap_or_default();
+        cx.error_at(
+            &meta.path,
+            format!("duplicate dynomodel attribute `{name}`"),
+        );
     } else {
         *slot = Some(value);
     }
@@ -110,9 +117,7 @@ fn unknown(meta: &ParseNestedMeta<'_>, what: &str, valid: &str) -> syn::Error {
         .get_ident()
         .map(|i| i.to_string())
         .unwrap_or_else(|| "this".into());
-    meta.error(format!(
-        "unknown {what} `{name}`; expected one of: {valid}"
-    ))
+    meta.error(format!("unknown {what} `{name}`; expected one of: {valid}"))
 }
 
 /// Skips the rest of a meta item after an error, so that parsing goes on with the next one.
@@ -212,7 +217,11 @@ fn index_attr(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<IndexAtt
             );
             skip_value(&inner);
         } else {
-            let valid = if local { "name, range, projection" } else { INDEX_KEYS };
+            let valid = if local {
+                "name, range, projection"
+            } else {
+                INDEX_KEYS
+            };
             cx.syn_error(unknown(&inner, "index attribute", valid));
             skip_value(&inner);
         }
@@ -225,10 +234,16 @@ fn index_attr(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<IndexAtt
         cx.error_at(&meta.path, "an index needs `name = \"...\"`");
     }
     if !local && index.hash.is_none() {
-        cx.error_at(&meta.path, "a global secondary index needs `hash = \"attribute\"`");
+        cx.error_at(
+            &meta.path,
+            "a global secondary index needs `hash = \"attribute\"`",
+        );
     }
     if local && index.range.is_none() {
-        cx.error_at(&meta.path, "a local secondary index needs `range = \"attribute\"`");
+        cx.error_at(
+            &meta.path,
+            "a local secondary index needs `range = \"attribute\"`",
+        );
     }
     Ok(index)
 }
@@ -289,9 +304,15 @@ pub fn field_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 Some("ttl") => flag(cx, &mut out.ttl),
                 Some("epoch") => flag(cx, &mut out.epoch),
                 Some("extra") => flag(cx, &mut out.extra),
-                Some("string_set") => set_once(cx, &mut out.set_kind, (p.clone(), SetKind::String), &meta),
-                Some("number_set") => set_once(cx, &mut out.set_kind, (p.clone(), SetKind::Number), &meta),
-                Some("binary_set") => set_once(cx, &mut out.set_kind, (p.clone(), SetKind::Binary), &meta),
+                Some("string_set") => {
+                    set_once(cx, &mut out.set_kind, (p.clone(), SetKind::String), &meta)
+                }
+                Some("number_set") => {
+                    set_once(cx, &mut out.set_kind, (p.clone(), SetKind::Number), &meta)
+                }
+                Some("binary_set") => {
+                    set_once(cx, &mut out.set_kind, (p.clone(), SetKind::Binary), &meta)
+                }
                 Some("default") => {
                     let e: Expr = meta.value()?.parse()?;
                     set_once(cx, &mut out.default, e, &meta);
@@ -372,9 +393,9 @@ fn validate_rule(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Optio
             let (mut min, mut max) = (None, None);
             meta.parse_nested_meta(|b| {
                 if b.path.is_ident("min") {
-                    min = Some(b.value()?.parse::<Expr>()?);
+                    min = Some(Box::new(b.value()?.parse::<Expr>()?));
                 } else if b.path.is_ident("max") {
-                    max = Some(b.value()?.parse::<Expr>()?);
+                    max = Some(Box::new(b.value()?.parse::<Expr>()?));
                 } else {
                     cx.syn_error(unknown(&b, "range bound", "min, max"));
                     skip_value(&b);

@@ -25,24 +25,38 @@ fn model_only(cx: &mut Ctxt, c: &Container<'_>, token: &Option<syn::Path>, what:
 }
 
 fn names(c: &Container<'_>) -> String {
-    c.stored().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+    c.stored()
+        .map(|f| f.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn keys(cx: &mut Ctxt, c: &Container<'_>) {
     for (what, pick) in [
-        ("hash_key", (|f: &Field<'_>| f.attrs.hash_key.clone()) as fn(&Field<'_>) -> Option<syn::Path>),
+        (
+            "hash_key",
+            (|f: &Field<'_>| f.attrs.hash_key.clone()) as fn(&Field<'_>) -> Option<syn::Path>,
+        ),
         ("range_key", |f: &Field<'_>| f.attrs.range_key.clone()),
     ] {
-        let keyed: Vec<(&Field<'_>, syn::Path)> =
-            c.fields.iter().filter_map(|f| pick(f).map(|t| (f, t))).collect();
+        let keyed: Vec<(&Field<'_>, syn::Path)> = c
+            .fields
+            .iter()
+            .filter_map(|f| pick(f).map(|t| (f, t)))
+            .collect();
         for (f, token) in &keyed {
             model_only(cx, c, &Some(token.clone()), what);
             if f.option_of.is_some() {
-                cx.error_at(f.ty, format!("a {what} cannot be an Option: every item has its key"));
+                cx.error_at(
+                    f.ty,
+                    format!("a {what} cannot be an Option: every item has its key"),
+                );
             } else if !matches!(f.shape, Shape::String | Shape::Integer | Shape::Bytes) {
                 cx.error_at(
                     f.ty,
-                    format!("a {what} must be a String, an integer or Vec<u8> (DynamoDB's S, N or B)"),
+                    format!(
+                        "a {what} must be a String, an integer or Vec<u8> (DynamoDB's S, N or B)"
+                    ),
                 );
             }
         }
@@ -67,7 +81,12 @@ fn index_attr_exists(cx: &mut Ctxt, c: &Container<'_>, lit: &syn::LitStr) {
     match c.field_named(&lit.value()) {
         None => cx.error_at(
             lit,
-            format!("no attribute `{}` in {}; its attributes are: {}", lit.value(), c.ident, names(c)),
+            format!(
+                "no attribute `{}` in {}; its attributes are: {}",
+                lit.value(),
+                c.ident,
+                names(c)
+            ),
         ),
         Some(f) if !key_shape_ok(f) => cx.error_at(
             lit,
@@ -103,14 +122,23 @@ fn indexes(cx: &mut Ctxt, c: &Container<'_>) {
         if let crate::attr::Projection::Include(names) = &index.projection {
             for lit in names {
                 if c.field_named(&lit.value()).is_none() {
-                    cx.error_at(lit, format!("no attribute `{}` in {}", lit.value(), c.ident));
+                    cx.error_at(
+                        lit,
+                        format!("no attribute `{}` in {}", lit.value(), c.ident),
+                    );
                 }
             }
         }
     }
     let mut gsi_hash: Vec<String> = Vec::new();
     for f in &c.fields {
-        for lit in f.attrs.gsi_hash.iter().chain(&f.attrs.gsi_range).chain(&f.attrs.lsi_range) {
+        for lit in f
+            .attrs
+            .gsi_hash
+            .iter()
+            .chain(&f.attrs.gsi_range)
+            .chain(&f.attrs.lsi_range)
+        {
             if c.kind == Kind::Document {
                 cx.error_at(lit, "an index belongs to a Model, not to a Document");
             } else if !key_shape_ok(f) {
@@ -128,7 +156,10 @@ fn indexes(cx: &mut Ctxt, c: &Container<'_>) {
                 cx.error_at(lit, format!("a second index named `{}`", lit.value()));
             }
             if !table_has_range && c.kind == Kind::Model {
-                cx.error_at(lit, "a local secondary index needs a table with a range key");
+                cx.error_at(
+                    lit,
+                    "a local secondary index needs a table with a range key",
+                );
             }
         }
     }
@@ -137,7 +168,10 @@ fn indexes(cx: &mut Ctxt, c: &Container<'_>) {
             if !gsi_hash.contains(&lit.value()) {
                 cx.error_at(
                     lit,
-                    format!("no field declares `gsi_hash = \"{}\"`: a global index needs a hash key", lit.value()),
+                    format!(
+                        "no field declares `gsi_hash = \"{}\"`: a global index needs a hash key",
+                        lit.value()
+                    ),
                 );
             }
         }
@@ -154,10 +188,16 @@ fn managed(cx: &mut Ctxt, c: &Container<'_>) {
         ("extra", |f| f.attrs.extra.clone()),
     ];
     for (what, pick) in kinds {
-        let marked: Vec<(&Field<'_>, syn::Path)> =
-            c.fields.iter().filter_map(|f| pick(f).map(|t| (f, t))).collect();
+        let marked: Vec<(&Field<'_>, syn::Path)> = c
+            .fields
+            .iter()
+            .filter_map(|f| pick(f).map(|t| (f, t)))
+            .collect();
         for (_, token) in marked.iter().skip(1) {
-            cx.error_at(token, format!("a model has one `{what}` field; this is the second"));
+            cx.error_at(
+                token,
+                format!("a model has one `{what}` field; this is the second"),
+            );
         }
         for (f, token) in &marked {
             if what != "extra" {
@@ -165,8 +205,9 @@ fn managed(cx: &mut Ctxt, c: &Container<'_>) {
             }
             let ok = match what {
                 "version" => f.option_of.is_none() && is_version_int(f.ty),
-                "created_at" | "updated_at" => matches!(f.shape, Shape::DateTime)
-                    || matches!(f.shape, Shape::Integer),
+                "created_at" | "updated_at" => {
+                    matches!(f.shape, Shape::DateTime) || matches!(f.shape, Shape::Integer)
+                }
                 "ttl" => matches!(f.shape, Shape::Integer | Shape::DateTime),
                 _ => f.option_of.is_none() && f.shape == Shape::AttributeMap,
             };
@@ -198,15 +239,24 @@ fn is_version_int(ty: &syn::Type) -> bool {
 fn field_rules(cx: &mut Ctxt, f: &Field<'_>) {
     if let Some((token, kind)) = &f.attrs.set_kind {
         if f.shape != Shape::Set && f.shape != Shape::Vec {
-            cx.error_at(token, "a DynamoDB set needs a HashSet, BTreeSet or Vec field");
+            cx.error_at(
+                token,
+                "a DynamoDB set needs a HashSet, BTreeSet or Vec field",
+            );
         }
         if *kind == SetKind::Binary && f.shape == Shape::Bytes {
-            cx.error_at(token, "binary_set needs a set of byte strings, such as BTreeSet<Vec<u8>>");
+            cx.error_at(
+                token,
+                "binary_set needs a set of byte strings, such as BTreeSet<Vec<u8>>",
+            );
         }
     }
     if let Some(token) = &f.attrs.epoch {
         if f.shape != Shape::DateTime {
-            cx.error_at(token, "`epoch` stores a date-time as epoch seconds: the field must be a DateTime");
+            cx.error_at(
+                token,
+                "`epoch` stores a date-time as epoch seconds: the field must be a DateTime",
+            );
         }
     }
     if let (Some(token), None) = (&f.attrs.required, f.option_of) {
@@ -221,18 +271,33 @@ fn field_rules(cx: &mut Ctxt, f: &Field<'_>) {
         }
     }
     if f.attrs.extra.is_some() && (f.attrs.default.is_some() || !f.attrs.rules.is_empty()) {
-        cx.error_at(f.ident, "an `extra` field takes no default and no validation");
+        cx.error_at(
+            f.ident,
+            "an `extra` field takes no default and no validation",
+        );
     }
     for rule in &f.attrs.rules {
         match rule {
             Rule::Length { token, .. } => {
-                if matches!(f.shape, Shape::Integer | Shape::Float | Shape::Bool | Shape::DateTime) {
-                    cx.error_at(token, "`length` is for strings and collections; use `range` for numbers");
+                if matches!(
+                    f.shape,
+                    Shape::Integer | Shape::Float | Shape::Bool | Shape::DateTime
+                ) {
+                    cx.error_at(
+                        token,
+                        "`length` is for strings and collections; use `range` for numbers",
+                    );
                 }
             }
             Rule::Range { token, .. } => {
-                if !matches!(f.shape, Shape::Integer | Shape::Float | Shape::DateTime | Shape::Other) {
-                    cx.error_at(token, "`range` is for numbers; use `length` for strings and collections");
+                if !matches!(
+                    f.shape,
+                    Shape::Integer | Shape::Float | Shape::DateTime | Shape::Other
+                ) {
+                    cx.error_at(
+                        token,
+                        "`range` is for numbers; use `length` for strings and collections",
+                    );
                 }
             }
             Rule::Regex(lit) => {
@@ -241,8 +306,14 @@ fn field_rules(cx: &mut Ctxt, f: &Field<'_>) {
                 }
             }
             Rule::OneOf { token, .. } => {
-                if !matches!(f.shape, Shape::String | Shape::Integer | Shape::Float | Shape::Bool | Shape::Other) {
-                    cx.error_at(token, "`one_of` is for strings, numbers and other values that compare with ==");
+                if !matches!(
+                    f.shape,
+                    Shape::String | Shape::Integer | Shape::Float | Shape::Bool | Shape::Other
+                ) {
+                    cx.error_at(
+                        token,
+                        "`one_of` is for strings, numbers and other values that compare with ==",
+                    );
                 }
             }
             Rule::Custom(_) => {}

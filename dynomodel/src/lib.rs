@@ -23,10 +23,10 @@ pub use validate::{ValidationError, ValidationErrors};
 /// The types that almost every user of dynomodel needs.
 pub mod prelude {
     pub use crate::db::Db;
-    #[cfg(feature = "derive")]
-    pub use crate::{Document, Model};
     pub use crate::error::{Error, Result};
     pub use crate::model::{Document as _, Hooks, Key, Model as _};
+    #[cfg(feature = "derive")]
+    pub use crate::{Document, Model};
 }
 
 /// What the derive's generated code refers to. Not a public API.
@@ -39,10 +39,10 @@ pub mod __private {
         key_attr, Document, Hooks, Index, IndexKind, Key, Model, Nested, Projection, Timestamp,
         Version,
     };
-    pub use aws_sdk_dynamodb::primitives::Blob;
     pub use crate::path::{Attr, Path};
     pub use crate::validate::{rules, transforms, ValidationErrors};
     pub use async_trait::async_trait;
+    pub use aws_sdk_dynamodb::primitives::Blob;
     pub use aws_sdk_dynamodb::types::AttributeValue;
     pub use regex::Regex;
     pub use std::collections::HashMap;
@@ -111,8 +111,9 @@ pub mod __private {
     pub fn missing(name: &str) -> crate::Error {
         crate::Error::Decode {
             path: name.to_owned(),
-            message: "the attribute is missing, and the field is neither an Option nor has a default"
-                .into(),
+            message:
+                "the attribute is missing, and the field is neither an Option nor has a default"
+                    .into(),
         }
     }
 }

@@ -178,7 +178,11 @@ pub mod rules {
     }
 
     /// `range(min, max)`, both ends included.
-    pub fn range<T: PartialOrd + Display>(value: &T, min: Option<T>, max: Option<T>) -> Option<String> {
+    pub fn range<T: PartialOrd + Display>(
+        value: &T,
+        min: Option<T>,
+        max: Option<T>,
+    ) -> Option<String> {
         let below = min.as_ref().is_some_and(|m| value < m);
         let above = max.as_ref().is_some_and(|m| value > m);
         if !below && !above {

@@ -90,7 +90,10 @@ fn the_schema_comes_from_the_attributes() {
 #[test]
 fn handles_know_their_paths() {
     assert_eq!(Pet::fields().age.path().to_string(), "age");
-    assert_eq!(Pet::fields().address.city.path().to_string(), "address.city");
+    assert_eq!(
+        Pet::fields().address.city.path().to_string(),
+        "address.city"
+    );
 }
 
 #[tokio::test]
@@ -98,14 +101,23 @@ async fn the_save_pipeline_runs_in_dynamoose_order() {
     let mut p = pet();
     let plan = prepare_save(&mut p).await.unwrap();
     assert_eq!(p.name, "Beeba", "set = trim ran");
-    assert!(p.tags.contains("name-len-5"), "the hook saw the trimmed name");
+    assert!(
+        p.tags.contains("name-len-5"),
+        "the hook saw the trimmed name"
+    );
     assert_eq!(p.version, 1);
     assert_eq!(plan.expected_version, Some(0));
     assert!(p.created_at.is_some() && p.updated_at.is_some());
-    assert_eq!(plan.item.get("name"), Some(&AttributeValue::S("Beeba".into())));
+    assert_eq!(
+        plan.item.get("name"),
+        Some(&AttributeValue::S("Beeba".into()))
+    );
     assert_eq!(
         plan.item.get("tags"),
-        Some(&AttributeValue::Ss(vec!["cute".into(), "name-len-5".into()]))
+        Some(&AttributeValue::Ss(vec![
+            "cute".into(),
+            "name-len-5".into()
+        ]))
     );
     assert!(!plan.item.contains_key("expires_at"), "None writes nothing");
     let back = Pet::from_item(&plan.item).unwrap();
@@ -122,10 +134,17 @@ async fn validation_collects_every_failure_with_its_path() {
     let Error::Validation(errors) = err else {
         panic!("expected a validation error, got {err:?}")
     };
-    let paths: Vec<(&str, &str)> = errors.iter().map(|e| (e.path.as_str(), e.rule.as_str())).collect();
+    let paths: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|e| (e.path.as_str(), e.rule.as_str()))
+        .collect();
     assert_eq!(
         paths,
-        [("name", "length"), ("age", "range"), ("address.street", "length")]
+        [
+            ("name", "length"),
+            ("age", "range"),
+            ("address.street", "length")
+        ]
     );
     assert_eq!(p.version, 0, "a failed save does not bump the version");
 }
@@ -155,7 +174,10 @@ fn decoding_names_the_path_of_what_does_not_fit() {
     );
     item.remove("owner");
     let err = Pet::from_item(&item).unwrap_err();
-    assert!(matches!(&err, Error::Decode { path, .. } if path == "owner"), "{err}");
+    assert!(
+        matches!(&err, Error::Decode { path, .. } if path == "owner"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -204,7 +226,10 @@ fn serde_names_enums_by_serde_and_unknown_attributes_are_kept() {
     item.insert("legacy".into(), AttributeValue::S("kept".into()));
     let back = Renamed::from_item(&item).unwrap();
     assert_eq!(back.kind, Kind::Dog { good: true });
-    assert_eq!(back.extra.get("legacy"), Some(&AttributeValue::S("kept".into())));
+    assert_eq!(
+        back.extra.get("legacy"),
+        Some(&AttributeValue::S("kept".into()))
+    );
     let again = back.to_item().unwrap();
     assert_eq!(again, item, "read, kept, and written back unchanged");
 }

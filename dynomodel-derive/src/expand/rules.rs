@@ -23,7 +23,10 @@ pub fn defaults(c: &Container<'_>) -> TokenStream {
             }
             _ => TokenStream::new(),
         };
-        let inner = nested(f, quote!((&&__dm::Rules::<#ty>::new()).defaults(&mut self.#ident);));
+        let inner = nested(
+            f,
+            quote!((&&__dm::Rules::<#ty>::new()).defaults(&mut self.#ident);),
+        );
         quote!(#own #inner)
     });
     quote! {
@@ -51,7 +54,10 @@ pub fn set_transforms(c: &Container<'_>) -> TokenStream {
                 quote!(#func(&mut self.#ident);)
             }
         });
-        let inner = nested(f, quote!((&&__dm::Rules::<#ty>::new()).set(&mut self.#ident);));
+        let inner = nested(
+            f,
+            quote!((&&__dm::Rules::<#ty>::new()).set(&mut self.#ident);),
+        );
         quote!(#own #inner)
     });
     quote! {
@@ -63,9 +69,7 @@ pub fn set_transforms(c: &Container<'_>) -> TokenStream {
 
 fn rule_check(f: &Field<'_>, rule: &Rule) -> TokenStream {
     let name = &f.name;
-    let push = |rule_name: TokenStream, message: TokenStream| {
-        quote!(errors.push(__dm::join(base, #name), #rule_name, #message))
-    };
+    let push = |rule_name: TokenStream, message: TokenStream| quote!(errors.push(__dm::join(base, #name), #rule_name, #message));
     let bound = |b: &Option<syn::LitInt>| match b {
         Some(v) => quote!(Some(#v)),
         None => quote!(None),
@@ -78,7 +82,7 @@ fn rule_check(f: &Field<'_>, rule: &Rule) -> TokenStream {
             quote!(if let Some(message) = __dm::rules::length(value, #min, #max) { #push; })
         }
         Rule::Range { min, max, .. } => {
-            let opt = |b: &Option<syn::Expr>| match b {
+            let opt = |b: &Option<Box<syn::Expr>>| match b {
                 Some(v) => quote!(Some({ let bound: #value_ty = #v; bound })),
                 None => quote!(None),
             };

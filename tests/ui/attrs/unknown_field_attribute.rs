@@ -1,0 +1,11 @@
+use dynomodel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Model, Serialize, Deserialize)]
+#[dynomodel(table = "pets")]
+struct Pet {
+    #[dynomodel(hash_key, hashkey)]
+    id: String,
+}
+
+fn main() {}
