@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::hint::black_box;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use dynomodel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -158,4 +158,33 @@ criterion_group! {
         .measurement_time(std::time::Duration::from_secs(3));
     targets = bench
 }
-criterion_main!(benches);
+/// The median of one benchmark, from the estimates that criterion wrote.
+fn median_ns(group: &str, name: &str) -> Option<f64> {
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let path = format!("{target}/criterion/{group}/{name}/new/estimates.json");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    println!("\nratios of medians (lower is faster):");
+    for group in ["encode", "decode"] {
+        let (Some(hand), Some(ours), Some(serde)) = (
+            median_ns(group, "hand-written"),
+            median_ns(group, "dynomodel"),
+            median_ns(group, "serde_dynamo"),
+        ) else {
+            println!("{group}: no estimates (was the group filtered out?)");
+            continue;
+        };
+        println!(
+            "{group}: dynomodel {ours:.0} ns, hand-written {hand:.0} ns, serde_dynamo {serde:.0} ns; \
+             dynomodel / hand-written = {:.2}, serde_dynamo / dynomodel = {:.2}",
+            ours / hand,
+            serde / ours
+        );
+    }
+}

@@ -60,7 +60,7 @@ impl Shape {
             | "u128" | "usize" => Shape::Integer,
             "f32" | "f64" => Shape::Float,
             "bool" => Shape::Bool,
-            "DateTime" => Shape::DateTime,
+            "DateTime" | "OffsetDateTime" => Shape::DateTime,
             "HashSet" | "BTreeSet" => Shape::Set,
             "Vec" if args.first().is_some_and(|t| is_named(t, "u8")) => Shape::Bytes,
             "Vec" => Shape::Vec,

@@ -35,6 +35,7 @@ pub trait AttrValue: Sized {
 }
 
 /// An error at `path` below the value being converted.
+#[cold]
 pub(crate) fn decode_err(message: impl Into<String>) -> Error {
     Error::Decode {
         path: String::new(),
@@ -42,6 +43,7 @@ pub(crate) fn decode_err(message: impl Into<String>) -> Error {
     }
 }
 
+#[cold]
 fn encode_err(message: impl Into<String>) -> Error {
     Error::Encode {
         path: String::new(),
@@ -66,12 +68,14 @@ pub fn type_name(value: &AttributeValue) -> &'static str {
     }
 }
 
+#[cold]
 fn expected(what: &str, found: &AttributeValue) -> Error {
     decode_err(format!("expected {what}, found {}", type_name(found)))
 }
 
 /// Puts `segment` in front of the path of a `Decode` or `Encode` error: `name` for a field,
 /// `[3]` for a list element.
+#[cold]
 pub fn at(err: Error, segment: &str) -> Error {
     fn join(segment: &str, path: String) -> String {
         if path.is_empty() {
@@ -96,9 +100,11 @@ pub fn at(err: Error, segment: &str) -> Error {
 }
 
 impl AttrValue for String {
+    #[inline]
     fn to_attr(&self) -> Result<AttributeValue> {
         Ok(AttributeValue::S(self.clone()))
     }
+    #[inline]
     fn from_attr(value: &AttributeValue) -> Result<Self> {
         match value {
             AttributeValue::S(s) => Ok(s.clone()),
@@ -108,9 +114,11 @@ impl AttrValue for String {
 }
 
 impl AttrValue for bool {
+    #[inline]
     fn to_attr(&self) -> Result<AttributeValue> {
         Ok(AttributeValue::Bool(*self))
     }
+    #[inline]
     fn from_attr(value: &AttributeValue) -> Result<Self> {
         match value {
             AttributeValue::Bool(b) => Ok(*b),
@@ -130,9 +138,11 @@ pub trait Number: Sized + Copy {
 macro_rules! integers {
     ($($t:ty),*) => {$(
         impl Number for $t {
+            #[inline]
             fn to_n(self) -> Result<String> {
                 Ok(self.to_string())
             }
+            #[inline]
             fn from_n(text: &str) -> Result<Self> {
                 text.parse().map_err(|_| {
                     decode_err(format!(concat!("a number that fits ", stringify!($t), ", found {}"), text))
@@ -140,9 +150,11 @@ macro_rules! integers {
             }
         }
         impl AttrValue for $t {
+            #[inline]
             fn to_attr(&self) -> Result<AttributeValue> {
                 Ok(AttributeValue::N(self.to_string()))
             }
+            #[inline]
             fn from_attr(value: &AttributeValue) -> Result<Self> {
                 match value {
                     AttributeValue::N(n) => <$t as Number>::from_n(n),
@@ -157,6 +169,7 @@ integers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 macro_rules! floats {
     ($($t:ty),*) => {$(
         impl Number for $t {
+            #[inline]
             fn to_n(self) -> Result<String> {
                 if self.is_finite() {
                     Ok(self.to_string())
@@ -164,6 +177,7 @@ macro_rules! floats {
                     Err(encode_err(format!("DynamoDB numbers cannot be {self}")))
                 }
             }
+            #[inline]
             fn from_n(text: &str) -> Result<Self> {
                 text.parse().map_err(|_| {
                     decode_err(format!(concat!("a number that fits ", stringify!($t), ", found {}"), text))
@@ -171,9 +185,11 @@ macro_rules! floats {
             }
         }
         impl AttrValue for $t {
+            #[inline]
             fn to_attr(&self) -> Result<AttributeValue> {
                 self.to_n().map(AttributeValue::N)
             }
+            #[inline]
             fn from_attr(value: &AttributeValue) -> Result<Self> {
                 match value {
                     AttributeValue::N(n) => <$t as Number>::from_n(n),
@@ -187,12 +203,14 @@ floats!(f32, f64);
 
 /// In a list or map, `None` is written as NULL; as a model field, `None` writes nothing.
 impl<T: AttrValue> AttrValue for Option<T> {
+    #[inline]
     fn to_attr(&self) -> Result<AttributeValue> {
         match self {
             Some(v) => v.to_attr(),
             None => Ok(AttributeValue::Null(true)),
         }
     }
+    #[inline]
     fn from_attr(value: &AttributeValue) -> Result<Self> {
         match value {
             AttributeValue::Null(_) => Ok(None),
@@ -202,15 +220,18 @@ impl<T: AttrValue> AttrValue for Option<T> {
 }
 
 impl<T: AttrValue> AttrValue for Box<T> {
+    #[inline]
     fn to_attr(&self) -> Result<AttributeValue> {
         (**self).to_attr()
     }
+    #[inline]
     fn from_attr(value: &AttributeValue) -> Result<Self> {
         T::from_attr(value).map(Box::new)
     }
 }
 
 impl<T: AttrValue> AttrValue for Vec<T> {
+    #[inline]
     fn to_attr(&self) -> Result<AttributeValue> {
         let mut list = Vec::with_capacity(self.len());
         for (i, v) in self.iter().enumerate() {
@@ -218,6 +239,7 @@ impl<T: AttrValue> AttrValue for Vec<T> {
         }
         Ok(AttributeValue::L(list))
     }
+    #[inline]
     fn from_attr(value: &AttributeValue) -> Result<Self> {
         match value {
             AttributeValue::L(list) => list
@@ -252,18 +274,22 @@ fn map_from_attr<T: AttrValue, C: FromIterator<(String, T)>>(value: &AttributeVa
 }
 
 impl<T: AttrValue, S: BuildHasher + Default> AttrValue for HashMap<String, T, S> {
+    #[inline]
     fn to_attr(&self) -> Result<AttributeValue> {
         map_to_attr(self.iter(), self.len())
     }
+    #[inline]
     fn from_attr(value: &AttributeValue) -> Result<Self> {
         map_from_attr(value)
     }
 }
 
 impl<T: AttrValue> AttrValue for BTreeMap<String, T> {
+    #[inline]
     fn to_attr(&self) -> Result<AttributeValue> {
         map_to_attr(self.iter(), self.len())
     }
+    #[inline]
     fn from_attr(value: &AttributeValue) -> Result<Self> {
         map_from_attr(value)
     }
@@ -271,29 +297,35 @@ impl<T: AttrValue> AttrValue for BTreeMap<String, T> {
 
 /// Sets without a `string_set`/`number_set` attribute are lists (L), as serde writes them.
 impl<T: AttrValue + Ord> AttrValue for BTreeSet<T> {
+    #[inline]
     fn to_attr(&self) -> Result<AttributeValue> {
         let list: Result<Vec<_>> = self.iter().map(AttrValue::to_attr).collect();
         list.map(AttributeValue::L)
     }
+    #[inline]
     fn from_attr(value: &AttributeValue) -> Result<Self> {
         Vec::<T>::from_attr(value).map(|v| v.into_iter().collect())
     }
 }
 
 impl<T: AttrValue + Eq + Hash, S: BuildHasher + Default> AttrValue for HashSet<T, S> {
+    #[inline]
     fn to_attr(&self) -> Result<AttributeValue> {
         let list: Result<Vec<_>> = self.iter().map(AttrValue::to_attr).collect();
         list.map(AttributeValue::L)
     }
+    #[inline]
     fn from_attr(value: &AttributeValue) -> Result<Self> {
         Vec::<T>::from_attr(value).map(|v| v.into_iter().collect())
     }
 }
 
 impl AttrValue for AttributeValue {
+    #[inline]
     fn to_attr(&self) -> Result<AttributeValue> {
         Ok(self.clone())
     }
+    #[inline]
     fn from_attr(value: &AttributeValue) -> Result<Self> {
         Ok(value.clone())
     }
@@ -302,11 +334,13 @@ impl AttrValue for AttributeValue {
 #[cfg(feature = "chrono")]
 impl AttrValue for chrono::DateTime<chrono::Utc> {
     /// RFC 3339 with the precision that the value has, such as `2024-05-01T12:00:00Z`.
+    #[inline]
     fn to_attr(&self) -> Result<AttributeValue> {
         Ok(AttributeValue::S(
             self.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         ))
     }
+    #[inline]
     fn from_attr(value: &AttributeValue) -> Result<Self> {
         match value {
             AttributeValue::S(s) => chrono::DateTime::parse_from_rfc3339(s)
@@ -327,11 +361,13 @@ pub mod special {
     use super::*;
 
     /// `Vec<u8>` as B.
+    #[inline]
     pub fn bytes_to_attr(bytes: &[u8]) -> Result<AttributeValue> {
         Ok(AttributeValue::B(Blob::new(bytes.to_vec())))
     }
 
     /// B as `Vec<u8>`.
+    #[inline]
     pub fn bytes_from_attr(value: &AttributeValue) -> Result<Vec<u8>> {
         match value {
             AttributeValue::B(b) => Ok(b.as_ref().to_vec()),
@@ -340,6 +376,7 @@ pub mod special {
     }
 
     /// A set of strings as SS; `None` for an empty set, which DynamoDB cannot store.
+    #[inline]
     pub fn string_set_to_attr<'a, S>(set: &'a S) -> Result<Option<AttributeValue>>
     where
         &'a S: IntoIterator<Item = &'a String>,
@@ -349,6 +386,7 @@ pub mod special {
     }
 
     /// SS as a set of strings; a missing attribute is an empty set.
+    #[inline]
     pub fn string_set_from_attr<S: FromIterator<String>>(
         value: Option<&AttributeValue>,
     ) -> Result<S> {
@@ -360,6 +398,7 @@ pub mod special {
     }
 
     /// A set of numbers as NS; `None` for an empty set.
+    #[inline]
     pub fn number_set_to_attr<'a, S, N>(set: &'a S) -> Result<Option<AttributeValue>>
     where
         &'a S: IntoIterator<Item = &'a N>,
@@ -373,6 +412,7 @@ pub mod special {
     }
 
     /// NS as a set of numbers; a missing attribute is an empty set.
+    #[inline]
     pub fn number_set_from_attr<S: FromIterator<N>, N: Number>(
         value: Option<&AttributeValue>,
     ) -> Result<S> {
@@ -384,6 +424,7 @@ pub mod special {
     }
 
     /// A set of byte strings as BS; `None` for an empty set.
+    #[inline]
     pub fn binary_set_to_attr<'a, S, B>(set: &'a S) -> Result<Option<AttributeValue>>
     where
         &'a S: IntoIterator<Item = &'a B>,
@@ -397,6 +438,7 @@ pub mod special {
     }
 
     /// BS as a set of byte strings; a missing attribute is an empty set.
+    #[inline]
     pub fn binary_set_from_attr<S: FromIterator<Vec<u8>>>(
         value: Option<&AttributeValue>,
     ) -> Result<S> {
@@ -408,15 +450,76 @@ pub mod special {
     }
 
     /// A date-time as epoch seconds (N), for `#[dynomodel(epoch)]` and TTL fields.
-    #[cfg(feature = "chrono")]
-    pub fn epoch_to_attr(t: &chrono::DateTime<chrono::Utc>) -> Result<AttributeValue> {
-        Ok(AttributeValue::N(t.timestamp().to_string()))
+    #[inline]
+    pub fn epoch_to_attr<T: Epoch>(t: &T) -> Result<AttributeValue> {
+        Ok(AttributeValue::N(t.epoch_seconds().to_string()))
     }
 
     /// Epoch seconds (N) as a date-time.
-    #[cfg(feature = "chrono")]
-    pub fn epoch_from_attr(value: &AttributeValue) -> Result<chrono::DateTime<chrono::Utc>> {
-        <chrono::DateTime<chrono::Utc> as AttrValue>::from_attr(value)
+    #[inline]
+    pub fn epoch_from_attr<T: Epoch>(value: &AttributeValue) -> Result<T> {
+        match value {
+            AttributeValue::N(n) => n
+                .parse::<i64>()
+                .ok()
+                .and_then(T::from_epoch_seconds)
+                .ok_or_else(|| decode_err(format!("epoch seconds, found {n}"))),
+            other => Err(expected("N (epoch seconds)", other)),
+        }
+    }
+}
+
+/// A date-time type that can be stored as epoch seconds.
+pub trait Epoch: Sized {
+    /// Whole seconds since 1970-01-01T00:00:00Z.
+    fn epoch_seconds(&self) -> i64;
+    /// The date-time at whole seconds since the epoch, where it is representable.
+    fn from_epoch_seconds(secs: i64) -> Option<Self>;
+}
+
+#[cfg(feature = "chrono")]
+impl Epoch for chrono::DateTime<chrono::Utc> {
+    fn epoch_seconds(&self) -> i64 {
+        self.timestamp()
+    }
+    fn from_epoch_seconds(secs: i64) -> Option<Self> {
+        chrono::DateTime::from_timestamp(secs, 0)
+    }
+}
+
+#[cfg(feature = "time")]
+impl Epoch for time::OffsetDateTime {
+    fn epoch_seconds(&self) -> i64 {
+        self.unix_timestamp()
+    }
+    fn from_epoch_seconds(secs: i64) -> Option<Self> {
+        time::OffsetDateTime::from_unix_timestamp(secs).ok()
+    }
+}
+
+#[cfg(feature = "time")]
+impl AttrValue for time::OffsetDateTime {
+    /// RFC 3339, such as `2024-05-01T12:00:00Z`.
+    #[inline]
+    fn to_attr(&self) -> Result<AttributeValue> {
+        self.format(&time::format_description::well_known::Rfc3339)
+            .map(AttributeValue::S)
+            .map_err(|e| encode_err(format!("cannot write the date-time as RFC 3339: {e}")))
+    }
+    #[inline]
+    fn from_attr(value: &AttributeValue) -> Result<Self> {
+        match value {
+            AttributeValue::S(s) => {
+                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                    .map_err(|e| decode_err(format!("an RFC 3339 date-time, found {s:?} ({e})")))
+            }
+            AttributeValue::N(n) => n
+                .parse::<i64>()
+                .ok()
+                .and_then(<Self as Epoch>::from_epoch_seconds)
+                .ok_or_else(|| decode_err(format!("epoch seconds, found {n}"))),
+            other => Err(expected("S (RFC 3339 date-time)", other)),
+        }
     }
 }
 

@@ -312,11 +312,15 @@ impl<D: Document> Nested for Option<D> {
 }
 
 /// A value that a `created_at`/`updated_at` field can hold.
-pub trait Timestamp {
+pub trait Timestamp: Sized {
+    /// The value for `now`.
+    fn at(now: std::time::SystemTime) -> Self;
     /// Whether the field is still unset (`None`, or 0 epoch seconds).
     fn is_unset(&self) -> bool;
     /// Sets the field to `now`.
-    fn set_now(&mut self, now: std::time::SystemTime);
+    fn set_now(&mut self, now: std::time::SystemTime) {
+        *self = Self::at(now);
+    }
 }
 
 fn epoch_secs(now: std::time::SystemTime) -> i64 {
@@ -326,41 +330,49 @@ fn epoch_secs(now: std::time::SystemTime) -> i64 {
 }
 
 impl Timestamp for i64 {
+    fn at(now: std::time::SystemTime) -> Self {
+        epoch_secs(now)
+    }
     fn is_unset(&self) -> bool {
         *self == 0
-    }
-    fn set_now(&mut self, now: std::time::SystemTime) {
-        *self = epoch_secs(now);
     }
 }
 
 impl Timestamp for u64 {
+    fn at(now: std::time::SystemTime) -> Self {
+        epoch_secs(now) as u64
+    }
     fn is_unset(&self) -> bool {
         *self == 0
-    }
-    fn set_now(&mut self, now: std::time::SystemTime) {
-        *self = epoch_secs(now) as u64;
     }
 }
 
 #[cfg(feature = "chrono")]
 impl Timestamp for chrono::DateTime<chrono::Utc> {
+    fn at(now: std::time::SystemTime) -> Self {
+        now.into()
+    }
     fn is_unset(&self) -> bool {
         self.timestamp() == 0
     }
-    fn set_now(&mut self, now: std::time::SystemTime) {
-        *self = now.into();
+}
+
+#[cfg(feature = "time")]
+impl Timestamp for time::OffsetDateTime {
+    fn at(now: std::time::SystemTime) -> Self {
+        now.into()
+    }
+    fn is_unset(&self) -> bool {
+        self.unix_timestamp() == 0
     }
 }
 
-impl<T: Timestamp + Default> Timestamp for Option<T> {
+impl<T: Timestamp> Timestamp for Option<T> {
+    fn at(now: std::time::SystemTime) -> Self {
+        Some(T::at(now))
+    }
     fn is_unset(&self) -> bool {
         self.as_ref().is_none_or(T::is_unset)
-    }
-    fn set_now(&mut self, now: std::time::SystemTime) {
-        let mut t = T::default();
-        t.set_now(now);
-        *self = Some(t);
     }
 }
 

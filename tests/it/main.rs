@@ -3,5 +3,6 @@
 
 mod codec_props;
 mod common;
+mod lints;
 mod local;
 mod models;

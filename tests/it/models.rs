@@ -233,3 +233,239 @@ fn serde_names_enums_by_serde_and_unknown_attributes_are_kept() {
     let again = back.to_item().unwrap();
     assert_eq!(again, item, "read, kept, and written back unchanged");
 }
+
+fn no_spaces(s: &str) -> std::result::Result<(), &'static str> {
+    if s.contains(' ') {
+        Err("must not contain spaces")
+    } else {
+        Ok(())
+    }
+}
+
+fn shout(s: &mut String) {
+    s.push('!');
+}
+
+#[derive(Document, Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
+struct Rules {
+    #[dynomodel(set = "lowercase", validate(regex = "^[a-z]+$"))]
+    handle: String,
+    #[dynomodel(set = "uppercase", validate(length(max = 3)))]
+    code: Option<String>,
+    #[dynomodel(required)]
+    must: Option<u8>,
+    #[dynomodel(validate(custom = no_spaces))]
+    slug: String,
+    #[dynomodel(set = shout)]
+    greeting: String,
+    #[dynomodel(validate(range(min = -1.5, max = 1.5)))]
+    ratio: f64,
+    #[dynomodel(validate(length(min = 1, max = 2)))]
+    list: Vec<u8>,
+    #[dynomodel(validate(one_of = [1, 2, 3]))]
+    level: Option<i32>,
+    addresses: Vec<Address>,
+    by_name: BTreeMap<String, Address>,
+}
+
+fn addr(street: &str) -> Address {
+    Address {
+        street: street.into(),
+        city: "c".into(),
+    }
+}
+
+#[test]
+fn every_rule_reports_its_path_and_name() {
+    let mut r = Rules {
+        handle: "Bob Smith".into(),
+        code: Some("abcd".into()),
+        must: None,
+        slug: "a b".into(),
+        greeting: "hi".into(),
+        ratio: 2.0,
+        list: vec![],
+        level: Some(7),
+        addresses: vec![addr("ok"), addr("")],
+        by_name: BTreeMap::from([("home".into(), addr(""))]),
+    };
+    r.apply_set_transforms();
+    assert_eq!(r.handle, "bob smith");
+    assert_eq!(r.code.as_deref(), Some("ABCD"));
+    assert_eq!(r.greeting, "hi!");
+    let Err(Error::Validation(errors)) = r.validate() else {
+        panic!("expected validation errors")
+    };
+    let got: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|e| (e.path.as_str(), e.rule.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("handle", "regex"),
+            ("code", "length"),
+            ("must", "required"),
+            ("slug", "no_spaces"),
+            ("ratio", "range"),
+            ("list", "length"),
+            ("level", "one_of"),
+            ("addresses[1].street", "length"),
+            ("by_name.home.street", "length"),
+        ]
+    );
+    assert_eq!(
+        errors.at("slug").unwrap().message,
+        "must not contain spaces"
+    );
+    assert_eq!(
+        errors.at("ratio").unwrap().message,
+        "must be -1.5 to 1.5, is 2"
+    );
+}
+
+#[test]
+fn rules_on_an_option_run_only_when_it_is_some() {
+    let r = Rules {
+        handle: "bob".into(),
+        must: Some(1),
+        slug: "bob".into(),
+        list: vec![1],
+        ..Rules::default()
+    };
+    r.validate().unwrap();
+}
+
+#[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynomodel(table = "events", lsi(name = "by_kind", range = "kind", projection = include("note")))]
+struct Event {
+    #[dynomodel(hash_key)]
+    stream: String,
+    #[dynomodel(range_key)]
+    seq: u64,
+    #[dynomodel(gsi_hash = "by_day")]
+    day: String,
+    #[dynomodel(gsi_range = "by_day", lsi_range = "by_hour")]
+    hour: u8,
+    kind: String,
+    note: Option<String>,
+    #[dynomodel(created_at)]
+    created: i64,
+    #[dynomodel(updated_at)]
+    updated: Option<time::OffsetDateTime>,
+    #[dynomodel(ttl)]
+    expires: Option<chrono::DateTime<chrono::Utc>>,
+    #[dynomodel(epoch)]
+    seen: time::OffsetDateTime,
+}
+
+fn event() -> Event {
+    Event {
+        stream: "s".into(),
+        seq: 7,
+        day: "2024-05-01".into(),
+        hour: 13,
+        kind: "click".into(),
+        note: None,
+        created: 0,
+        updated: None,
+        expires: chrono::DateTime::from_timestamp(1_900_000_000, 0),
+        seen: time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
+    }
+}
+
+#[test]
+fn indexes_declared_on_fields_and_on_the_struct() {
+    let names: Vec<_> = <Event as dynomodel::Model>::indexes()
+        .iter()
+        .map(|i| (i.name, i.kind, i.hash_key, i.range_key))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("by_kind", IndexKind::Local, "stream", Some("kind")),
+            ("by_day", IndexKind::Global, "day", Some("hour")),
+            ("by_hour", IndexKind::Local, "stream", Some("hour")),
+        ]
+    );
+    assert_eq!(Event::BY_KIND.projection, Projection::Include(&["note"]));
+    let key = Event::key("s", 7u64);
+    assert_eq!(key.item().get("seq"), Some(&AttributeValue::N("7".into())));
+    assert_eq!(key.item().len(), 2);
+}
+
+#[tokio::test]
+async fn created_at_is_set_once_and_updated_at_at_every_save() {
+    let mut e = event();
+    prepare_save(&mut e).await.unwrap();
+    assert!(
+        e.created > 1_700_000_000,
+        "created_at set at the first save"
+    );
+    assert!(e.updated.is_some());
+    let created = e.created;
+    let old = time::OffsetDateTime::from_unix_timestamp(1_000_000_000).unwrap();
+    e.updated = Some(old);
+    let plan = prepare_save(&mut e).await.unwrap();
+    assert_eq!(e.created, created, "created_at kept");
+    assert!(e.updated.unwrap() > old, "updated_at moved");
+    assert_eq!(
+        plan.item.get("expires"),
+        Some(&AttributeValue::N("1900000000".into())),
+        "a date-time TTL is stored as epoch seconds"
+    );
+    assert_eq!(
+        plan.item.get("seen"),
+        Some(&AttributeValue::N("1700000000".into()))
+    );
+    assert!(matches!(plan.item.get("updated"), Some(AttributeValue::S(s)) if s.ends_with('Z')));
+    assert_eq!(plan.expected_version, None, "no version field");
+    assert_eq!(Event::from_item(&plan.item).unwrap(), e);
+}
+
+#[test]
+fn handles_reach_list_elements_and_map_entries() {
+    #[derive(Document, Serialize, Deserialize)]
+    struct Doc {
+        list: Vec<Address>,
+        map: HashMap<String, u32>,
+        #[serde(rename = "Opt")]
+        opt: Option<Address>,
+    }
+    let f = Doc::fields();
+    assert_eq!(f.list.at(2).path().to_string(), "list[2]");
+    assert_eq!(f.list.at(2).street.path().to_string(), "list[2].street");
+    assert_eq!(f.map.key("k").path().to_string(), "map.k");
+    assert_eq!(f.opt.city.path().to_string(), "Opt.city");
+}
+
+#[tokio::test]
+async fn an_item_over_400_kb_is_refused_before_any_request() {
+    let mut p = pet();
+    p.owner = "x".repeat(410 * 1024);
+    let err = prepare_save(&mut p).await.unwrap_err();
+    assert!(
+        matches!(err, Error::ItemTooLarge { size } if size > 400 * 1024),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_wrong_type_in_a_nested_list_names_the_element() {
+    let mut item = Rules {
+        handle: "a".into(),
+        addresses: vec![addr("a"), addr("b")],
+        ..Rules::default()
+    }
+    .to_item()
+    .unwrap();
+    let Some(AttributeValue::L(list)) = item.get_mut("addresses") else {
+        panic!("addresses is a list")
+    };
+    list[1] = AttributeValue::S("oops".into());
+    let err = Rules::from_item(&item).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot decode `addresses[1]`: expected M (map), found S (string)"
+    );
+}
