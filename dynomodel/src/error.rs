@@ -32,10 +32,12 @@ pub enum Error {
         table: String,
     },
     /// A condition expression did not hold.
-    #[error("the condition did not hold{}", .message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+    #[error("the condition did not hold in table `{table}`")]
     ConditionFailed {
-        /// What DynamoDB said, where it said anything.
-        message: Option<String>,
+        /// The table of the item.
+        table: String,
+        /// The item as stored, where DynamoDB returned it (`None` where there is no item).
+        item: Option<Box<crate::codec::Item>>,
     },
     /// Another writer changed a versioned item after it was read.
     #[error("version conflict in table `{table}`: the item is no longer at version {expected}")]
@@ -94,6 +96,18 @@ fn shown_path(path: &str) -> String {
 }
 
 impl Error {
+    /// Whether this is a failed condition (`ConditionFailed`, `AlreadyExists`,
+    /// `VersionConflict` or `NotFound`).
+    pub fn is_condition_failed(&self) -> bool {
+        matches!(
+            self,
+            Error::ConditionFailed { .. }
+                | Error::AlreadyExists { .. }
+                | Error::VersionConflict { .. }
+                | Error::NotFound { .. }
+        )
+    }
+
     /// Whether DynamoDB throttled the request (provisioned throughput exceeded, request limit).
     pub fn is_throttling(&self) -> bool {
         matches!(self, Error::Dynamo(e) if e.is_throttling())

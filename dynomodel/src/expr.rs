@@ -66,16 +66,6 @@ impl Placeholders {
         &self.values
     }
 
-    /// The names, or `None` where there are none (DynamoDB rejects an empty map).
-    pub(crate) fn names_or_none(&self) -> Option<HashMap<String, String>> {
-        (!self.names.is_empty()).then(|| self.names.clone())
-    }
-
-    /// The values, or `None` where there are none.
-    pub(crate) fn values_or_none(&self) -> Option<HashMap<String, AttributeValue>> {
-        (!self.values.is_empty()).then(|| self.values.clone())
-    }
-
     /// Adds the names and values of a raw expression, renaming none: raw placeholders must
     /// not collide with `#n<i>` and `:v<i>`, which [`crate::Condition::raw`] checks.
     pub(crate) fn merge_raw(

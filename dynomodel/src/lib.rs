@@ -2,21 +2,30 @@
 #![warn(missing_docs)]
 
 pub mod codec;
+pub mod condition;
 pub mod db;
 pub mod error;
+pub mod expr;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod model;
+pub mod ops;
 pub mod path;
+pub mod query;
+pub mod request;
+pub mod table;
+pub mod update;
 pub mod validate;
 
 pub use async_trait::async_trait;
 pub use codec::{AttrValue, Item};
+pub use condition::Condition;
 pub use db::Db;
 #[cfg(feature = "derive")]
 pub use dynomodel_derive::{Document, Model};
 pub use error::{DynamoError, Error, Result};
 pub use model::{Document, Hooks, Index, Key, Model};
+pub use request::Request;
 pub use path::{Attr, Path};
 pub use validate::{ValidationError, ValidationErrors};
 
@@ -25,6 +34,7 @@ pub mod prelude {
     pub use crate::db::Db;
     pub use crate::error::{Error, Result};
     pub use crate::model::{Document as _, Hooks, Key, Model as _};
+    pub use crate::update::UpdateActions as _;
     #[cfg(feature = "derive")]
     pub use crate::{Document, Model};
 }
@@ -39,7 +49,7 @@ pub mod __private {
         key_attr, Document, Hooks, Index, IndexKind, Key, Model, Nested, Projection, Timestamp,
         Version,
     };
-    pub use crate::path::{Attr, Path};
+    pub use crate::path::{Attr, FieldCodec, Path};
     pub use crate::validate::{rules, transforms, ValidationErrors};
     pub use async_trait::async_trait;
     pub use aws_sdk_dynamodb::primitives::Blob;

@@ -14,6 +14,9 @@ use crate::validate::ValidationErrors;
 /// A struct stored as a DynamoDB map: its field rules (defaults, transforms, validation) and
 /// its codec. `#[derive(Document)]` implements it; a [`Model`] is a `Document` with a table.
 pub trait Document: Sized + Send + Sync + 'static {
+    /// The attribute names of the stored fields, in field order.
+    const ATTRIBUTES: &'static [&'static str];
+
     /// The typed attribute handles of this document, rooted in model `R`.
     type Fields<R: 'static>: Send + Sync + 'static;
 
@@ -150,6 +153,55 @@ pub trait Model: Document {
 
     /// Sets `updated_at` to `now`, and `created_at` where it is not set yet.
     fn touch(&mut self, now: std::time::SystemTime);
+
+    /// The `updated_at` value for `now`, written as the field writes it (for updates).
+    fn updated_at_value(now: std::time::SystemTime) -> Result<Option<AttributeValue>>;
+
+    /// An example value of every key attribute (table and indexes), for their types.
+    fn key_types() -> crate::codec::Item;
+
+    /// Creates the table of this model: `Pet::create_table().exec(&db)`.
+    fn create_table() -> crate::table::CreateTable<Self> {
+        crate::table::CreateTable::new()
+    }
+
+    /// Reads one item: `Pet::get(Pet::key("1")).consistent().exec(&db)`.
+    fn get(key: Key<Self>) -> crate::ops::Get<Self> {
+        crate::ops::Get::new(key)
+    }
+
+    /// Updates one item with typed actions, and returns it as stored after the update.
+    fn update(key: Key<Self>) -> crate::ops::Update<Self> {
+        crate::ops::Update::new(key)
+    }
+
+    /// Deletes one item.
+    fn delete(key: Key<Self>) -> crate::ops::Delete<Self> {
+        crate::ops::Delete::new(key)
+    }
+
+    /// Queries one partition of the table or of an index, by hash-key equality.
+    fn query(hash_key: crate::condition::Condition<Self>) -> crate::query::Query<Self> {
+        crate::query::Query::new(hash_key)
+    }
+
+    /// Scans the table or an index.
+    fn scan() -> crate::query::Scan<Self> {
+        crate::query::Scan::new()
+    }
+
+    /// Writes a new item after the save pipeline; fails with `AlreadyExists` where an item
+    /// has its key. The model is updated with what the save decided (defaults, transforms,
+    /// timestamps, version).
+    async fn create(&mut self, db: &crate::Db) -> Result<()> {
+        crate::ops::put(self, db, crate::ops::PutMode::Create).await
+    }
+
+    /// Writes the item after the save pipeline, replacing what is stored. A versioned model
+    /// fails with `VersionConflict` where another writer saved first.
+    async fn save(&mut self, db: &crate::Db) -> Result<()> {
+        crate::ops::put(self, db, crate::ops::PutMode::Save).await
+    }
 
     /// The `before_save` hook (a no-op unless the model opts into `hooks`).
     async fn run_before_save(&mut self) -> Result<()>;

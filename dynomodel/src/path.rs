@@ -7,7 +7,10 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 use std::sync::OnceLock;
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
 use crate::model::Document;
+use crate::validate::ValidationErrors;
 
 /// One step of an attribute path: an attribute (or map key) name, or a list index.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -55,6 +58,13 @@ impl Path {
         &self.0
     }
 
+    /// The path without its last step (empty for a top-level attribute).
+    pub fn parent(&self) -> Path {
+        let mut p = self.clone();
+        p.0.pop();
+        p
+    }
+
     /// The top-level attribute name.
     pub fn top(&self) -> Option<&str> {
         match self.0.first() {
@@ -84,15 +94,44 @@ impl fmt::Display for Path {
 /// `Pet::fields().address.city` is the handle on `address.city`.
 pub struct Attr<R, T> {
     path: Path,
+    codec: Option<FieldCodec<T>>,
     nested: OnceLock<Box<dyn Any + Send + Sync>>,
-    _types: PhantomData<fn() -> (R, T)>,
+    _types: PhantomData<fn() -> R>,
 }
 
+/// How a model field writes and checks its values, so that a value in a condition or an
+/// update is written exactly as the item codec writes it, after the field's `set` transform
+/// and validation. The derive makes one per field.
+pub struct FieldCodec<T> {
+    /// Writes a value of the field (`None`: nothing to write, such as a `None` option).
+    pub encode: fn(&T) -> crate::Result<Option<AttributeValue>>,
+    /// Runs the field's `set` transform and rules; the path is the field's parent path.
+    pub check: fn(&mut T, &str, &mut ValidationErrors),
+}
+
+impl<T> Clone for FieldCodec<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for FieldCodec<T> {}
+
 impl<R, T> Attr<R, T> {
-    /// The handle on `path`.
+    /// The handle on `path`, for a value written with `serde_dynamo`.
     pub fn new(path: Path) -> Self {
         Attr {
             path,
+            codec: None,
+            nested: OnceLock::new(),
+            _types: PhantomData,
+        }
+    }
+
+    /// The handle on a model field at `path`, with the field's codec and rules.
+    pub fn with_codec(path: Path, codec: FieldCodec<T>) -> Self {
+        Attr {
+            path,
+            codec: Some(codec),
             nested: OnceLock::new(),
             _types: PhantomData,
         }
@@ -101,6 +140,34 @@ impl<R, T> Attr<R, T> {
     /// The attribute path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Runs the field's `set` transform and rules on `value`.
+    pub(crate) fn check(&self, value: &mut T) -> crate::Result<()> {
+        let Some(codec) = &self.codec else {
+            return Ok(());
+        };
+        let mut errors = ValidationErrors::default();
+        let parent = self.path.parent().to_string();
+        (codec.check)(value, &parent, &mut errors);
+        errors.into_result()
+    }
+
+    /// Writes `value` as the field writes it.
+    pub(crate) fn encode(&self, value: &T) -> crate::Result<Option<AttributeValue>>
+    where
+        T: serde::Serialize,
+    {
+        let result = match &self.codec {
+            Some(codec) => (codec.encode)(value),
+            None => serde_dynamo::to_attribute_value(value)
+                .map(Some)
+                .map_err(|e| crate::Error::Encode {
+                    path: String::new(),
+                    message: e.to_string(),
+                }),
+        };
+        result.map_err(|e| crate::codec::at(e, &self.path.to_string()))
     }
 
     fn nested<D: Document>(&self) -> &D::Fields<R>
@@ -116,7 +183,12 @@ impl<R, T> Attr<R, T> {
 
 impl<R, T> Clone for Attr<R, T> {
     fn clone(&self) -> Self {
-        Attr::new(self.path.clone())
+        Attr {
+            path: self.path.clone(),
+            codec: self.codec,
+            nested: OnceLock::new(),
+            _types: PhantomData,
+        }
     }
 }
 

@@ -180,3 +180,13 @@ pub fn from_item(c: &Container<'_>) -> TokenStream {
         }
     }
 }
+
+/// The body of a field handle's `encode`, on `value: &T` (the whole field type).
+pub fn field_encode(f: &Field<'_>) -> TokenStream {
+    if f.option_of.is_some() {
+        let enc = encode(f, quote!(value));
+        quote!(match value { Some(value) => #enc, None => Ok(None) })
+    } else {
+        encode(f, quote!(value))
+    }
+}

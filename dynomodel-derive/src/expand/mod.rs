@@ -57,11 +57,22 @@ fn generate(c: &Container<'_>) -> TokenStream {
     });
     let handle_inits = c.stored().map(|f| {
         let name = f.ident;
+        let ty = f.ty;
         let attr = &f.name;
-        quote!(#name: __dm::Attr::new(base.name(#attr)))
+        let encode = codec::field_encode(f);
+        let check = rules::field_check(f);
+        quote! {
+            #name: __dm::Attr::with_codec(base.name(#attr), __dm::FieldCodec {
+                encode: |value: &#ty| -> __dm::Result<Option<__dm::AttributeValue>> { #encode },
+                check: |field: &mut #ty, base: &str, errors: &mut __dm::ValidationErrors| {
+                    #check
+                },
+            })
+        }
     });
     let fields_doc = format!("The typed attribute handles of [`{ident}`], rooted in model `R`.");
 
+    let attribute_names = c.stored().map(|f| &f.name);
     let to_item = codec::to_item(c);
     let from_item = codec::from_item(c);
     let defaults = rules::defaults(c);
@@ -99,6 +110,7 @@ fn generate(c: &Container<'_>) -> TokenStream {
 
             #[automatically_derived]
             impl __dm::Document for #ident {
+                const ATTRIBUTES: &'static [&'static str] = &[#(#attribute_names),*];
                 type Fields<R: 'static> = #fields_ident<R>;
 
                 fn fields_at<R: 'static>(base: __dm::Path) -> #fields_ident<R> {
@@ -149,10 +161,12 @@ fn dummy(c: &Container<'_>) -> TokenStream {
                 const UPDATED_AT: Option<&'static str> = None;
                 const TTL: Option<&'static str> = None;
                 fn indexes() -> &'static [__dm::Index<Self>] { unimplemented!() }
+                fn key_types() -> __dm::Item { unimplemented!() }
                 fn key_of(&self) -> __dm::Result<__dm::Key<Self>> { unimplemented!() }
                 fn version(&self) -> Option<u64> { unimplemented!() }
                 fn set_version(&mut self, _: u64) { unimplemented!() }
                 fn touch(&mut self, _: std::time::SystemTime) { unimplemented!() }
+                fn updated_at_value(_: std::time::SystemTime) -> __dm::Result<Option<__dm::AttributeValue>> { unimplemented!() }
                 async fn run_before_save(&mut self) -> __dm::Result<()> { unimplemented!() }
                 async fn run_after_load(&mut self) -> __dm::Result<()> { unimplemented!() }
                 async fn run_before_delete(_: &__dm::Key<Self>) -> __dm::Result<()> { unimplemented!() }
@@ -165,6 +179,7 @@ fn dummy(c: &Container<'_>) -> TokenStream {
         const _: () = {
             use #krate::__private as __dm;
             impl __dm::Document for #ident {
+                const ATTRIBUTES: &'static [&'static str] = &[];
                 type Fields<R: 'static> = #fields_ident<R>;
                 fn fields_at<R: 'static>(_: __dm::Path) -> #fields_ident<R> { unimplemented!() }
                 fn to_item(&self) -> __dm::Result<__dm::Item> { unimplemented!() }

@@ -218,6 +218,34 @@ pub fn model(c: &Container<'_>) -> TokenStream {
         let i = f.ident;
         quote!(__dm::Timestamp::set_now(&mut self.#i, now);)
     });
+    let updated_value = match updated {
+        Some(f) => {
+            let ty = f.ty;
+            let encode = crate::expand::codec::field_encode(f);
+            quote! {
+                let value: &#ty = &<#ty as __dm::Timestamp>::at(now);
+                #encode
+            }
+        }
+        None => quote!(Ok(None)),
+    };
+    let mut key_names: Vec<&str> = vec![hash_name.as_str()];
+    key_names.extend(range.map(|f| f.name.as_str()));
+    for d in &defs {
+        key_names.push(&d.hash);
+        key_names.extend(d.range.as_deref());
+    }
+    key_names.sort_unstable();
+    key_names.dedup();
+    let key_type_inserts = key_names.iter().filter_map(|n| {
+        let f = c.stored().find(|f| f.name == *n)?;
+        let example = match f.shape {
+            Shape::String => quote!(__dm::AttributeValue::S(::std::string::String::new())),
+            Shape::Bytes => quote!(__dm::AttributeValue::B(__dm::Blob::new(::std::vec::Vec::new()))),
+            _ => quote!(__dm::AttributeValue::N(::std::string::String::from("0"))),
+        };
+        Some(quote!(item.insert(::std::string::String::from(#n), #example);))
+    });
     let hooks = c.attrs.hooks.is_some();
     let (before_save, after_load, before_delete) = if hooks {
         (
@@ -270,6 +298,12 @@ pub fn model(c: &Container<'_>) -> TokenStream {
                 INDEXES
             }
 
+            fn key_types() -> __dm::Item {
+                let mut item = __dm::Item::new();
+                #(#key_type_inserts)*
+                item
+            }
+
             fn key_of(&self) -> __dm::Result<__dm::Key<Self>> {
                 let mut item = __dm::Item::with_capacity(2);
                 #(#key_of_inserts)*
@@ -289,6 +323,11 @@ pub fn model(c: &Container<'_>) -> TokenStream {
             fn touch(&mut self, now: ::std::time::SystemTime) {
                 #touch_created
                 #touch_updated
+            }
+
+            #[allow(unused_variables)]
+            fn updated_at_value(now: ::std::time::SystemTime) -> __dm::Result<Option<__dm::AttributeValue>> {
+                #updated_value
             }
 
             async fn run_before_save(&mut self) -> __dm::Result<()> {

@@ -148,3 +148,42 @@ pub fn validate(c: &Container<'_>) -> TokenStream {
         }
     }
 }
+
+/// The body of a field handle's `check`: the `set` transform, the field's own rules and its
+/// nested documents' defaults, transforms and rules, on `field: &mut T` below `base`.
+pub fn field_check(f: &Field<'_>) -> TokenStream {
+    let ty = f.ty;
+    let name = &f.name;
+    let set = f.attrs.set.as_ref().map(|(_, t)| {
+        let func = match t {
+            Transform::Builtin(name) => {
+                let name = syn::Ident::new(name, proc_macro2::Span::call_site());
+                quote!(__dm::transforms::#name)
+            }
+            Transform::Func(path) => quote!(#path),
+        };
+        if f.option_of.is_some() {
+            quote!(if let Some(value) = &mut *field { #func(value); })
+        } else {
+            quote!(#func(field);)
+        }
+    });
+    let checks: Vec<TokenStream> = f.attrs.rules.iter().map(|r| rule_check(f, r)).collect();
+    let own = if f.option_of.is_some() {
+        let required = f.attrs.required.as_ref().map(|_| {
+            quote!(else { errors.push(__dm::join(base, #name), "required", "is required"); })
+        });
+        quote!(if let Some(value) = &*field { #(#checks)* } #required)
+    } else {
+        quote!({ let value = &*field; #(#checks)* })
+    };
+    let inner = nested(
+        f,
+        quote! {
+            (&&__dm::Rules::<#ty>::new()).defaults(field);
+            (&&__dm::Rules::<#ty>::new()).set(field);
+            (&&__dm::Rules::<#ty>::new()).validate(&*field, &__dm::join(base, #name), errors);
+        },
+    );
+    quote!(#set #own #inner)
+}

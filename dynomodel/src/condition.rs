@@ -1,0 +1,621 @@
+//! Typed conditions: condition expressions, key conditions and filters.
+//!
+//! Built from typed attribute handles, so that an operand of the wrong type does not compile:
+//!
+//! ```
+//! use dynomodel::prelude::*;
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Model, Serialize, Deserialize)]
+//! #[dynomodel(table = "pets")]
+//! struct Pet {
+//!     #[dynomodel(hash_key)]
+//!     id: String,
+//!     age: u32,
+//!     #[dynomodel(string_set)]
+//!     tags: std::collections::BTreeSet<String>,
+//! }
+//!
+//! let f = Pet::fields();
+//! let c = f.age.gt(2) & !f.tags.contains("shy") | f.id.begins_with("x");
+//! let (expression, names, values) = c.to_expression().unwrap();
+//! assert_eq!(expression, "((#n0 > :v0 AND (NOT contains(#n1, :v1))) OR begins_with(#n2, :v2))");
+//! assert_eq!(names["#n1"], "tags");
+//! ```
+//!
+//! `Pet::fields().age.gt("x")` is a compile error.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::expr::Placeholders;
+use crate::path::{Attr, Path};
+
+/// A value that can stand for a field of type `T` in a condition or an update: a `T`, the
+/// `T` of an `Option<T>` field, or a `&str` for a `String`.
+pub trait IntoField<T> {
+    /// The value as the field's type.
+    fn into_field(self) -> T;
+}
+
+impl<T> IntoField<T> for T {
+    fn into_field(self) -> T {
+        self
+    }
+}
+
+impl<T> IntoField<Option<T>> for T {
+    fn into_field(self) -> Option<T> {
+        Some(self)
+    }
+}
+
+impl IntoField<String> for &str {
+    fn into_field(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl IntoField<Option<String>> for &str {
+    fn into_field(self) -> Option<String> {
+        Some(self.to_owned())
+    }
+}
+
+/// A value that can be an element of a collection field of type `C`, for `contains`.
+pub trait ElementOf<C> {
+    /// The element as an attribute value.
+    fn into_element(self) -> Result<AttributeValue>;
+}
+
+fn serde_value<T: Serialize + ?Sized>(v: &T) -> Result<AttributeValue> {
+    serde_dynamo::to_attribute_value(v).map_err(|e| Error::Encode {
+        path: String::new(),
+        message: e.to_string(),
+    })
+}
+
+macro_rules! elements {
+    ($($c:ident),*) => {$(
+        impl<E: Serialize> ElementOf<$c<E>> for E {
+            fn into_element(self) -> Result<AttributeValue> {
+                serde_value(&self)
+            }
+        }
+        impl ElementOf<$c<String>> for &str {
+            fn into_element(self) -> Result<AttributeValue> {
+                Ok(AttributeValue::S(self.to_owned()))
+            }
+        }
+    )*};
+}
+use std::collections::{BTreeSet, HashSet};
+elements!(Vec, BTreeSet, HashSet);
+
+impl ElementOf<String> for &str {
+    fn into_element(self) -> Result<AttributeValue> {
+        Ok(AttributeValue::S(self.to_owned()))
+    }
+}
+
+impl ElementOf<String> for String {
+    fn into_element(self) -> Result<AttributeValue> {
+        Ok(AttributeValue::S(self))
+    }
+}
+
+impl<C, X: ElementOf<C>> ElementOf<Option<C>> for X {
+    fn into_element(self) -> Result<AttributeValue> {
+        self.into_element()
+    }
+}
+
+/// DynamoDB's attribute types, for `attribute_type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttrType {
+    /// String.
+    S,
+    /// Number.
+    N,
+    /// Binary.
+    B,
+    /// Boolean.
+    Bool,
+    /// Null.
+    Null,
+    /// List.
+    L,
+    /// Map.
+    M,
+    /// String set.
+    Ss,
+    /// Number set.
+    Ns,
+    /// Binary set.
+    Bs,
+}
+
+impl AttrType {
+    fn code(self) -> &'static str {
+        match self {
+            AttrType::S => "S",
+            AttrType::N => "N",
+            AttrType::B => "B",
+            AttrType::Bool => "BOOL",
+            AttrType::Null => "NULL",
+            AttrType::L => "L",
+            AttrType::M => "M",
+            AttrType::Ss => "SS",
+            AttrType::Ns => "NS",
+            AttrType::Bs => "BS",
+        }
+    }
+}
+
+/// A comparison operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    /// `=`
+    Eq,
+    /// `<>`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl Cmp {
+    fn symbol(self) -> &'static str {
+        match self {
+            Cmp::Eq => "=",
+            Cmp::Ne => "<>",
+            Cmp::Lt => "<",
+            Cmp::Le => "<=",
+            Cmp::Gt => ">",
+            Cmp::Ge => ">=",
+        }
+    }
+}
+
+/// The left side of a comparison: an attribute or its `size()`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Subject {
+    Path(Path),
+    Size(Path),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Node {
+    Cmp(Subject, Cmp, AttributeValue),
+    CmpPaths(Path, Cmp, Path),
+    Between(Subject, AttributeValue, AttributeValue),
+    In(Path, Vec<AttributeValue>),
+    BeginsWith(Path, AttributeValue),
+    Contains(Path, AttributeValue),
+    Exists(Path),
+    NotExists(Path),
+    Type(Path, AttrType),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Not(Box<Node>),
+    Raw {
+        expression: String,
+        names: HashMap<String, String>,
+        values: HashMap<String, AttributeValue>,
+    },
+    /// A condition that could not be built (an operand that cannot be written); reported
+    /// when the request is built, before anything is sent.
+    Invalid(String),
+}
+
+/// A condition on items of model `M`.
+pub struct Condition<M> {
+    pub(crate) node: Node,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Condition<M> {
+    fn clone(&self) -> Self {
+        Condition::from_node(self.node.clone())
+    }
+}
+
+impl<M> fmt::Debug for Condition<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.node.fmt(f)
+    }
+}
+
+impl<M> PartialEq for Condition<M> {
+    fn eq(&self, other: &Self) -> bool {
+        self.node == other.node
+    }
+}
+
+fn from_result(r: Result<Node>) -> Node {
+    r.unwrap_or_else(|e| Node::Invalid(e.to_string()))
+}
+
+impl<M> Condition<M> {
+    pub(crate) fn from_node(node: Node) -> Self {
+        Condition {
+            node,
+            _model: PhantomData,
+        }
+    }
+
+    /// Both conditions hold.
+    pub fn and(self, other: Condition<M>) -> Self {
+        let node = match (self.node, other.node) {
+            (Node::And(mut a), Node::And(b)) => {
+                a.extend(b);
+                Node::And(a)
+            }
+            (Node::And(mut a), b) => {
+                a.push(b);
+                Node::And(a)
+            }
+            (a, b) => Node::And(vec![a, b]),
+        };
+        Condition::from_node(node)
+    }
+
+    /// Either condition holds.
+    pub fn or(self, other: Condition<M>) -> Self {
+        let node = match (self.node, other.node) {
+            (Node::Or(mut a), Node::Or(b)) => {
+                a.extend(b);
+                Node::Or(a)
+            }
+            (Node::Or(mut a), b) => {
+                a.push(b);
+                Node::Or(a)
+            }
+            (a, b) => Node::Or(vec![a, b]),
+        };
+        Condition::from_node(node)
+    }
+
+    /// The condition does not hold.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Self {
+        Condition::from_node(Node::Not(Box::new(self.node)))
+    }
+
+    /// The escape hatch: an expression with its own `#name` and `:value` placeholders.
+    /// Placeholders of the form `#n<digits>` and `:v<digits>` are dynomodel's own and are
+    /// refused.
+    ///
+    /// ```
+    /// use dynomodel::condition::Condition;
+    /// use aws_sdk_dynamodb::types::AttributeValue;
+    ///
+    /// let c: Condition<()> = Condition::raw(
+    ///     "#st IN (:a, :b)",
+    ///     [("#st", "status")],
+    ///     [(":a", AttributeValue::S("new".into())), (":b", AttributeValue::S("open".into()))],
+    /// );
+    /// assert_eq!(c.to_expression().unwrap().0, "#st IN (:a, :b)");
+    /// ```
+    pub fn raw<N, K, V>(
+        expression: impl Into<String>,
+        names: N,
+        values: impl IntoIterator<Item = (V, AttributeValue)>,
+    ) -> Self
+    where
+        N: IntoIterator<Item = (K, K)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let names: HashMap<String, String> =
+            names.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        let values: HashMap<String, AttributeValue> =
+            values.into_iter().map(|(k, v)| (k.into(), v)).collect();
+        let reserved = |p: &str, prefix: &str| {
+            p.strip_prefix(prefix)
+                .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
+        };
+        if let Some(p) = names
+            .keys()
+            .find(|p| reserved(p, "#n"))
+            .or_else(|| values.keys().find(|p| reserved(p, ":v")))
+        {
+            return Condition::from_node(Node::Invalid(format!(
+                "the raw condition uses the placeholder `{p}`, which dynomodel uses for its own: rename it"
+            )));
+        }
+        Condition::from_node(Node::Raw {
+            expression: expression.into(),
+            names,
+            values,
+        })
+    }
+
+    /// The expression with its names and values, as it would be sent.
+    pub fn to_expression(
+        &self,
+    ) -> Result<(
+        String,
+        HashMap<String, String>,
+        HashMap<String, AttributeValue>,
+    )> {
+        let mut ph = Placeholders::default();
+        let e = self.render(&mut ph)?;
+        Ok((e, ph.names().clone(), ph.values().clone()))
+    }
+
+    pub(crate) fn render(&self, ph: &mut Placeholders) -> Result<String> {
+        render(&self.node, ph)
+    }
+}
+
+fn subject(s: &Subject, ph: &mut Placeholders) -> String {
+    match s {
+        Subject::Path(p) => ph.path(p),
+        Subject::Size(p) => format!("size({})", ph.path(p)),
+    }
+}
+
+fn render(node: &Node, ph: &mut Placeholders) -> Result<String> {
+    Ok(match node {
+        Node::Cmp(s, op, v) => {
+            let s = subject(s, ph);
+            format!("{s} {} {}", op.symbol(), ph.value(v.clone()))
+        }
+        Node::CmpPaths(a, op, b) => format!("{} {} {}", ph.path(a), op.symbol(), ph.path(b)),
+        Node::Between(s, lo, hi) => {
+            let s = subject(s, ph);
+            let lo = ph.value(lo.clone());
+            format!("{s} BETWEEN {lo} AND {}", ph.value(hi.clone()))
+        }
+        Node::In(p, values) => {
+            if values.is_empty() || values.len() > 100 {
+                return Err(Error::InvalidRequest(format!(
+                    "`is_in` on `{p}` takes 1 to 100 values, not {}",
+                    values.len()
+                )));
+            }
+            let p = ph.path(p);
+            let vs: Vec<String> = values.iter().map(|v| ph.value(v.clone())).collect();
+            format!("{p} IN ({})", vs.join(", "))
+        }
+        Node::BeginsWith(p, v) => {
+            let p = ph.path(p);
+            format!("begins_with({p}, {})", ph.value(v.clone()))
+        }
+        Node::Contains(p, v) => {
+            let p = ph.path(p);
+            format!("contains({p}, {})", ph.value(v.clone()))
+        }
+        Node::Exists(p) => format!("attribute_exists({})", ph.path(p)),
+        Node::NotExists(p) => format!("attribute_not_exists({})", ph.path(p)),
+        Node::Type(p, t) => {
+            let p = ph.path(p);
+            format!(
+                "attribute_type({p}, {})",
+                ph.value(AttributeValue::S(t.code().into()))
+            )
+        }
+        Node::And(nodes) | Node::Or(nodes) => {
+            let join = if matches!(node, Node::And(_)) {
+                " AND "
+            } else {
+                " OR "
+            };
+            let parts = nodes
+                .iter()
+                .map(|n| render(n, ph))
+                .collect::<Result<Vec<_>>>()?;
+            format!("({})", parts.join(join))
+        }
+        Node::Not(n) => format!("(NOT {})", render(n, ph)?),
+        Node::Raw {
+            expression,
+            names,
+            values,
+        } => {
+            ph.merge_raw(names, values);
+            format!("({expression})")
+        }
+        Node::Invalid(message) => return Err(Error::InvalidRequest(message.clone())),
+    })
+}
+
+impl<M> std::ops::BitAnd for Condition<M> {
+    type Output = Condition<M>;
+    fn bitand(self, rhs: Self) -> Self {
+        self.and(rhs)
+    }
+}
+
+impl<M> std::ops::BitOr for Condition<M> {
+    type Output = Condition<M>;
+    fn bitor(self, rhs: Self) -> Self {
+        self.or(rhs)
+    }
+}
+
+impl<M> std::ops::Not for Condition<M> {
+    type Output = Condition<M>;
+    fn not(self) -> Self {
+        Condition::not(self)
+    }
+}
+
+impl<R, T: Serialize> Attr<R, T> {
+    fn operand<V: IntoField<T>>(&self, v: V) -> Result<AttributeValue> {
+        let value = v.into_field();
+        self.encode(&value)?.ok_or_else(|| {
+            Error::InvalidRequest(format!(
+                "a condition on `{}` compares with a value that writes nothing (None or an empty set); use not_exists()",
+                self.path()
+            ))
+        })
+    }
+
+    fn cmp<V: IntoField<T>>(&self, op: Cmp, v: V) -> Condition<R> {
+        Condition::from_node(from_result(
+            self.operand(v)
+                .map(|v| Node::Cmp(Subject::Path(self.path().clone()), op, v)),
+        ))
+    }
+
+    /// `attribute = value`.
+    pub fn eq<V: IntoField<T>>(&self, v: V) -> Condition<R> {
+        self.cmp(Cmp::Eq, v)
+    }
+    /// `attribute <> value`.
+    pub fn ne<V: IntoField<T>>(&self, v: V) -> Condition<R> {
+        self.cmp(Cmp::Ne, v)
+    }
+    /// `attribute < value`.
+    pub fn lt<V: IntoField<T>>(&self, v: V) -> Condition<R> {
+        self.cmp(Cmp::Lt, v)
+    }
+    /// `attribute <= value`.
+    pub fn le<V: IntoField<T>>(&self, v: V) -> Condition<R> {
+        self.cmp(Cmp::Le, v)
+    }
+    /// `attribute > value`.
+    pub fn gt<V: IntoField<T>>(&self, v: V) -> Condition<R> {
+        self.cmp(Cmp::Gt, v)
+    }
+    /// `attribute >= value`.
+    pub fn ge<V: IntoField<T>>(&self, v: V) -> Condition<R> {
+        self.cmp(Cmp::Ge, v)
+    }
+
+    /// `attribute BETWEEN low AND high` (both included).
+    pub fn between<V: IntoField<T>>(&self, low: V, high: V) -> Condition<R> {
+        let node = self.operand(low).and_then(|lo| {
+            Ok(Node::Between(
+                Subject::Path(self.path().clone()),
+                lo,
+                self.operand(high)?,
+            ))
+        });
+        Condition::from_node(from_result(node))
+    }
+
+    /// `attribute IN (values...)`: 1 to 100 values.
+    pub fn is_in<V: IntoField<T>>(&self, values: impl IntoIterator<Item = V>) -> Condition<R> {
+        let node = values
+            .into_iter()
+            .map(|v| self.operand(v))
+            .collect::<Result<Vec<_>>>()
+            .map(|vs| Node::In(self.path().clone(), vs));
+        Condition::from_node(from_result(node))
+    }
+
+    /// `begins_with(attribute, prefix)`, for strings and binary.
+    pub fn begins_with<V: IntoField<T>>(&self, prefix: V) -> Condition<R> {
+        Condition::from_node(from_result(
+            self.operand(prefix)
+                .map(|v| Node::BeginsWith(self.path().clone(), v)),
+        ))
+    }
+
+    /// `contains(attribute, element)`: a substring of a string, an element of a set or list.
+    pub fn contains<E: ElementOf<T>>(&self, element: E) -> Condition<R> {
+        Condition::from_node(from_result(
+            element
+                .into_element()
+                .map(|v| Node::Contains(self.path().clone(), v)),
+        ))
+    }
+
+    /// `NOT contains(attribute, element)`.
+    pub fn not_contains<E: ElementOf<T>>(&self, element: E) -> Condition<R> {
+        !self.contains(element)
+    }
+
+    /// The attribute is stored.
+    pub fn exists(&self) -> Condition<R> {
+        Condition::from_node(Node::Exists(self.path().clone()))
+    }
+
+    /// The attribute is not stored.
+    pub fn not_exists(&self) -> Condition<R> {
+        Condition::from_node(Node::NotExists(self.path().clone()))
+    }
+
+    /// `attribute_type(attribute, type)`.
+    pub fn attribute_type(&self, t: AttrType) -> Condition<R> {
+        Condition::from_node(Node::Type(self.path().clone(), t))
+    }
+
+    /// Compares this attribute with another attribute of the same type.
+    pub fn cmp_attr(&self, op: Cmp, other: &Attr<R, T>) -> Condition<R> {
+        Condition::from_node(Node::CmpPaths(
+            self.path().clone(),
+            op,
+            other.path().clone(),
+        ))
+    }
+
+    /// `size(attribute)`: the length of a string, binary, set, list or map.
+    pub fn size(&self) -> Size<R> {
+        Size {
+            path: self.path().clone(),
+            _model: PhantomData,
+        }
+    }
+}
+
+/// `size(attribute)`, compared with numbers.
+pub struct Size<R> {
+    path: Path,
+    _model: PhantomData<fn() -> R>,
+}
+
+impl<R> Size<R> {
+    fn cmp(&self, op: Cmp, n: usize) -> Condition<R> {
+        Condition::from_node(Node::Cmp(
+            Subject::Size(self.path.clone()),
+            op,
+            AttributeValue::N(n.to_string()),
+        ))
+    }
+    /// `size(attribute) = n`.
+    pub fn eq(&self, n: usize) -> Condition<R> {
+        self.cmp(Cmp::Eq, n)
+    }
+    /// `size(attribute) <> n`.
+    pub fn ne(&self, n: usize) -> Condition<R> {
+        self.cmp(Cmp::Ne, n)
+    }
+    /// `size(attribute) < n`.
+    pub fn lt(&self, n: usize) -> Condition<R> {
+        self.cmp(Cmp::Lt, n)
+    }
+    /// `size(attribute) <= n`.
+    pub fn le(&self, n: usize) -> Condition<R> {
+        self.cmp(Cmp::Le, n)
+    }
+    /// `size(attribute) > n`.
+    pub fn gt(&self, n: usize) -> Condition<R> {
+        self.cmp(Cmp::Gt, n)
+    }
+    /// `size(attribute) >= n`.
+    pub fn ge(&self, n: usize) -> Condition<R> {
+        self.cmp(Cmp::Ge, n)
+    }
+    /// `size(attribute) BETWEEN low AND high`.
+    pub fn between(&self, low: usize, high: usize) -> Condition<R> {
+        Condition::from_node(Node::Between(
+            Subject::Size(self.path.clone()),
+            AttributeValue::N(low.to_string()),
+            AttributeValue::N(high.to_string()),
+        ))
+    }
+}

@@ -1,0 +1,777 @@
+//! Queries and scans: pages, opaque cursors, every page, a lazy stream, counts and parallel
+//! scan segments.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::marker::PhantomData;
+use std::str::FromStr;
+
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::{AttributeValue, Select};
+use base64::Engine as _;
+use futures::future::BoxFuture;
+use futures::stream::{self, Stream, StreamExt, TryStreamExt};
+use tracing::Instrument;
+
+use crate::codec::Item;
+use crate::condition::{Cmp, Condition, Node, Subject};
+use crate::db::Db;
+use crate::error::{DynamoError, Error, Result};
+use crate::expr::Placeholders;
+use crate::model::{Document, Index, Model};
+use crate::ops::{load, projection_of};
+use crate::path::PathElem;
+use crate::request::{op_span, record_capacity, Request, CAPACITY};
+
+/// Where the next page starts: opaque, URL-safe, and serializable, so that a Lambda can hand
+/// it to a web client and take it back.
+///
+/// ```
+/// use dynomodel::query::Cursor;
+///
+/// let text = "eyJpZCI6eyJTIjoiMSJ9fQ";
+/// let cursor: Cursor = text.parse().unwrap();
+/// assert_eq!(cursor.to_string(), text);
+/// assert!("not a cursor".parse::<Cursor>().is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Cursor {
+    key: Item,
+}
+
+fn value_to_json(v: &AttributeValue) -> Option<serde_json::Value> {
+    use serde_json::json;
+    Some(match v {
+        AttributeValue::S(s) => json!({ "S": s }),
+        AttributeValue::N(n) => json!({ "N": n }),
+        AttributeValue::B(b) => {
+            json!({ "B": base64::engine::general_purpose::STANDARD.encode(b.as_ref()) })
+        }
+        _ => return None,
+    })
+}
+
+fn value_from_json(v: &serde_json::Value) -> Option<AttributeValue> {
+    let obj = v.as_object()?;
+    if obj.len() != 1 {
+        return None;
+    }
+    let (t, v) = obj.iter().next()?;
+    let v = v.as_str()?;
+    match t.as_str() {
+        "S" => Some(AttributeValue::S(v.to_owned())),
+        "N" if v.parse::<f64>().is_ok() => Some(AttributeValue::N(v.to_owned())),
+        "B" => base64::engine::general_purpose::STANDARD
+            .decode(v)
+            .ok()
+            .map(|b| AttributeValue::B(Blob::new(b))),
+        _ => None,
+    }
+}
+
+impl Cursor {
+    /// The cursor of DynamoDB's `LastEvaluatedKey`.
+    pub fn from_key(key: Item) -> Self {
+        Cursor { key }
+    }
+
+    /// The key where the next page starts.
+    pub fn key(&self) -> &Item {
+        &self.key
+    }
+}
+
+impl fmt::Display for Cursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Sorted, so that one key gives one text.
+        let map: std::collections::BTreeMap<&String, serde_json::Value> = self
+            .key
+            .iter()
+            .filter_map(|(k, v)| Some((k, value_to_json(v)?)))
+            .collect();
+        let json = serde_json::to_vec(&map).map_err(|_| fmt::Error)?;
+        f.write_str(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
+    }
+}
+
+impl FromStr for Cursor {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let invalid = || Error::InvalidRequest("the cursor is not one that dynomodel gave".into());
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s.trim())
+            .map_err(|_| invalid())?;
+        let json: HashMap<String, serde_json::Value> =
+            serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+        if json.is_empty() || json.len() > 4 {
+            return Err(invalid());
+        }
+        let key = json
+            .iter()
+            .map(|(k, v)| Some((k.clone(), value_from_json(v)?)))
+            .collect::<Option<Item>>()
+            .ok_or_else(invalid)?;
+        Ok(Cursor { key })
+    }
+}
+
+impl TryFrom<String> for Cursor {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        s.parse()
+    }
+}
+
+impl From<Cursor> for String {
+    fn from(c: Cursor) -> String {
+        c.to_string()
+    }
+}
+
+/// One page of results, and the cursor of the next page (`None` after the last).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Where the next page starts.
+    pub next: Option<Cursor>,
+}
+
+type Decode<O> = for<'a> fn(&'a Item) -> BoxFuture<'a, Result<O>>;
+
+fn decode_model<M: Model>(item: &Item) -> BoxFuture<'_, Result<M>> {
+    Box::pin(load::<M>(item))
+}
+
+fn decode_document<P: Document>(item: &Item) -> BoxFuture<'_, Result<P>> {
+    Box::pin(async move { P::from_item(item) })
+}
+
+/// What queries and scans share.
+struct Read<M, O> {
+    index: Option<Index<M>>,
+    filter: Option<Condition<M>>,
+    limit: Option<i32>,
+    consistent: bool,
+    start: Option<Cursor>,
+    projection: Option<fn(&mut Placeholders) -> Result<String>>,
+    decode: Decode<O>,
+    _m: PhantomData<fn() -> M>,
+}
+
+impl<M, O> Clone for Read<M, O> {
+    fn clone(&self) -> Self {
+        Read {
+            index: self.index,
+            filter: self.filter.clone(),
+            limit: self.limit,
+            consistent: self.consistent,
+            start: self.start.clone(),
+            projection: self.projection,
+            decode: self.decode,
+            _m: PhantomData,
+        }
+    }
+}
+
+impl<M: Model> Read<M, M> {
+    fn new() -> Self {
+        Read {
+            index: None,
+            filter: None,
+            limit: None,
+            consistent: false,
+            start: None,
+            projection: None,
+            decode: decode_model::<M>,
+            _m: PhantomData,
+        }
+    }
+}
+
+impl<M: Model, O> Read<M, O> {
+    fn project<P: Document>(self) -> Read<M, P> {
+        Read {
+            index: self.index,
+            filter: self.filter,
+            limit: self.limit,
+            consistent: self.consistent,
+            start: self.start,
+            projection: Some(projection_of::<M, P>),
+            decode: decode_document::<P>,
+            _m: PhantomData,
+        }
+    }
+
+    fn fill(&self, r: &mut Request, ph: &mut Placeholders) -> Result<()> {
+        if let Some(limit) = self.limit {
+            if limit < 1 {
+                return Err(Error::InvalidRequest(format!(
+                    "a limit is at least 1, not {limit}"
+                )));
+            }
+        }
+        if self.consistent && self.index.is_some_and(|i| i.kind == crate::model::IndexKind::Global)
+        {
+            return Err(Error::InvalidRequest(
+                "a global secondary index cannot be read with strong consistency".into(),
+            ));
+        }
+        r.index = self.index.map(|i| i.name);
+        r.filter = self.filter.as_ref().map(|f| f.render(ph)).transpose()?;
+        r.projection = self.projection.map(|p| p(ph)).transpose()?;
+        r.limit = self.limit;
+        r.consistent = self.consistent;
+        r.start_key = self.start.as_ref().map(|c| c.key().clone());
+        Ok(())
+    }
+}
+
+/// The attribute name of a top-level path in a key condition.
+fn key_attr(node: &Node) -> Option<&str> {
+    let path = match node {
+        Node::Cmp(Subject::Path(p), _, _) | Node::Between(Subject::Path(p), _, _) => p,
+        Node::BeginsWith(p, _) => p,
+        _ => return None,
+    };
+    match path.elems() {
+        [PathElem::Name(n)] => Some(n),
+        _ => None,
+    }
+}
+
+/// A Query of one partition; `M::query(M::fields().owner.eq("r"))` makes one.
+pub struct Query<M, O = M> {
+    hash: Condition<M>,
+    range: Option<Condition<M>>,
+    descending: bool,
+    read: Read<M, O>,
+}
+
+impl<M, O> Clone for Query<M, O> {
+    fn clone(&self) -> Self {
+        Query {
+            hash: self.hash.clone(),
+            range: self.range.clone(),
+            descending: self.descending,
+            read: self.read.clone(),
+        }
+    }
+}
+
+impl<M: Model> Query<M> {
+    pub(crate) fn new(hash: Condition<M>) -> Self {
+        Query {
+            hash,
+            range: None,
+            descending: false,
+            read: Read::new(),
+        }
+    }
+}
+
+impl<M: Model, O: Send + 'static> Query<M, O> {
+    /// A condition on the range key: `eq`, `lt`, `le`, `gt`, `ge`, `between` or
+    /// `begins_with`.
+    pub fn range(mut self, condition: Condition<M>) -> Self {
+        self.range = Some(condition);
+        self
+    }
+
+    /// Queries this index instead of the table. Without it, the table or the one index
+    /// whose keys fit the conditions is chosen.
+    pub fn index(mut self, index: Index<M>) -> Self {
+        self.read.index = Some(index);
+        self
+    }
+
+    /// Keeps only the items where `condition` holds (applied after the read, so the page
+    /// size counts the items before filtering, as in DynamoDB).
+    pub fn filter(mut self, condition: Condition<M>) -> Self {
+        self.read.filter = Some(match self.read.filter.take() {
+            Some(f) => f & condition,
+            None => condition,
+        });
+        self
+    }
+
+    /// Reads at most `n` items per page.
+    pub fn limit(mut self, n: i32) -> Self {
+        self.read.limit = Some(n);
+        self
+    }
+
+    /// Sorts by range key, largest first.
+    pub fn descending(mut self) -> Self {
+        self.descending = true;
+        self
+    }
+
+    /// Sorts by range key, smallest first (the default).
+    pub fn ascending(mut self) -> Self {
+        self.descending = false;
+        self
+    }
+
+    /// A strongly consistent read (not on a global secondary index).
+    pub fn consistent(mut self) -> Self {
+        self.read.consistent = true;
+        self
+    }
+
+    /// Starts where a previous page ended.
+    pub fn start_at(mut self, cursor: impl Into<Option<Cursor>>) -> Self {
+        self.read.start = cursor.into();
+        self
+    }
+
+    /// Reads only the attributes of `P`.
+    pub fn project<P: Document>(self) -> Query<M, P> {
+        Query {
+            hash: self.hash,
+            range: self.range,
+            descending: self.descending,
+            read: self.read.project::<P>(),
+        }
+    }
+
+    fn choose_index(&self, hash: &str, range: Option<&str>) -> Result<Option<Index<M>>> {
+        let fits_table = hash == M::HASH_KEY && range.is_none_or(|r| Some(r) == M::RANGE_KEY);
+        if let Some(index) = self.read.index {
+            let fits = hash == index.hash_key && range.is_none_or(|r| Some(r) == index.range_key);
+            if !fits {
+                return Err(Error::InvalidRequest(format!(
+                    "the index `{}` has the keys {}{}; the query names {hash}{}",
+                    index.name,
+                    index.hash_key,
+                    index.range_key.map(|r| format!(" and {r}")).unwrap_or_default(),
+                    range.map(|r| format!(" and {r}")).unwrap_or_default()
+                )));
+            }
+            return Ok(Some(index));
+        }
+        if fits_table {
+            return Ok(None);
+        }
+        let fitting: Vec<&Index<M>> = M::indexes()
+            .iter()
+            .filter(|i| i.hash_key == hash && range.is_none_or(|r| Some(r) == i.range_key))
+            .collect();
+        match fitting.as_slice() {
+            [one] => Ok(Some(**one)),
+            [] => Err(Error::InvalidRequest(format!(
+                "neither the table `{}` nor any of its indexes has the hash key `{hash}`{}",
+                M::TABLE,
+                range.map(|r| format!(" with the range key `{r}`")).unwrap_or_default()
+            ))),
+            many => Err(Error::InvalidRequest(format!(
+                "several indexes fit the query ({}): choose one with .index(..)",
+                many.iter().map(|i| i.name).collect::<Vec<_>>().join(", ")
+            ))),
+        }
+    }
+
+    /// The request that `exec` sends for its first page.
+    pub fn to_request(&self) -> Result<Request> {
+        let hash = match &self.hash.node {
+            node @ Node::Cmp(Subject::Path(_), Cmp::Eq, _) => key_attr(node),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            Error::InvalidRequest(
+                "a query needs an equality on a top-level hash key attribute, such as M::fields().owner.eq(..)".into(),
+            )
+        })?;
+        let range = match &self.range {
+            None => None,
+            Some(c) => {
+                let ok = matches!(
+                    &c.node,
+                    Node::Cmp(Subject::Path(_), op, _) if *op != Cmp::Ne
+                ) || matches!(&c.node, Node::Between(Subject::Path(_), _, _) | Node::BeginsWith(_, _));
+                let attr = key_attr(&c.node).filter(|_| ok).ok_or_else(|| {
+                    Error::InvalidRequest(
+                        "a range key condition is one of eq, lt, le, gt, ge, between or begins_with on a top-level attribute".into(),
+                    )
+                })?;
+                Some(attr)
+            }
+        };
+        let index = self.choose_index(hash, range)?;
+        let mut ph = Placeholders::default();
+        let mut key_condition = self.hash.render(&mut ph)?;
+        if let Some(r) = &self.range {
+            key_condition = format!("{key_condition} AND {}", r.render(&mut ph)?);
+        }
+        let mut r = Request::new("Query", M::TABLE);
+        let mut read = self.read.clone();
+        read.index = index;
+        read.fill(&mut r, &mut ph)?;
+        r.key_condition = Some(key_condition);
+        r.descending = self.descending;
+        r.placeholders(ph);
+        Ok(r)
+    }
+
+    /// One page.
+    pub async fn exec(&self, db: &Db) -> Result<Page<O>> {
+        let r = self.to_request()?;
+        let (items, next) = query_page(db, &r).await?;
+        decode_page(self.read.decode, items, next).await
+    }
+
+    /// Every page, from the cursor (if any) to the end.
+    pub async fn all(&self, db: &Db) -> Result<Vec<O>> {
+        self.stream(db).try_collect().await
+    }
+
+    /// The items, one at a time, fetching the next page only when the last is used up.
+    pub fn stream<'a>(&self, db: &'a Db) -> impl Stream<Item = Result<O>> + Send + 'a {
+        let request = self.to_request();
+        let decode = self.read.decode;
+        pages(request, db, query_page).flat_map(move |page| decoded(decode, page))
+    }
+
+    /// How many items match (after the filter), reading every page.
+    pub async fn count(&self, db: &Db) -> Result<usize> {
+        let mut r = self.to_request()?;
+        r.count = true;
+        count_pages(db, r, query_count).await
+    }
+}
+
+async fn decode_page<O>(decode: Decode<O>, items: Vec<Item>, next: Option<Cursor>) -> Result<Page<O>> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in &items {
+        out.push(decode(item).await?);
+    }
+    Ok(Page { items: out, next })
+}
+
+type PageResult = Result<(Vec<Item>, Option<Cursor>)>;
+
+/// Pages of raw items, each fetched when the previous one is used up.
+fn pages<'a, F>(
+    request: Result<Request>,
+    db: &'a Db,
+    fetch: F,
+) -> impl Stream<Item = Result<Vec<Item>>> + Send + 'a
+where
+    F: for<'r> Fn(&'r Db, &'r Request) -> BoxFuture<'r, PageResult> + Send + Sync + Copy + 'a,
+{
+    enum State {
+        Next(Request),
+        Done,
+    }
+    let start = match request {
+        Ok(r) => Ok(State::Next(r)),
+        Err(e) => Err(e),
+    };
+    stream::try_unfold(Some(start), move |state| async move {
+        match state {
+            None | Some(Ok(State::Done)) => Ok(None),
+            Some(Err(e)) => Err(e),
+            Some(Ok(State::Next(mut r))) => {
+                let (items, next) = fetch(db, &r).await?;
+                let state = match next {
+                    Some(c) => {
+                        r.start_key = Some(c.key);
+                        State::Next(r)
+                    }
+                    None => State::Done,
+                };
+                Ok(Some((items, Some(Ok(state)))))
+            }
+        }
+    })
+}
+
+fn decoded<O: Send + 'static>(
+    decode: Decode<O>,
+    page: Result<Vec<Item>>,
+) -> impl Stream<Item = Result<O>> + Send {
+    let items = match page {
+        Ok(items) => Ok(items),
+        Err(e) => Err(e),
+    };
+    stream::iter(match items {
+        Ok(items) => items.into_iter().map(Ok).collect::<Vec<_>>(),
+        Err(e) => vec![Err(e)],
+    })
+    .then(move |item| async move {
+        let item = item?;
+        decode(&item).await
+    })
+}
+
+async fn count_pages<F>(db: &Db, mut r: Request, fetch: F) -> Result<usize>
+where
+    F: for<'r> Fn(&'r Db, &'r Request) -> BoxFuture<'r, Result<(usize, Option<Cursor>)>>,
+{
+    let mut total = 0;
+    loop {
+        let (n, next) = fetch(db, &r).await?;
+        total += n;
+        match next {
+            Some(c) => r.start_key = Some(c.key),
+            None => return Ok(total),
+        }
+    }
+}
+
+fn next_cursor(key: Option<Item>) -> Option<Cursor> {
+    key.filter(|k| !k.is_empty()).map(Cursor::from_key)
+}
+
+fn query_page<'r>(db: &'r Db, r: &'r Request) -> BoxFuture<'r, PageResult> {
+    Box::pin(async move {
+        let (items, _, next) = query_send(db, r).await?;
+        Ok((items, next))
+    })
+}
+
+async fn query_send(db: &Db, r: &Request) -> Result<(Vec<Item>, usize, Option<Cursor>)> {
+    let table = db.table_name(r.table);
+    let span = op_span!("Query", table);
+    async {
+        let out = db
+            .client()
+            .query()
+            .table_name(&table)
+            .set_index_name(r.index.map(str::to_owned))
+            .set_key_condition_expression(r.key_condition.clone())
+            .set_filter_expression(r.filter.clone())
+            .set_projection_expression(r.projection.clone())
+            .set_expression_attribute_names(r.names_or_none())
+            .set_expression_attribute_values(r.values_or_none())
+            .set_limit(r.limit)
+            .consistent_read(r.consistent)
+            .scan_index_forward(!r.descending)
+            .set_exclusive_start_key(r.start_key.clone())
+            .set_select(r.count.then_some(Select::Count))
+            .return_consumed_capacity(CAPACITY)
+            .send()
+            .await
+            .map_err(|e| DynamoError::from_sdk("Query", e))?;
+        record_capacity(out.consumed_capacity());
+        let count = out.count as usize;
+        Ok((
+            out.items.unwrap_or_default(),
+            count,
+            next_cursor(out.last_evaluated_key),
+        ))
+    }
+    .instrument(span)
+    .await
+}
+
+fn query_count<'r>(db: &'r Db, r: &'r Request) -> BoxFuture<'r, Result<(usize, Option<Cursor>)>> {
+    Box::pin(async move {
+        let (_, n, next) = query_send(db, r).await?;
+        Ok((n, next))
+    })
+}
+
+fn scan_page<'r>(db: &'r Db, r: &'r Request) -> BoxFuture<'r, PageResult> {
+    Box::pin(async move {
+        let (items, _, next) = scan_send(db, r, None).await?;
+        Ok((items, next))
+    })
+}
+
+fn scan_count<'r>(db: &'r Db, r: &'r Request) -> BoxFuture<'r, Result<(usize, Option<Cursor>)>> {
+    Box::pin(async move {
+        let (_, n, next) = scan_send(db, r, None).await?;
+        Ok((n, next))
+    })
+}
+
+async fn scan_send(
+    db: &Db,
+    r: &Request,
+    segment: Option<(i32, i32)>,
+) -> Result<(Vec<Item>, usize, Option<Cursor>)> {
+    let table = db.table_name(r.table);
+    let span = op_span!("Scan", table);
+    async {
+        let out = db
+            .client()
+            .scan()
+            .table_name(&table)
+            .set_index_name(r.index.map(str::to_owned))
+            .set_filter_expression(r.filter.clone())
+            .set_projection_expression(r.projection.clone())
+            .set_expression_attribute_names(r.names_or_none())
+            .set_expression_attribute_values(r.values_or_none())
+            .set_limit(r.limit)
+            .consistent_read(r.consistent)
+            .set_exclusive_start_key(r.start_key.clone())
+            .set_select(r.count.then_some(Select::Count))
+            .set_segment(segment.map(|s| s.0))
+            .set_total_segments(segment.map(|s| s.1))
+            .return_consumed_capacity(CAPACITY)
+            .send()
+            .await
+            .map_err(|e| DynamoError::from_sdk("Scan", e))?;
+        record_capacity(out.consumed_capacity());
+        let count = out.count as usize;
+        Ok((
+            out.items.unwrap_or_default(),
+            count,
+            next_cursor(out.last_evaluated_key),
+        ))
+    }
+    .instrument(span)
+    .await
+}
+
+/// A Scan of the table or an index; `M::scan()` makes one.
+pub struct Scan<M, O = M> {
+    read: Read<M, O>,
+    segments: i32,
+}
+
+impl<M: Model> Scan<M> {
+    pub(crate) fn new() -> Self {
+        Scan {
+            read: Read::new(),
+            segments: 1,
+        }
+    }
+}
+
+impl<M: Model, O: Send + 'static> Scan<M, O> {
+    /// Scans this index instead of the table.
+    pub fn index(mut self, index: Index<M>) -> Self {
+        self.read.index = Some(index);
+        self
+    }
+
+    /// Keeps only the items where `condition` holds.
+    pub fn filter(mut self, condition: Condition<M>) -> Self {
+        self.read.filter = Some(match self.read.filter.take() {
+            Some(f) => f & condition,
+            None => condition,
+        });
+        self
+    }
+
+    /// Reads at most `n` items per page (per segment, with `parallel`).
+    pub fn limit(mut self, n: i32) -> Self {
+        self.read.limit = Some(n);
+        self
+    }
+
+    /// A strongly consistent read.
+    pub fn consistent(mut self) -> Self {
+        self.read.consistent = true;
+        self
+    }
+
+    /// Starts where a previous page ended.
+    pub fn start_at(mut self, cursor: impl Into<Option<Cursor>>) -> Self {
+        self.read.start = cursor.into();
+        self
+    }
+
+    /// Reads only the attributes of `P`.
+    pub fn project<P: Document>(self) -> Scan<M, P> {
+        Scan {
+            read: self.read.project::<P>(),
+            segments: self.segments,
+        }
+    }
+
+    /// Scans in `n` segments at once (1 to 1,000,000), for `all` and `count`.
+    pub fn parallel(mut self, n: i32) -> Self {
+        self.segments = n;
+        self
+    }
+
+    /// The request that `exec` sends for its first page.
+    pub fn to_request(&self) -> Result<Request> {
+        if !(1..=1_000_000).contains(&self.segments) {
+            return Err(Error::InvalidRequest(format!(
+                "a parallel scan has 1 to 1000000 segments, not {}",
+                self.segments
+            )));
+        }
+        let mut r = Request::new("Scan", M::TABLE);
+        let mut ph = Placeholders::default();
+        self.read.fill(&mut r, &mut ph)?;
+        r.placeholders(ph);
+        Ok(r)
+    }
+
+    /// One page (of the whole table; `parallel` does not apply).
+    pub async fn exec(&self, db: &Db) -> Result<Page<O>> {
+        let r = self.to_request()?;
+        let (items, next) = scan_page(db, &r).await?;
+        decode_page(self.read.decode, items, next).await
+    }
+
+    /// Every item; with `parallel(n)`, the segments are read at once and their items
+    /// concatenated in segment order.
+    pub async fn all(&self, db: &Db) -> Result<Vec<O>> {
+        if self.segments == 1 {
+            return self.stream(db).try_collect().await;
+        }
+        let r = self.to_request()?;
+        let total = self.segments;
+        let segments = (0..total).map(|segment| {
+            let mut r = r.clone();
+            r.start_key = None;
+            async move {
+                let mut items = Vec::new();
+                loop {
+                    let (page, _, next) = scan_send(db, &r, Some((segment, total))).await?;
+                    items.extend(page);
+                    match next {
+                        Some(c) => r.start_key = Some(c.key),
+                        None => return Ok::<_, Error>(items),
+                    }
+                }
+            }
+        });
+        let per_segment = futures::future::try_join_all(segments).await?;
+        let mut out = Vec::new();
+        for item in per_segment.iter().flatten() {
+            out.push((self.read.decode)(item).await?);
+        }
+        Ok(out)
+    }
+
+    /// The items, one at a time, fetching the next page only when the last is used up
+    /// (one segment).
+    pub fn stream<'a>(&self, db: &'a Db) -> impl Stream<Item = Result<O>> + Send + 'a {
+        let request = self.to_request();
+        let decode = self.read.decode;
+        pages(request, db, scan_page).flat_map(move |page| decoded(decode, page))
+    }
+
+    /// How many items match (after the filter), reading every page.
+    pub async fn count(&self, db: &Db) -> Result<usize> {
+        let mut r = self.to_request()?;
+        r.count = true;
+        if self.segments == 1 {
+            return count_pages(db, r, scan_count).await;
+        }
+        let total = self.segments;
+        let counts = (0..total).map(|segment| {
+            let mut r = r.clone();
+            async move {
+                let mut n = 0;
+                loop {
+                    let (_, c, next) = scan_send(db, &r, Some((segment, total))).await?;
+                    n += c;
+                    match next {
+                        Some(c) => r.start_key = Some(c.key),
+                        None => return Ok::<_, Error>(n),
+                    }
+                }
+            }
+        });
+        Ok(futures::future::try_join_all(counts).await?.into_iter().sum())
+    }
+}

@@ -1,0 +1,94 @@
+//! [`Request`]: what a builder would send, for inspection and tests; and how it is sent.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+
+use crate::codec::Item;
+use crate::expr::Placeholders;
+
+/// A request as it would be sent: the operation, the table (before the `Db` prefix), and
+/// every expression with its placeholders. Every builder shows one with `to_request()`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Request {
+    /// The DynamoDB operation, such as `UpdateItem`.
+    pub operation: &'static str,
+    /// The model's table name, before any `Db` prefix.
+    pub table: &'static str,
+    /// The index that a query or scan reads.
+    pub index: Option<&'static str>,
+    /// The key of a GetItem, UpdateItem or DeleteItem.
+    pub key: Option<Item>,
+    /// The item of a PutItem.
+    pub item: Option<Item>,
+    /// The KeyConditionExpression of a Query.
+    pub key_condition: Option<String>,
+    /// The ConditionExpression.
+    pub condition: Option<String>,
+    /// The UpdateExpression.
+    pub update: Option<String>,
+    /// The FilterExpression.
+    pub filter: Option<String>,
+    /// The ProjectionExpression.
+    pub projection: Option<String>,
+    /// `#placeholder` to attribute name.
+    pub names: HashMap<String, String>,
+    /// `:placeholder` to value.
+    pub values: HashMap<String, AttributeValue>,
+    /// A strongly consistent read.
+    pub consistent: bool,
+    /// The page size of a query or scan.
+    pub limit: Option<i32>,
+    /// Descending order (a query with `ScanIndexForward = false`).
+    pub descending: bool,
+    /// Where a query or scan starts (the cursor's key).
+    pub start_key: Option<Item>,
+    /// A count instead of items.
+    pub count: bool,
+}
+
+impl Request {
+    pub(crate) fn new(operation: &'static str, table: &'static str) -> Self {
+        Request {
+            operation,
+            table,
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn placeholders(&mut self, ph: Placeholders) {
+        self.names = ph.names().clone();
+        self.values = ph.values().clone();
+    }
+
+    pub(crate) fn names_or_none(&self) -> Option<HashMap<String, String>> {
+        (!self.names.is_empty()).then(|| self.names.clone())
+    }
+
+    pub(crate) fn values_or_none(&self) -> Option<HashMap<String, AttributeValue>> {
+        (!self.values.is_empty()).then(|| self.values.clone())
+    }
+}
+
+/// Every request asks for its consumed capacity, which the operation's span records.
+pub(crate) const CAPACITY: ReturnConsumedCapacity = ReturnConsumedCapacity::Total;
+
+/// Records DynamoDB's consumed capacity in the current span.
+pub(crate) fn record_capacity(c: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>) {
+    if let Some(units) = c.and_then(|c| c.capacity_units()) {
+        tracing::Span::current().record("consumed_capacity", units);
+    }
+}
+
+/// The span of one operation.
+macro_rules! op_span {
+    ($op:expr, $table:expr) => {
+        tracing::info_span!(
+            "dynomodel",
+            operation = $op,
+            table = %$table,
+            consumed_capacity = tracing::field::Empty
+        )
+    };
+}
+pub(crate) use op_span;

@@ -1,0 +1,317 @@
+//! Tables from models: create (keys, attribute definitions, indexes, billing, TTL,
+//! streams), wait until active, describe, delete.
+//!
+//! `ensure_table` creates a missing table: for tests and examples. A Lambda should not
+//! create tables on its cold-start path; create them with infrastructure code instead.
+
+use std::marker::PhantomData;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    LocalSecondaryIndex, Projection as SdkProjection, ProjectionType, ProvisionedThroughput,
+    ScalarAttributeType, StreamSpecification, StreamViewType, TableDescription, TableStatus,
+    TimeToLiveSpecification,
+};
+use tracing::Instrument;
+
+use crate::db::Db;
+use crate::error::{DynamoError, Error, Result};
+use crate::model::{IndexKind, Model, Projection};
+use crate::request::op_span;
+
+/// The DynamoDB type of a key attribute, read from an example key value.
+fn scalar_type(v: &aws_sdk_dynamodb::types::AttributeValue) -> Option<ScalarAttributeType> {
+    use aws_sdk_dynamodb::types::AttributeValue as A;
+    match v {
+        A::S(_) => Some(ScalarAttributeType::S),
+        A::N(_) => Some(ScalarAttributeType::N),
+        A::B(_) => Some(ScalarAttributeType::B),
+        _ => None,
+    }
+}
+
+fn sdk_err(e: impl std::fmt::Display) -> Error {
+    Error::InvalidRequest(e.to_string())
+}
+
+/// A CreateTable built from model `M`; `M::create_table()` makes one.
+pub struct CreateTable<M> {
+    provisioned: Option<(i64, i64)>,
+    stream: Option<StreamViewType>,
+    ttl: bool,
+    wait: Option<Duration>,
+    _m: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> CreateTable<M> {
+    pub(crate) fn new() -> Self {
+        CreateTable {
+            provisioned: None,
+            stream: None,
+            ttl: true,
+            wait: Some(Duration::from_secs(60)),
+            _m: PhantomData,
+        }
+    }
+
+    /// Pay per request (the default).
+    pub fn billing_on_demand(mut self) -> Self {
+        self.provisioned = None;
+        self
+    }
+
+    /// Provisioned capacity, for the table and each global index.
+    pub fn provisioned(mut self, read: i64, write: i64) -> Self {
+        self.provisioned = Some((read, write));
+        self
+    }
+
+    /// A DynamoDB Stream with this view of each change.
+    pub fn stream(mut self, view: StreamViewType) -> Self {
+        self.stream = Some(view);
+        self
+    }
+
+    /// Leaves TTL off even where the model has a `ttl` attribute (it is on by default).
+    pub fn without_ttl(mut self) -> Self {
+        self.ttl = false;
+        self
+    }
+
+    /// How long to wait for the table to become active (60 s by default); `None` returns
+    /// as soon as DynamoDB accepted the request.
+    pub fn wait(mut self, timeout: Option<Duration>) -> Self {
+        self.wait = timeout;
+        self
+    }
+
+    /// The key attribute types, from `M::key_types()`.
+    fn definitions(&self) -> Result<Vec<AttributeDefinition>> {
+        let types = M::key_types();
+        let mut names: Vec<&str> = vec![M::HASH_KEY];
+        names.extend(M::RANGE_KEY);
+        for i in M::indexes() {
+            names.push(i.hash_key);
+            names.extend(i.range_key);
+        }
+        names.sort_unstable();
+        names.dedup();
+        names
+            .into_iter()
+            .map(|n| {
+                let t = types
+                    .get(n)
+                    .and_then(scalar_type)
+                    .ok_or_else(|| Error::InvalidRequest(format!("`{n}` is not a key attribute")))?;
+                AttributeDefinition::builder()
+                    .attribute_name(n)
+                    .attribute_type(t)
+                    .build()
+                    .map_err(sdk_err)
+            })
+            .collect()
+    }
+
+    fn keys(hash: &str, range: Option<&str>) -> Result<Vec<KeySchemaElement>> {
+        let mut keys = vec![KeySchemaElement::builder()
+            .attribute_name(hash)
+            .key_type(KeyType::Hash)
+            .build()
+            .map_err(sdk_err)?];
+        if let Some(r) = range {
+            keys.push(
+                KeySchemaElement::builder()
+                    .attribute_name(r)
+                    .key_type(KeyType::Range)
+                    .build()
+                    .map_err(sdk_err)?,
+            );
+        }
+        Ok(keys)
+    }
+
+    fn projection(p: Projection) -> SdkProjection {
+        match p {
+            Projection::All => SdkProjection::builder()
+                .projection_type(ProjectionType::All)
+                .build(),
+            Projection::KeysOnly => SdkProjection::builder()
+                .projection_type(ProjectionType::KeysOnly)
+                .build(),
+            Projection::Include(names) => SdkProjection::builder()
+                .projection_type(ProjectionType::Include)
+                .set_non_key_attributes(Some(names.iter().map(|s| s.to_string()).collect()))
+                .build(),
+        }
+    }
+
+    /// Creates the table, waits until it is active, and turns TTL on where the model has a
+    /// `ttl` attribute.
+    pub async fn exec(self, db: &Db) -> Result<TableDescription> {
+        let table = db.table_name(M::TABLE);
+        let span = op_span!("CreateTable", table);
+        async {
+            let throughput = self
+                .provisioned
+                .map(|(r, w)| {
+                    ProvisionedThroughput::builder()
+                        .read_capacity_units(r)
+                        .write_capacity_units(w)
+                        .build()
+                        .map_err(sdk_err)
+                })
+                .transpose()?;
+            let mut req = db
+                .client()
+                .create_table()
+                .table_name(&table)
+                .set_attribute_definitions(Some(self.definitions()?))
+                .set_key_schema(Some(Self::keys(M::HASH_KEY, M::RANGE_KEY)?))
+                .billing_mode(if throughput.is_some() {
+                    BillingMode::Provisioned
+                } else {
+                    BillingMode::PayPerRequest
+                })
+                .set_provisioned_throughput(throughput.clone());
+            for i in M::indexes() {
+                match i.kind {
+                    IndexKind::Global => {
+                        req = req.global_secondary_indexes(
+                            GlobalSecondaryIndex::builder()
+                                .index_name(i.name)
+                                .set_key_schema(Some(Self::keys(i.hash_key, i.range_key)?))
+                                .projection(Self::projection(i.projection))
+                                .set_provisioned_throughput(throughput.clone())
+                                .build()
+                                .map_err(sdk_err)?,
+                        )
+                    }
+                    IndexKind::Local => {
+                        req = req.local_secondary_indexes(
+                            LocalSecondaryIndex::builder()
+                                .index_name(i.name)
+                                .set_key_schema(Some(Self::keys(i.hash_key, i.range_key)?))
+                                .projection(Self::projection(i.projection))
+                                .build()
+                                .map_err(sdk_err)?,
+                        )
+                    }
+                }
+            }
+            if let Some(view) = &self.stream {
+                req = req.stream_specification(
+                    StreamSpecification::builder()
+                        .stream_enabled(true)
+                        .stream_view_type(view.clone())
+                        .build()
+                        .map_err(sdk_err)?,
+                );
+            }
+            req.send()
+                .await
+                .map_err(|e| DynamoError::from_sdk("CreateTable", e))?;
+            let description = match self.wait {
+                Some(timeout) => wait_active(db, &table, timeout).await?,
+                None => describe_raw(db, &table).await?,
+            };
+            if let (true, Some(ttl)) = (self.ttl, M::TTL) {
+                db.client()
+                    .update_time_to_live()
+                    .table_name(&table)
+                    .time_to_live_specification(
+                        TimeToLiveSpecification::builder()
+                            .attribute_name(ttl)
+                            .enabled(true)
+                            .build()
+                            .map_err(sdk_err)?,
+                    )
+                    .send()
+                    .await
+                    .map_err(|e| DynamoError::from_sdk("UpdateTimeToLive", e))?;
+            }
+            Ok(description)
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+async fn describe_raw(db: &Db, table: &str) -> Result<TableDescription> {
+    let out = db
+        .client()
+        .describe_table()
+        .table_name(table)
+        .send()
+        .await
+        .map_err(|e| DynamoError::from_sdk("DescribeTable", e))?;
+    out.table
+        .ok_or_else(|| Error::InvalidRequest(format!("DynamoDB described no table `{table}`")))
+}
+
+async fn wait_active(db: &Db, table: &str, timeout: Duration) -> Result<TableDescription> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let d = describe_raw(db, table).await?;
+        let indexes_active = d
+            .global_secondary_indexes()
+            .iter()
+            .all(|i| i.index_status() == Some(&aws_sdk_dynamodb::types::IndexStatus::Active));
+        if d.table_status() == Some(&TableStatus::Active) && indexes_active {
+            return Ok(d);
+        }
+        if Instant::now() >= deadline {
+            return Err(Error::InvalidRequest(format!(
+                "table `{table}` is not active after {timeout:?}"
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Describes `M`'s table (`None` where it does not exist).
+pub async fn describe<M: Model>(db: &Db) -> Result<Option<TableDescription>> {
+    let table = db.table_name(M::TABLE);
+    match db.client().describe_table().table_name(&table).send().await {
+        Ok(out) => Ok(out.table),
+        Err(e)
+            if e
+                .as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(DynamoError::from_sdk("DescribeTable", e).into()),
+    }
+}
+
+/// Deletes `M`'s table (nothing where it does not exist).
+pub async fn delete<M: Model>(db: &Db) -> Result<()> {
+    let table = db.table_name(M::TABLE);
+    match db.client().delete_table().table_name(&table).send().await {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e
+                .as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception()) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(DynamoError::from_sdk("DeleteTable", e).into()),
+    }
+}
+
+/// Creates `M`'s table where it does not exist, and waits until it is active. For tests and
+/// examples: not for a Lambda's cold start.
+pub async fn ensure<M: Model>(db: &Db) -> Result<()> {
+    if describe::<M>(db).await?.is_none() {
+        match CreateTable::<M>::new().exec(db).await {
+            Ok(_) => {}
+            Err(Error::Dynamo(e)) if e.code() == Some("ResourceInUseException") => {
+                wait_active(db, &db.table_name(M::TABLE), Duration::from_secs(60)).await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
