@@ -218,6 +218,13 @@ pub(crate) enum Node {
     Invalid(String),
 }
 
+/// An expression with its `#name` and `:value` placeholders.
+pub type Expression = (
+    String,
+    HashMap<String, String>,
+    HashMap<String, AttributeValue>,
+);
+
 /// A condition on items of model `M`.
 pub struct Condition<M> {
     pub(crate) node: Node,
@@ -305,7 +312,7 @@ impl<M> Condition<M> {
     ///     [("#st", "status")],
     ///     [(":a", AttributeValue::S("new".into())), (":b", AttributeValue::S("open".into()))],
     /// );
-    /// assert_eq!(c.to_expression().unwrap().0, "#st IN (:a, :b)");
+    /// assert_eq!(c.to_expression().unwrap().0, "(#st IN (:a, :b))");
     /// ```
     pub fn raw<N, K, V>(
         expression: impl Into<String>,
@@ -317,8 +324,10 @@ impl<M> Condition<M> {
         K: Into<String>,
         V: Into<String>,
     {
-        let names: HashMap<String, String> =
-            names.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        let names: HashMap<String, String> = names
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
         let values: HashMap<String, AttributeValue> =
             values.into_iter().map(|(k, v)| (k.into(), v)).collect();
         let reserved = |p: &str, prefix: &str| {
@@ -342,13 +351,7 @@ impl<M> Condition<M> {
     }
 
     /// The expression with its names and values, as it would be sent.
-    pub fn to_expression(
-        &self,
-    ) -> Result<(
-        String,
-        HashMap<String, String>,
-        HashMap<String, AttributeValue>,
-    )> {
+    pub fn to_expression(&self) -> Result<Expression> {
         let mut ph = Placeholders::default();
         let e = self.render(&mut ph)?;
         Ok((e, ph.names().clone(), ph.values().clone()))

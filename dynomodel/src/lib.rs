@@ -25,15 +25,17 @@ pub use db::Db;
 pub use dynomodel_derive::{Document, Model};
 pub use error::{DynamoError, Error, Result};
 pub use model::{Document, Hooks, Index, Key, Model};
-pub use request::Request;
 pub use path::{Attr, Path};
+pub use request::Request;
 pub use validate::{ValidationError, ValidationErrors};
 
 /// The types that almost every user of dynomodel needs.
 pub mod prelude {
+    pub use crate::condition::Condition;
     pub use crate::db::Db;
     pub use crate::error::{Error, Result};
     pub use crate::model::{Document as _, Hooks, Key, Model as _};
+    pub use crate::query::{Cursor, Page};
     pub use crate::update::UpdateActions as _;
     #[cfg(feature = "derive")]
     pub use crate::{Document, Model};

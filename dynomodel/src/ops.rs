@@ -173,9 +173,10 @@ pub fn put_request<M: Model>(
     check_key::<M>(&item)?;
     let mut r = Request::new("PutItem", M::TABLE);
     let mut ph = Placeholders::default();
-    let hash = ph.name(M::HASH_KEY);
     let condition = match (create, M::VERSION, expected_version) {
-        (true, _, _) | (false, Some(_), Some(0)) => Some(format!("attribute_not_exists({hash})")),
+        (true, _, _) | (false, Some(_), Some(0)) => {
+            Some(format!("attribute_not_exists({})", ph.name(M::HASH_KEY)))
+        }
         (false, Some(version), Some(v)) => {
             let n = ph.name(version);
             let v = ph.value(AttributeValue::N(v.to_string()));
@@ -320,7 +321,10 @@ impl<M: Model> Update<M> {
         }
         if let (Some(version), Some(v)) = (M::VERSION, self.expected_version) {
             let n = ph.name(version);
-            conditions.push(format!("{n} = {}", ph.value(AttributeValue::N(v.to_string()))));
+            conditions.push(format!(
+                "{n} = {}",
+                ph.value(AttributeValue::N(v.to_string()))
+            ));
         }
         if let Some(c) = &self.condition {
             conditions.push(c.render(&mut ph)?);
@@ -375,7 +379,12 @@ impl<M: Model> Update<M> {
                 let Some(stored) = stored else {
                     return Err(DynamoError::from_sdk("UpdateItem", e).into());
                 };
-                Err(condition_error::<M>(table, stored, self.upsert, self.expected_version))
+                Err(condition_error::<M>(
+                    table,
+                    stored,
+                    self.upsert,
+                    self.expected_version,
+                ))
             }
         }
     }
@@ -459,7 +468,10 @@ impl<M: Model> Delete<M> {
         }
         if let (Some(version), Some(v)) = (M::VERSION, self.expected_version) {
             let n = ph.name(version);
-            conditions.push(format!("{n} = {}", ph.value(AttributeValue::N(v.to_string()))));
+            conditions.push(format!(
+                "{n} = {}",
+                ph.value(AttributeValue::N(v.to_string()))
+            ));
         }
         if let Some(c) = &self.condition {
             conditions.push(c.render(&mut ph)?);
@@ -513,7 +525,12 @@ impl<M: Model> Delete<M> {
                 let Some(stored) = stored else {
                     return Err(DynamoError::from_sdk("DeleteItem", e).into());
                 };
-                Err(condition_error::<M>(table, stored, !self.must_exist, self.expected_version))
+                Err(condition_error::<M>(
+                    table,
+                    stored,
+                    !self.must_exist,
+                    self.expected_version,
+                ))
             }
         }
     }

@@ -212,7 +212,10 @@ impl<M: Model, O> Read<M, O> {
                 )));
             }
         }
-        if self.consistent && self.index.is_some_and(|i| i.kind == crate::model::IndexKind::Global)
+        if self.consistent
+            && self
+                .index
+                .is_some_and(|i| i.kind == crate::model::IndexKind::Global)
         {
             return Err(Error::InvalidRequest(
                 "a global secondary index cannot be read with strong consistency".into(),
@@ -345,7 +348,10 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
                     "the index `{}` has the keys {}{}; the query names {hash}{}",
                     index.name,
                     index.hash_key,
-                    index.range_key.map(|r| format!(" and {r}")).unwrap_or_default(),
+                    index
+                        .range_key
+                        .map(|r| format!(" and {r}"))
+                        .unwrap_or_default(),
                     range.map(|r| format!(" and {r}")).unwrap_or_default()
                 )));
             }
@@ -363,7 +369,9 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
             [] => Err(Error::InvalidRequest(format!(
                 "neither the table `{}` nor any of its indexes has the hash key `{hash}`{}",
                 M::TABLE,
-                range.map(|r| format!(" with the range key `{r}`")).unwrap_or_default()
+                range
+                    .map(|r| format!(" with the range key `{r}`"))
+                    .unwrap_or_default()
             ))),
             many => Err(Error::InvalidRequest(format!(
                 "several indexes fit the query ({}): choose one with .index(..)",
@@ -389,7 +397,10 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
                 let ok = matches!(
                     &c.node,
                     Node::Cmp(Subject::Path(_), op, _) if *op != Cmp::Ne
-                ) || matches!(&c.node, Node::Between(Subject::Path(_), _, _) | Node::BeginsWith(_, _));
+                ) || matches!(
+                    &c.node,
+                    Node::Between(Subject::Path(_), _, _) | Node::BeginsWith(_, _)
+                );
                 let attr = key_attr(&c.node).filter(|_| ok).ok_or_else(|| {
                     Error::InvalidRequest(
                         "a range key condition is one of eq, lt, le, gt, ge, between or begins_with on a top-level attribute".into(),
@@ -441,7 +452,11 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     }
 }
 
-async fn decode_page<O>(decode: Decode<O>, items: Vec<Item>, next: Option<Cursor>) -> Result<Page<O>> {
+async fn decode_page<O>(
+    decode: Decode<O>,
+    items: Vec<Item>,
+    next: Option<Cursor>,
+) -> Result<Page<O>> {
     let mut out = Vec::with_capacity(items.len());
     for item in &items {
         out.push(decode(item).await?);
@@ -460,30 +475,18 @@ fn pages<'a, F>(
 where
     F: for<'r> Fn(&'r Db, &'r Request) -> BoxFuture<'r, PageResult> + Send + Sync + Copy + 'a,
 {
-    enum State {
-        Next(Request),
-        Done,
-    }
-    let start = match request {
-        Ok(r) => Ok(State::Next(r)),
-        Err(e) => Err(e),
-    };
-    stream::try_unfold(Some(start), move |state| async move {
-        match state {
-            None | Some(Ok(State::Done)) => Ok(None),
-            Some(Err(e)) => Err(e),
-            Some(Ok(State::Next(mut r))) => {
-                let (items, next) = fetch(db, &r).await?;
-                let state = match next {
-                    Some(c) => {
-                        r.start_key = Some(c.key);
-                        State::Next(r)
-                    }
-                    None => State::Done,
-                };
-                Ok(Some((items, Some(Ok(state)))))
-            }
-        }
+    // The state is the request of the next page: `None` after the last page.
+    stream::try_unfold(Some(request), move |state| async move {
+        let mut r = match state {
+            None => return Ok(None),
+            Some(request) => request?,
+        };
+        let (items, next) = fetch(db, &r).await?;
+        let state = next.map(|c| {
+            r.start_key = Some(c.key);
+            Ok(r)
+        });
+        Ok(Some((items, state)))
     })
 }
 
@@ -491,11 +494,7 @@ fn decoded<O: Send + 'static>(
     decode: Decode<O>,
     page: Result<Vec<Item>>,
 ) -> impl Stream<Item = Result<O>> + Send {
-    let items = match page {
-        Ok(items) => Ok(items),
-        Err(e) => Err(e),
-    };
-    stream::iter(match items {
+    stream::iter(match page {
         Ok(items) => items.into_iter().map(Ok).collect::<Vec<_>>(),
         Err(e) => vec![Err(e)],
     })
@@ -772,6 +771,9 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
                 }
             }
         });
-        Ok(futures::future::try_join_all(counts).await?.into_iter().sum())
+        Ok(futures::future::try_join_all(counts)
+            .await?
+            .into_iter()
+            .sum())
     }
 }

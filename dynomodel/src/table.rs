@@ -100,10 +100,9 @@ impl<M: Model> CreateTable<M> {
         names
             .into_iter()
             .map(|n| {
-                let t = types
-                    .get(n)
-                    .and_then(scalar_type)
-                    .ok_or_else(|| Error::InvalidRequest(format!("`{n}` is not a key attribute")))?;
+                let t = types.get(n).and_then(scalar_type).ok_or_else(|| {
+                    Error::InvalidRequest(format!("`{n}` is not a key attribute"))
+                })?;
                 AttributeDefinition::builder()
                     .attribute_name(n)
                     .attribute_type(t)
@@ -275,8 +274,7 @@ pub async fn describe<M: Model>(db: &Db) -> Result<Option<TableDescription>> {
     match db.client().describe_table().table_name(&table).send().await {
         Ok(out) => Ok(out.table),
         Err(e)
-            if e
-                .as_service_error()
+            if e.as_service_error()
                 .is_some_and(|s| s.is_resource_not_found_exception()) =>
         {
             Ok(None)
@@ -291,8 +289,7 @@ pub async fn delete<M: Model>(db: &Db) -> Result<()> {
     match db.client().delete_table().table_name(&table).send().await {
         Ok(_) => Ok(()),
         Err(e)
-            if e
-                .as_service_error()
+            if e.as_service_error()
                 .is_some_and(|s| s.is_resource_not_found_exception()) =>
         {
             Ok(())

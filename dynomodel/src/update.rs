@@ -228,13 +228,17 @@ impl<M> Actions<M> {
                     let p = ph.path(p);
                     let empty = ph.value(AttributeValue::L(vec![]));
                     let v = ph.value(v.clone());
-                    set.push(format!("{p} = list_append(if_not_exists({p}, {empty}), {v})"));
+                    set.push(format!(
+                        "{p} = list_append(if_not_exists({p}, {empty}), {v})"
+                    ));
                 }
                 Action::Prepend(p, v) => {
                     let p = ph.path(p);
                     let empty = ph.value(AttributeValue::L(vec![]));
                     let v = ph.value(v.clone());
-                    set.push(format!("{p} = list_append({v}, if_not_exists({p}, {empty}))"));
+                    set.push(format!(
+                        "{p} = list_append({v}, if_not_exists({p}, {empty}))"
+                    ));
                 }
                 Action::Add(p, v) => {
                     let p = ph.path(p);
@@ -248,7 +252,12 @@ impl<M> Actions<M> {
             }
         }
         let mut parts = Vec::new();
-        for (kw, list) in [("SET", set), ("ADD", add), ("REMOVE", remove), ("DELETE", delete)] {
+        for (kw, list) in [
+            ("SET", set),
+            ("ADD", add),
+            ("REMOVE", remove),
+            ("DELETE", delete),
+        ] {
             if !list.is_empty() {
                 parts.push(format!("{kw} {}", list.join(", ")));
             }
@@ -270,7 +279,11 @@ pub trait UpdateActions<M>: Sized {
     }
 
     /// `SET attribute = if_not_exists(attribute, value)`.
-    fn set_if_not_exists<T: Serialize, V: IntoField<T>>(mut self, field: Attr<M, T>, value: V) -> Self {
+    fn set_if_not_exists<T: Serialize, V: IntoField<T>>(
+        mut self,
+        field: Attr<M, T>,
+        value: V,
+    ) -> Self {
         self.actions_mut()
             .with_value(&field, value, "set_if_not_exists", Action::SetIfNotExists);
         self
@@ -279,33 +292,50 @@ pub trait UpdateActions<M>: Sized {
     /// `ADD attribute value`: adds to a number (a missing number counts as 0) or adds the
     /// elements of a set.
     fn add<T: Serialize + Addable, V: IntoField<T>>(mut self, field: Attr<M, T>, value: V) -> Self {
-        self.actions_mut().with_value(&field, value, "add", Action::Add);
+        self.actions_mut()
+            .with_value(&field, value, "add", Action::Add);
         self
     }
 
     /// `SET attribute = attribute - value`.
-    fn subtract<T: Serialize + Numeric, V: IntoField<T>>(mut self, field: Attr<M, T>, value: V) -> Self {
+    fn subtract<T: Serialize + Numeric, V: IntoField<T>>(
+        mut self,
+        field: Attr<M, T>,
+        value: V,
+    ) -> Self {
         self.actions_mut()
             .with_value(&field, value, "subtract", Action::Subtract);
         self
     }
 
     /// Appends elements to a list (a missing list counts as empty).
-    fn append<E: Serialize>(mut self, field: Attr<M, Vec<E>>, items: impl IntoIterator<Item = E>) -> Self {
+    fn append<E: Serialize>(
+        mut self,
+        field: Attr<M, Vec<E>>,
+        items: impl IntoIterator<Item = E>,
+    ) -> Self {
         let items = items.into_iter().collect();
         self.actions_mut().list(&field, items, Action::Append);
         self
     }
 
     /// Prepends elements to a list (a missing list counts as empty).
-    fn prepend<E: Serialize>(mut self, field: Attr<M, Vec<E>>, items: impl IntoIterator<Item = E>) -> Self {
+    fn prepend<E: Serialize>(
+        mut self,
+        field: Attr<M, Vec<E>>,
+        items: impl IntoIterator<Item = E>,
+    ) -> Self {
         let items = items.into_iter().collect();
         self.actions_mut().list(&field, items, Action::Prepend);
         self
     }
 
     /// `DELETE attribute elements`: removes elements from a set.
-    fn delete<T: Serialize + Addable, V: IntoField<T>>(mut self, field: Attr<M, T>, elements: V) -> Self {
+    fn delete<T: Serialize + Addable, V: IntoField<T>>(
+        mut self,
+        field: Attr<M, T>,
+        elements: V,
+    ) -> Self {
         self.actions_mut()
             .with_value(&field, elements, "delete", Action::Delete);
         self

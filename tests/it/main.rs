@@ -6,3 +6,5 @@ mod common;
 mod lints;
 mod local;
 mod models;
+mod ops;
+mod query;

@@ -152,6 +152,10 @@ pub fn from_item(c: &Container<'_>) -> TokenStream {
                 (None, Some(_)) => {
                     quote!(::core::iter::FromIterator::from_iter(::core::iter::empty()))
                 }
+                // A missing list or map reads as an empty one, as a missing set does.
+                (None, None) if matches!(f.shape, Shape::Vec | Shape::Map | Shape::Set) => {
+                    quote!(::core::default::Default::default())
+                }
                 (None, None) => quote!(return Err(__dm::missing(#name))),
             };
             quote! {

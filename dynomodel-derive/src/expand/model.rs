@@ -241,7 +241,9 @@ pub fn model(c: &Container<'_>) -> TokenStream {
         let f = c.stored().find(|f| f.name == *n)?;
         let example = match f.shape {
             Shape::String => quote!(__dm::AttributeValue::S(::std::string::String::new())),
-            Shape::Bytes => quote!(__dm::AttributeValue::B(__dm::Blob::new(::std::vec::Vec::new()))),
+            Shape::Bytes => quote!(__dm::AttributeValue::B(__dm::Blob::new(
+                ::std::vec::Vec::new()
+            ))),
             _ => quote!(__dm::AttributeValue::N(::std::string::String::from("0"))),
         };
         Some(quote!(item.insert(::std::string::String::from(#n), #example);))

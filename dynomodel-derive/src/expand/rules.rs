@@ -170,9 +170,9 @@ pub fn field_check(f: &Field<'_>) -> TokenStream {
     });
     let checks: Vec<TokenStream> = f.attrs.rules.iter().map(|r| rule_check(f, r)).collect();
     let own = if f.option_of.is_some() {
-        let required = f.attrs.required.as_ref().map(|_| {
-            quote!(else { errors.push(__dm::join(base, #name), "required", "is required"); })
-        });
+        let required = f.attrs.required.as_ref().map(
+            |_| quote!(else { errors.push(__dm::join(base, #name), "required", "is required"); }),
+        );
         quote!(if let Some(value) = &*field { #(#checks)* } #required)
     } else {
         quote!({ let value = &*field; #(#checks)* })

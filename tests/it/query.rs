@@ -1,0 +1,286 @@
+//! Queries and scans against DynamoDB Local, and the requests that builders show.
+
+use dynomodel::prelude::*;
+use dynomodel::query::Cursor;
+use futures::TryStreamExt;
+use serde::{Deserialize, Serialize};
+
+use crate::common;
+use crate::ops::{pet, Pet};
+
+#[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynomodel(table = "events", lsi(name = "by_kind", range = "kind"))]
+struct Event {
+    #[dynomodel(hash_key)]
+    stream: String,
+    #[dynomodel(range_key)]
+    seq: u32,
+    kind: String,
+    #[serde(rename = "size")]
+    n: u32,
+}
+
+async fn events(db: &Db, count: u32) {
+    Event::create_table().exec(db).await.unwrap();
+    for seq in 0..count {
+        let mut e = Event {
+            stream: "s".into(),
+            seq,
+            kind: if seq % 2 == 0 { "even" } else { "odd" }.into(),
+            n: seq * 10,
+        };
+        e.save(db).await.unwrap();
+    }
+    Event {
+        stream: "other".into(),
+        seq: 1,
+        kind: "even".into(),
+        n: 0,
+    }
+    .save(db)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn all_stream_and_cursor_by_cursor_exec_return_the_same_three_pages() {
+    let db = common::db().await;
+    events(&db, 25).await;
+    let query = Event::query(Event::fields().stream.eq("s")).limit(10);
+
+    let all = query.all(&db).await.unwrap();
+    let streamed: Vec<Event> = query.stream(&db).try_collect().await.unwrap();
+
+    let mut paged = Vec::new();
+    let mut pages = 0;
+    let mut cursor: Option<Cursor> = None;
+    loop {
+        // The cursor goes through its text form, as it would through a web client.
+        let start = cursor.map(|c| c.to_string().parse::<Cursor>().unwrap());
+        let page = query.clone().start_at(start).exec(&db).await.unwrap();
+        pages += 1;
+        paged.extend(page.items);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(all.len(), 25);
+    assert_eq!(pages, 3);
+    assert_eq!(streamed, all);
+    assert_eq!(paged, all);
+    let seqs: Vec<u32> = all.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (0..25).collect::<Vec<_>>(), "ascending by range key");
+}
+
+#[tokio::test]
+async fn range_conditions_order_filters_indexes_and_counts() {
+    let db = common::db().await;
+    events(&db, 12).await;
+    let f = Event::fields();
+    let seqs = |events: Vec<Event>| events.iter().map(|e| e.seq).collect::<Vec<_>>();
+
+    let q = Event::query(f.stream.eq("s"));
+    assert_eq!(
+        seqs(
+            q.clone()
+                .range(f.seq.between(3u32, 5u32))
+                .all(&db)
+                .await
+                .unwrap()
+        ),
+        [3, 4, 5]
+    );
+    assert_eq!(
+        seqs(q.clone().range(f.seq.lt(2u32)).all(&db).await.unwrap()),
+        [0, 1]
+    );
+    assert_eq!(
+        seqs(
+            q.clone()
+                .range(f.seq.ge(10u32))
+                .descending()
+                .all(&db)
+                .await
+                .unwrap()
+        ),
+        [11, 10]
+    );
+    assert_eq!(
+        seqs(
+            q.clone()
+                .filter(f.n.gt(80u32) & f.kind.eq("odd"))
+                .all(&db)
+                .await
+                .unwrap()
+        ),
+        [9, 11],
+        "a filter on a reserved word (size)"
+    );
+    assert_eq!(q.clone().count(&db).await.unwrap(), 12);
+    assert_eq!(
+        q.clone()
+            .filter(f.kind.eq("even"))
+            .count(&db)
+            .await
+            .unwrap(),
+        6
+    );
+
+    // The LSI is chosen from the range key condition.
+    let by_kind = q
+        .clone()
+        .range(f.kind.begins_with("od"))
+        .consistent()
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(by_kind.len(), 6);
+    assert!(by_kind.iter().all(|e| e.kind == "odd"));
+    assert_eq!(
+        q.range(f.kind.eq("odd")).to_request().unwrap().index,
+        Some("by_kind")
+    );
+}
+
+#[tokio::test]
+async fn a_global_index_query_and_projections() {
+    let db = common::db().await;
+    Pet::create_table().exec(&db).await.unwrap();
+    for (id, owner, name) in [
+        ("1", "rachel", "Beeba"),
+        ("2", "rachel", "Bolt"),
+        ("3", "sam", "Rex"),
+    ] {
+        let mut p = pet(id);
+        p.owner = owner.into();
+        p.name = name.into();
+        p.create(&db).await.unwrap();
+    }
+    let f = Pet::fields();
+    let mine = Pet::query(f.owner.eq("rachel"))
+        .range(f.name.begins_with("B"))
+        .index(Pet::BY_OWNER)
+        .descending()
+        .all(&db)
+        .await
+        .unwrap();
+    let names: Vec<&str> = mine.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Bolt", "Beeba"]);
+
+    #[derive(Document, Serialize, Deserialize, Debug, PartialEq)]
+    struct PetName {
+        id: String,
+        name: String,
+    }
+    let mut names = Pet::scan().project::<PetName>().all(&db).await.unwrap();
+    names.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(
+        names[2],
+        PetName {
+            id: "3".into(),
+            name: "Rex".into()
+        }
+    );
+    assert_eq!(
+        Pet::scan()
+            .filter(f.owner.eq("rachel"))
+            .count(&db)
+            .await
+            .unwrap(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_parallel_scan_reads_every_item_once() {
+    let db = common::db().await;
+    events(&db, 40).await;
+    let mut sequential = Event::scan().limit(7).all(&db).await.unwrap();
+    let mut parallel = Event::scan().parallel(4).limit(7).all(&db).await.unwrap();
+    assert_eq!(sequential.len(), 41);
+    let key = |e: &Event| (e.stream.clone(), e.seq);
+    sequential.sort_by_key(key);
+    parallel.sort_by_key(key);
+    assert_eq!(parallel, sequential);
+    assert_eq!(Event::scan().parallel(4).count(&db).await.unwrap(), 41);
+}
+
+#[tokio::test]
+async fn queries_that_do_not_fit_an_index_are_refused_before_sending() {
+    let f = Event::fields();
+    let no_hash = Event::query(f.kind.eq("odd")).to_request().unwrap_err();
+    assert!(no_hash.to_string().contains("hash key `kind`"), "{no_hash}");
+    let not_eq = Event::query(f.stream.gt("s")).to_request().unwrap_err();
+    assert!(not_eq.to_string().contains("equality"), "{not_eq}");
+    let bad_range = Event::query(f.stream.eq("s"))
+        .range(f.n.eq(1u32))
+        .to_request()
+        .unwrap_err();
+    assert!(matches!(bad_range, Error::InvalidRequest(_)), "{bad_range}");
+    let ne_range = Event::query(f.stream.eq("s"))
+        .range(f.seq.ne(1u32))
+        .to_request()
+        .unwrap_err();
+    assert!(matches!(ne_range, Error::InvalidRequest(_)), "{ne_range}");
+    let pf = Pet::fields();
+    let wrong_index = Pet::query(pf.id.eq("1"))
+        .index(Pet::BY_OWNER)
+        .to_request()
+        .unwrap_err();
+    assert!(
+        wrong_index.to_string().contains("by_owner"),
+        "{wrong_index}"
+    );
+    let gsi_consistent = Pet::query(pf.owner.eq("r"))
+        .consistent()
+        .to_request()
+        .unwrap_err();
+    assert!(
+        gsi_consistent.to_string().contains("strong consistency"),
+        "{gsi_consistent}"
+    );
+    assert!("garbage!".parse::<Cursor>().is_err());
+}
+
+#[test]
+fn requests_show_placeholders_for_every_name_and_value() {
+    let f = Pet::fields();
+    let r = Pet::query(f.owner.eq("rachel"))
+        .range(f.name.begins_with("B"))
+        .filter(f.status.eq("active") & f.size.gt(2u32) & f.odd.exists())
+        .limit(5)
+        .to_request()
+        .unwrap();
+    assert_eq!(r.operation, "Query");
+    assert_eq!(r.index, Some("by_owner"));
+    assert_eq!(
+        r.key_condition.as_deref(),
+        Some("#n0 = :v0 AND begins_with(#n1, :v1)")
+    );
+    assert_eq!(
+        r.filter.as_deref(),
+        Some("(#n2 = :v2 AND #n3 > :v3 AND attribute_exists(#n4))")
+    );
+    assert_eq!(r.names["#n2"], "status");
+    assert_eq!(r.names["#n3"], "size");
+    assert_eq!(r.names["#n4"], "odd.name-with space");
+    assert_eq!(r.limit, Some(5));
+
+    let u = Pet::update(Pet::key("1"))
+        .set(f.address.city.clone(), "x")
+        .add(f.age.clone(), 1u32)
+        .remove(f.status.clone())
+        .condition(f.scores.at(0).eq(1u32))
+        .to_request()
+        .unwrap();
+    assert_eq!(
+        u.update.as_deref(),
+        Some("SET #n0.#n1 = :v0 ADD #n2 :v1, #n4 :v2 REMOVE #n3")
+    );
+    assert_eq!(u.names["#n4"], "version");
+    assert_eq!(
+        u.condition.as_deref(),
+        Some("attribute_exists(#n5) AND #n6[0] = :v3")
+    );
+}
