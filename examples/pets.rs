@@ -1,18 +1,53 @@
-//! The README's main example: a pets table in DynamoDB Local.
+//! The README's main example: a pets table in DynamoDB Local, through typed models.
 //!
 //! ```text
 //! cargo run --example pets
 //! ```
 //!
-//! Starts DynamoDB Local on a free port (or uses `DYNAMODB_ENDPOINT`), creates a table,
-//! writes pets and reads them back.
+//! Starts DynamoDB Local on a free port (or uses `DYNAMODB_ENDPOINT`), creates the table from
+//! the model, and prints each step.
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType,
-};
+use std::collections::BTreeSet;
+
 use dynomodel::local::DynamoDbLocal;
-use dynomodel::{DynamoError, Result};
+use dynomodel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynomodel(table = "pets", gsi(name = "by_owner", hash = "owner", range = "name"))]
+struct Pet {
+    #[dynomodel(hash_key)]
+    id: String,
+    #[dynomodel(set = "trim", validate(length(min = 1, max = 64)))]
+    name: String,
+    #[dynomodel(default = 0, validate(range(min = 0, max = 100)))]
+    age: u32,
+    owner: String,
+    #[dynomodel(string_set)]
+    tags: BTreeSet<String>,
+    address: Option<Address>,
+    #[dynomodel(version)]
+    version: u64,
+}
+
+#[derive(Document, Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct Address {
+    #[dynomodel(validate(length(min = 1)))]
+    street: String,
+    city: String,
+}
+
+fn pet(id: &str, name: &str, age: u32, owner: &str) -> Pet {
+    Pet {
+        id: id.into(),
+        name: name.into(),
+        age,
+        owner: owner.into(),
+        tags: BTreeSet::new(),
+        address: None,
+        version: 0,
+    }
+}
 
 #[tokio::main]
 async fn main() {
@@ -28,66 +63,95 @@ async fn run() -> Result<()> {
     let db = local
         .db()
         .with_table_prefix(format!("example_{}_", std::process::id()));
-    let table = db.table_name("pets");
-    let client = db.client();
 
-    client
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("id")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("attribute name and type are set"),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("id")
-                .key_type(KeyType::Hash)
-                .build()
-                .expect("attribute name and key type are set"),
-        )
-        .send()
-        .await
-        .map_err(|e| DynamoError::from_sdk("CreateTable", e))?;
-    println!("created table {table}");
+    Pet::create_table().exec(&db).await?;
+    println!("created table {}", db.table_name(Pet::TABLE));
 
-    for (id, name, age) in [("1", "Beeba", 3), ("2", "Rex", 7), ("3", "Tom", 1)] {
-        client
-            .put_item()
-            .table_name(&table)
-            .item("id", AttributeValue::S(id.into()))
-            .item("name", AttributeValue::S(name.into()))
-            .item("age", AttributeValue::N(age.to_string()))
-            .send()
-            .await
-            .map_err(|e| DynamoError::from_sdk("PutItem", e))?;
-        println!("put pet {id}: {name}, {age}");
+    let mut beeba = pet("1", "  Beeba ", 3, "rachel");
+    beeba.tags.insert("cute".into());
+    beeba.address = Some(Address {
+        street: "742 Evergreen Terrace".into(),
+        city: "Springfield".into(),
+    });
+    beeba.create(&db).await?;
+    println!(
+        "created {:?} (trimmed), version {}",
+        beeba.name, beeba.version
+    );
+    for mut p in [pet("2", "Bolt", 5, "rachel"), pet("3", "Rex", 7, "sam")] {
+        p.create(&db).await?;
+        println!("created {}", p.name);
     }
 
-    let scanned = client
-        .scan()
-        .table_name(&table)
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| DynamoError::from_sdk("Scan", e))?;
-    let mut names: Vec<&str> = scanned
-        .items()
-        .iter()
-        .filter_map(|item| item.get("name")?.as_s().ok().map(String::as_str))
-        .collect();
-    names.sort();
-    println!("read back {} pets: {}", names.len(), names.join(", "));
+    let mut bad = pet("4", "", 130, "sam");
+    bad.address = Some(Address {
+        street: String::new(),
+        city: "Nowhere".into(),
+    });
+    match bad.create(&db).await {
+        Err(Error::Validation(errors)) => {
+            println!("refused pet 4, nothing written:");
+            for e in &errors {
+                println!("  {}: {} ({})", e.path, e.message, e.rule);
+            }
+        }
+        other => println!("pet 4 unexpectedly: {other:?}"),
+    }
+    match pet("1", "Again", 1, "sam").create(&db).await {
+        Err(e @ Error::AlreadyExists { .. }) => println!("create of id 1 again: {e}"),
+        other => println!("create of id 1 again unexpectedly: {other:?}"),
+    }
 
-    client
-        .delete_table()
-        .table_name(&table)
-        .send()
+    let mut all = Pet::scan().all(&db).await?;
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    let names: Vec<&str> = all.iter().map(|p| p.name.as_str()).collect();
+    println!("all pets: {}", names.join(", "));
+
+    if let Some(p) = Pet::get(Pet::key("1")).consistent().exec(&db).await? {
+        println!(
+            "got pet 1: {}, {} years, lives in {}",
+            p.name,
+            p.age,
+            p.address.as_ref().map_or("?", |a| a.city.as_str())
+        );
+    }
+
+    let f = Pet::fields();
+    let rachels = Pet::query(f.owner.eq("rachel"))
+        .range(f.name.begins_with("B"))
+        .index(Pet::BY_OWNER)
+        .all(&db)
+        .await?;
+    let names: Vec<&str> = rachels.iter().map(|p| p.name.as_str()).collect();
+    println!(
+        "rachel's pets starting with B (index by_owner): {}",
+        names.join(", ")
+    );
+
+    let older = Pet::update(Pet::key("1"))
+        .add(f.age.clone(), 1u32)
+        .add(f.tags.clone(), BTreeSet::from(["birthday".to_owned()]))
+        .condition(f.age.lt(100u32))
+        .exec(&db)
+        .await?;
+    println!(
+        "birthday: {} is now {}, tags {:?}, version {}",
+        older.name, older.age, older.tags, older.version
+    );
+    match Pet::update(Pet::key("3"))
+        .set(f.owner.clone(), "rachel")
+        .condition(f.owner.eq("nobody"))
+        .exec(&db)
         .await
-        .map_err(|e| DynamoError::from_sdk("DeleteTable", e))?;
-    println!("deleted table {table}");
+    {
+        Err(e @ Error::ConditionFailed { .. }) => println!("guarded update of pet 3: {e}"),
+        other => println!("guarded update of pet 3 unexpectedly: {other:?}"),
+    }
+
+    let n = Pet::scan().filter(f.age.ge(5u32)).count(&db).await?;
+    println!("pets aged 5 or more: {n}");
+
+    dynomodel::table::delete::<Pet>(&db).await?;
+    println!("deleted table {}", db.table_name(Pet::TABLE));
     Ok(())
 }

@@ -401,3 +401,56 @@ async fn every_operator_on_reserved_words_nested_paths_and_odd_names() {
         assert_eq!(holds(&db, "o", condition).await, expected, "{what}");
     }
 }
+
+#[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynomodel(table = "notes", hooks)]
+pub struct Note {
+    #[dynomodel(hash_key)]
+    pub id: String,
+    pub body: String,
+    #[serde(skip)]
+    pub loaded: bool,
+}
+
+#[dynomodel::async_trait]
+impl Hooks for Note {
+    async fn after_load(&mut self) -> Result<()> {
+        self.loaded = true;
+        Ok(())
+    }
+    async fn before_delete(key: &Key<Self>) -> Result<()> {
+        if key.item().get("id") == Some(&AttributeValue::S("keep".into())) {
+            return Err(Error::InvalidRequest("this note is kept".into()));
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn after_load_runs_on_reads_and_before_delete_can_refuse() {
+    let db = common::db().await;
+    Note::create_table().exec(&db).await.unwrap();
+    for id in ["a", "keep"] {
+        let mut n = Note {
+            id: id.into(),
+            body: "b".into(),
+            loaded: false,
+        };
+        n.create(&db).await.unwrap();
+        assert!(!n.loaded);
+    }
+    let got = Note::get(Note::key("a")).exec(&db).await.unwrap().unwrap();
+    assert!(got.loaded, "after_load ran on get");
+    let all = Note::scan().all(&db).await.unwrap();
+    assert!(all.iter().all(|n| n.loaded), "after_load ran on scan");
+    let err = Note::delete(Note::key("keep")).exec(&db).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(
+        Note::get(Note::key("keep"))
+            .exec(&db)
+            .await
+            .unwrap()
+            .is_some(),
+        "nothing deleted"
+    );
+}
