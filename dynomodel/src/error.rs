@@ -47,6 +47,29 @@ pub enum Error {
         /// The version that this writer read.
         expected: u64,
     },
+    /// A transaction was cancelled: nothing in it was written. One reason per action that
+    /// failed, in action order.
+    #[error("the transaction was cancelled: {}", .reasons.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("; "))]
+    TransactionCanceled {
+        /// Why each failing action failed.
+        reasons: Vec<crate::transaction::CancelReason>,
+    },
+    /// Items or keys of a batch that were not written or read after every retry; the rest
+    /// of the batch was.
+    #[error("{} of the batch's {} were not {} after {} attempts", .unprocessed.len(), .what, .verb, .attempts)]
+    BatchIncomplete {
+        /// "items" or "keys".
+        what: &'static str,
+        /// "written" or "read".
+        verb: &'static str,
+        /// The keys (of items not written, or keys not read), in the order given.
+        unprocessed: Vec<crate::codec::Item>,
+        /// How many times the last chunk was sent.
+        attempts: u32,
+        /// The last error from DynamoDB, where a request failed rather than came back with
+        /// unprocessed entries.
+        source: Option<Box<Error>>,
+    },
     /// An update or delete named a key that must exist and does not.
     #[error("no item with this key in table `{table}`")]
     NotFound {

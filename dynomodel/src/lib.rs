@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod codec;
 pub mod condition;
 pub mod db;
@@ -14,6 +15,7 @@ pub mod path;
 pub mod query;
 pub mod request;
 pub mod table;
+pub mod transaction;
 pub mod update;
 pub mod validate;
 
@@ -36,6 +38,7 @@ pub mod prelude {
     pub use crate::error::{Error, Result};
     pub use crate::model::{Document as _, Hooks, Key, Model as _};
     pub use crate::query::{Cursor, Page};
+    pub use crate::transaction::{TransactGet, Transaction};
     pub use crate::update::UpdateActions as _;
     #[cfg(feature = "derive")]
     pub use crate::{Document, Model};

@@ -190,6 +190,22 @@ pub trait Model: Document {
         crate::query::Scan::new()
     }
 
+    /// Reads any number of keys, in chunks of 100 sent concurrently; one result per key, in
+    /// order.
+    fn batch_get(keys: impl IntoIterator<Item = Key<Self>>) -> crate::batch::BatchGet<Self> {
+        crate::batch::BatchGet::new(keys)
+    }
+
+    /// Writes any number of items, in chunks of 25 sent concurrently.
+    fn batch_put(items: impl IntoIterator<Item = Self>) -> crate::batch::BatchPut<Self> {
+        crate::batch::BatchPut::new(items)
+    }
+
+    /// Deletes any number of keys, in chunks of 25 sent concurrently.
+    fn batch_delete(keys: impl IntoIterator<Item = Key<Self>>) -> crate::batch::BatchDelete<Self> {
+        crate::batch::BatchDelete::new(keys)
+    }
+
     /// Writes a new item after the save pipeline; fails with `AlreadyExists` where an item
     /// has its key. The model is updated with what the save decided (defaults, transforms,
     /// timestamps, version).
