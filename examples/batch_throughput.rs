@@ -2,7 +2,7 @@
 //! BatchWriteItem calls, interleaved in one run against one DynamoDB Local.
 //!
 //! ```text
-//! cargo run --release --example batch_throughput [items] [rounds]
+//! cargo run --release --example batch_throughput [items] [rounds] [concurrency]
 //! ```
 
 use std::collections::{BTreeSet, HashMap};
@@ -134,6 +134,10 @@ async fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(3);
+    let options = dynomodel::batch::BatchOptions {
+        concurrency: args.next().and_then(|a| a.parse().ok()).unwrap_or(8),
+        ..Default::default()
+    };
     let local = DynamoDbLocal::start().await?;
     let pets: Vec<Pet> = (0..n).map(pet).collect();
     let (mut raw, mut ours) = (Vec::new(), Vec::new());
@@ -147,7 +151,7 @@ async fn main() -> Result<()> {
 
         let db = fresh_table(&local, &format!("dm{round}")).await?;
         let t = Instant::now();
-        Pet::batch_put(pets.clone()).exec(&db).await?;
+        Pet::batch_put(pets.clone()).options(options).exec(&db).await?;
         ours.push(t.elapsed());
         assert_eq!(Pet::scan().parallel(4).count(&db).await?, n);
         dynomodel::table::delete::<Pet>(&db).await?;
@@ -161,8 +165,9 @@ async fn main() -> Result<()> {
     let (raw, ours) = (median(raw), median(ours));
     let per_sec = |d: Duration| n as f64 / d.as_secs_f64();
     println!(
-        "{n} items, median of {rounds}: raw sequential BatchWriteItem {:.0} items/s ({raw:?}), \
+        "{n} items, batch_put concurrency {}, median of {rounds}: raw sequential BatchWriteItem {:.0} items/s ({raw:?}), \
          dynomodel batch_put {:.0} items/s ({ours:?}); speed-up {:.2}x",
+        options.concurrency,
         per_sec(raw),
         per_sec(ours),
         raw.as_secs_f64() / ours.as_secs_f64()
