@@ -151,7 +151,10 @@ async fn main() -> Result<()> {
 
         let db = fresh_table(&local, &format!("dm{round}")).await?;
         let t = Instant::now();
-        Pet::batch_put(pets.clone()).options(options).exec(&db).await?;
+        Pet::batch_put(pets.clone())
+            .options(options)
+            .exec(&db)
+            .await?;
         ours.push(t.elapsed());
         assert_eq!(Pet::scan().parallel(4).count(&db).await?, n);
         dynomodel::table::delete::<Pet>(&db).await?;

@@ -93,6 +93,8 @@ pub struct FieldAttrs {
     pub lsi_range: Vec<LitStr>,
     pub rename: Option<String>,
     pub skip: bool,
+    /// `#[serde(default)]` (`None` inside) or `#[serde(default = "path")]`.
+    pub serde_default: Option<Option<syn::Path>>,
 }
 
 fn set_once<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, meta: &ParseNestedMeta<'_>) {
@@ -281,6 +283,13 @@ pub fn field_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                     }
                 } else if meta.path.is_ident("skip") {
                     out.skip = true;
+                } else if meta.path.is_ident("default") {
+                    if meta.input.peek(Token![=]) {
+                        let lit: LitStr = meta.value()?.parse()?;
+                        out.serde_default = Some(lit.parse::<syn::Path>().ok());
+                    } else {
+                        out.serde_default = Some(None);
+                    }
                 } else {
                     skip_value(&meta);
                 }

@@ -7,6 +7,8 @@ pub mod condition;
 pub mod db;
 pub mod error;
 pub mod expr;
+#[cfg(feature = "lambda")]
+pub mod lambda;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod model;

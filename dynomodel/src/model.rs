@@ -36,6 +36,12 @@ pub trait Document: Sized + Send + Sync + 'static {
     /// Runs the `set` transforms, here and in nested documents.
     fn apply_set_transforms(&mut self);
 
+    /// Decodes a DynamoDB Stream record's `NewImage` or `OldImage` (feature `lambda`).
+    #[cfg(feature = "lambda")]
+    fn from_stream_image(image: &serde_dynamo::Item) -> Result<Self> {
+        crate::lambda::from_stream_image(image)
+    }
+
     /// Records every rule that this document breaks, with paths below `base` (empty at the top).
     fn validate_at(&self, base: &str, errors: &mut ValidationErrors);
 

@@ -147,7 +147,11 @@ pub fn from_item(c: &Container<'_>) -> TokenStream {
                 }
             }
         } else {
-            let absent = match (default, &f.attrs.set_kind) {
+            let serde_default = f.attrs.serde_default.as_ref().map(|path| match path {
+                Some(path) => quote!(#path()),
+                None => quote!(::core::default::Default::default()),
+            });
+            let absent = match (default.or(serde_default), &f.attrs.set_kind) {
                 (Some(d), _) => d,
                 (None, Some(_)) => {
                     quote!(::core::iter::FromIterator::from_iter(::core::iter::empty()))
