@@ -148,6 +148,36 @@ async fn run() -> Result<()> {
         other => println!("guarded update of pet 3 unexpectedly: {other:?}"),
     }
 
+    // Sam hands Rex to Rachel, only while Rachel still has Beeba: both or neither.
+    Transaction::new()
+        .update(
+            Pet::update(Pet::key("3"))
+                .set(f.owner.clone(), "rachel")
+                .condition(f.owner.eq("sam")),
+        )
+        .condition_check(Pet::key("1"), f.owner.eq("rachel"))
+        .exec(&db)
+        .await?;
+    let rex = Pet::get(Pet::key("3")).consistent().exec(&db).await?;
+    println!(
+        "transaction: Rex now belongs to {}",
+        rex.map_or_else(|| "nobody".to_owned(), |p| p.owner)
+    );
+    match Transaction::new()
+        .update(Pet::update(Pet::key("2")).add(f.age.clone(), 1u32))
+        .condition_check(Pet::key("3"), f.owner.eq("sam"))
+        .exec(&db)
+        .await
+    {
+        Err(Error::TransactionCanceled { reasons }) => {
+            println!(
+                "a transaction whose check fails changes nothing: {}",
+                reasons[0]
+            )
+        }
+        other => println!("transaction unexpectedly: {other:?}"),
+    }
+
     let n = Pet::scan().filter(f.age.ge(5u32)).count(&db).await?;
     println!("pets aged 5 or more: {n}");
 
