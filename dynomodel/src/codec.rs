@@ -135,12 +135,52 @@ pub trait Number: Sized + Copy {
     fn from_n(text: &str) -> Result<Self>;
 }
 
+/// Checks a number against DynamoDB's limits: at most 38 significant digits, and a
+/// magnitude from 1e-130 to below 1e126 (or zero).
+pub fn check_number(text: &str) -> Result<()> {
+    let unsigned = text.trim_start_matches(['-', '+']);
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (
+            m,
+            e.parse::<i64>()
+                .map_err(|_| encode_err(format!("{text} is not a number")))?,
+        ),
+        None => (unsigned, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits: String = format!("{int}{frac}");
+    let leading = digits.len() - digits.trim_start_matches('0').len();
+    let significant = digits.trim_matches('0');
+    if significant.is_empty() {
+        return Ok(());
+    }
+    if significant.len() > 38 {
+        return Err(encode_err(format!(
+            "{text} has {} significant digits; DynamoDB numbers have at most 38",
+            significant.len()
+        )));
+    }
+    // The power of ten of the first significant digit.
+    let magnitude = int.len() as i64 - leading as i64 - 1 + exponent;
+    if !(-130..=125).contains(&magnitude) {
+        return Err(encode_err(format!(
+            "{text} is outside DynamoDB's range of numbers (1e-130 to 9.99e125)"
+        )));
+    }
+    Ok(())
+}
+
 macro_rules! integers {
     ($($t:ty),*) => {$(
         impl Number for $t {
             #[inline]
             fn to_n(self) -> Result<String> {
-                Ok(self.to_string())
+                let text = self.to_string();
+                // Only 128-bit integers can pass DynamoDB's 38 digits.
+                if text.len() > 38 {
+                    check_number(&text)?;
+                }
+                Ok(text)
             }
             #[inline]
             fn from_n(text: &str) -> Result<Self> {
@@ -152,7 +192,7 @@ macro_rules! integers {
         impl AttrValue for $t {
             #[inline]
             fn to_attr(&self) -> Result<AttributeValue> {
-                Ok(AttributeValue::N(self.to_string()))
+                self.to_n().map(AttributeValue::N)
             }
             #[inline]
             fn from_attr(value: &AttributeValue) -> Result<Self> {
@@ -172,7 +212,9 @@ macro_rules! floats {
             #[inline]
             fn to_n(self) -> Result<String> {
                 if self.is_finite() {
-                    Ok(self.to_string())
+                    let text = self.to_string();
+                    check_number(&text)?;
+                    Ok(text)
                 } else {
                     Err(encode_err(format!("DynamoDB numbers cannot be {self}")))
                 }
@@ -608,5 +650,33 @@ pub fn check_item_size(item: &Item) -> Result<()> {
         Err(Error::ItemTooLarge { size })
     } else {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_number;
+
+    #[test]
+    fn numbers_at_dynamodb_limits() {
+        for ok in [
+            "0",
+            "-0.000",
+            "1e125",
+            "9.9e125",
+            "1e-130",
+            "12300000000000000000000000000000000000000",
+            &"9".repeat(38),
+        ] {
+            assert!(check_number(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "1e126",
+            "1e-131",
+            &"9".repeat(39),
+            "0.000000000000000000000000000000000000000123456789012345678901234567890123456789",
+        ] {
+            assert!(check_number(bad).is_err(), "{bad}");
+        }
     }
 }

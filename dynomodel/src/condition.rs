@@ -362,6 +362,31 @@ impl<M> Condition<M> {
     }
 }
 
+impl Node {
+    /// The top-level attribute names that the condition reads.
+    pub(crate) fn top_names<'a>(&'a self, out: &mut Vec<&'a str>) {
+        let mut path = |p: &'a Path| out.extend(p.top());
+        match self {
+            Node::Cmp(Subject::Path(p) | Subject::Size(p), _, _)
+            | Node::Between(Subject::Path(p) | Subject::Size(p), _, _)
+            | Node::In(p, _)
+            | Node::BeginsWith(p, _)
+            | Node::Contains(p, _)
+            | Node::Exists(p)
+            | Node::NotExists(p)
+            | Node::Type(p, _) => path(p),
+            Node::CmpPaths(a, _, b) => {
+                path(a);
+                path(b);
+            }
+            Node::And(nodes) | Node::Or(nodes) => nodes.iter().for_each(|n| n.top_names(out)),
+            Node::Not(n) => n.top_names(out),
+            Node::Raw { names, .. } => out.extend(names.values().map(String::as_str)),
+            Node::Invalid(_) => {}
+        }
+    }
+}
+
 fn subject(s: &Subject, ph: &mut Placeholders) -> String {
     match s {
         Subject::Path(p) => ph.path(p),

@@ -410,6 +410,23 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
             }
         };
         let index = self.choose_index(hash, range)?;
+        if let Some(filter) = &self.read.filter {
+            let (key_hash, key_range) = match index {
+                Some(i) => (i.hash_key, i.range_key),
+                None => (M::HASH_KEY, M::RANGE_KEY),
+            };
+            let mut names = Vec::new();
+            filter.node.top_names(&mut names);
+            if let Some(n) = names
+                .into_iter()
+                .find(|n| *n == key_hash || Some(*n) == key_range)
+            {
+                return Err(Error::InvalidRequest(format!(
+                    "a query filter cannot name `{n}`, a key attribute of the {}: put a condition on it in .range(..)",
+                    index.map_or_else(|| "table".to_owned(), |i| format!("index `{}`", i.name))
+                )));
+            }
+        }
         let mut ph = Placeholders::default();
         let mut key_condition = self.hash.render(&mut ph)?;
         if let Some(r) = &self.range {

@@ -7,6 +7,7 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use dynomodel::prelude::*;
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 use serde::{Deserialize, Serialize};
 
 #[derive(Document, Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -67,13 +68,23 @@ fn inner() -> impl Strategy<Value = Inner> {
         .prop_map(|(label, weight)| Inner { label, weight })
 }
 
+/// Floats within DynamoDB's numbers: magnitudes from 1e-130 to 1e125.
 fn finite_f64() -> impl Strategy<Value = f64> {
-    proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO
+    prop_oneof![
+        Just(0.0),
+        (-1.0e6f64..1.0e6f64, -120i32..118).prop_map(|(m, e)| m * 10f64.powi(e)),
+    ]
+}
+
+/// Integers within DynamoDB's 38 digits.
+fn i128_38() -> impl Strategy<Value = i128> {
+    let max = 10i128.pow(38) - 1;
+    -max..=max
 }
 
 prop_compose! {
     fn everything()(
-        (s, b, i8_, i16_, i32_, i64_, i128_) in (".*", any::<bool>(), any::<i8>(), any::<i16>(), any::<i32>(), any::<i64>(), any::<i128>()),
+        (s, b, i8_, i16_, i32_, i64_, i128_) in (".*", any::<bool>(), any::<i8>(), any::<i16>(), any::<i32>(), any::<i64>(), i128_38()),
         (u8_, u16_, u32_, u64_, usize_) in (any::<u8>(), any::<u16>(), any::<u32>(), any::<u64>(), any::<usize>()),
         (f32_, f64_) in (proptest::num::f32::NORMAL | proptest::num::f32::ZERO, finite_f64()),
         (opt, opt_num) in (proptest::option::of(".*"), proptest::option::of(any::<u64>())),
@@ -100,6 +111,13 @@ prop_compose! {
             at_epoch: chrono::DateTime::from_timestamp(epoch, 0).unwrap(),
         }
     }
+}
+
+fn everything_fixed() -> Everything {
+    everything()
+        .new_tree(&mut proptest::test_runner::TestRunner::deterministic())
+        .unwrap()
+        .current()
 }
 
 fn attribute_value() -> impl Strategy<Value = AttributeValue> {
@@ -198,6 +216,25 @@ proptest! {
         let item = value.to_item().unwrap();
         let back = Everything::from_item(&item).unwrap();
         prop_assert_eq!(back, value);
+    }
+
+    #[test]
+    fn numbers_beyond_dynamodb_are_encode_errors_naming_the_path(
+        big in prop_oneof![
+            (10i128.pow(38)..=i128::MAX),
+            (i128::MIN..=-(10i128.pow(38))),
+        ],
+        huge in prop_oneof![1e126f64..1e300, -1e300f64..-1e126, 1e-300f64..1e-131],
+    ) {
+        // An odd number ends in a non-zero digit: all 39 of its digits are significant.
+        let mut value = everything_fixed();
+        value.i128_ = big | 1;
+        let err = value.to_item().unwrap_err();
+        prop_assert!(matches!(&err, Error::Encode { path, .. } if path == "i128_"), "{err}");
+        let mut value = everything_fixed();
+        value.f64_ = huge;
+        let err = value.to_item().unwrap_err();
+        prop_assert!(matches!(&err, Error::Encode { path, .. } if path == "f64_"), "{err}");
     }
 
     #[test]

@@ -10,3 +10,4 @@ mod local;
 mod models;
 mod ops;
 mod query;
+mod reliability;

@@ -241,6 +241,14 @@ async fn queries_that_do_not_fit_an_index_are_refused_before_sending() {
         "{gsi_consistent}"
     );
     assert!("garbage!".parse::<Cursor>().is_err());
+    let key_in_filter = Pet::query(pf.owner.eq("r"))
+        .filter(pf.name.eq("x"))
+        .to_request()
+        .unwrap_err();
+    assert!(
+        key_in_filter.to_string().contains("cannot name `name`"),
+        "{key_in_filter}"
+    );
 }
 
 #[test]
