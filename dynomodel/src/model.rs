@@ -144,6 +144,8 @@ pub trait Model: Document {
     const UPDATED_AT: Option<&'static str>;
     /// The `ttl` attribute, if any.
     const TTL: Option<&'static str>;
+    /// Whether the model opted into [`Hooks`]: without them, no hook call is made at all.
+    const HAS_HOOKS: bool = false;
 
     /// The secondary indexes.
     fn indexes() -> &'static [Index<Self>];
@@ -295,7 +297,9 @@ pub struct SavePlan {
 pub async fn prepare_save<M: Model>(model: &mut M) -> Result<SavePlan> {
     model.apply_defaults();
     model.apply_set_transforms();
-    model.run_before_save().await?;
+    if M::HAS_HOOKS {
+        model.run_before_save().await?;
+    }
     model.validate()?;
     let expected_version = model.version();
     if let Some(v) = expected_version {

@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
 use crate::expr::Placeholders;
 use crate::model::{prepare_save, Document, Key, Model};
-use crate::request::{op_span, record_capacity, Request, CAPACITY};
+use crate::request::{capacity, op_span, record_capacity, Request};
 use crate::update::{Actions, UpdateActions};
 
 /// Checks that every key attribute is present and not an empty string, before any request.
@@ -43,7 +43,9 @@ pub(crate) fn check_key<M: Model>(key: &Item) -> Result<()> {
 /// Decodes an item read from DynamoDB and runs the `after_load` hook.
 pub(crate) async fn load<M: Model>(item: &Item) -> Result<M> {
     let mut m = M::from_item(item)?;
-    m.run_after_load().await?;
+    if M::HAS_HOOKS {
+        m.run_after_load().await?;
+    }
     Ok(m)
 }
 
@@ -107,7 +109,7 @@ async fn get_item(db: &Db, r: Request) -> Result<Option<Item>> {
             .consistent_read(r.consistent)
             .set_projection_expression(r.projection.clone())
             .set_expression_attribute_names(r.names_or_none())
-            .return_consumed_capacity(CAPACITY)
+            .set_return_consumed_capacity(capacity())
             .send()
             .await
             .map_err(|e| DynamoError::from_sdk("GetItem", e))?;
@@ -198,16 +200,17 @@ pub(crate) async fn put<M: Model>(model: &mut M, db: &Db, mode: PutMode) -> Resu
     let r = put_request::<M>(plan.item, expected, mode == PutMode::Create)?;
     let table = db.table_name(M::TABLE);
     let span = op_span!("PutItem", table);
+    let names = r.names_or_none();
+    let values = r.values_or_none();
     let result = async {
         db.client()
             .put_item()
             .table_name(&table)
-            .set_item(r.item.clone())
-            .set_condition_expression(r.condition.clone())
-            .set_expression_attribute_names(r.names_or_none())
-            .set_expression_attribute_values(r.values_or_none())
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .return_consumed_capacity(CAPACITY)
+            .set_item(r.item)
+            .set_condition_expression(r.condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .set_return_consumed_capacity(capacity())
             .send()
             .await
     }
@@ -355,7 +358,7 @@ impl<M: Model> Update<M> {
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 )
-                .return_consumed_capacity(CAPACITY)
+                .set_return_consumed_capacity(capacity())
                 .send()
                 .await
         }
@@ -501,7 +504,7 @@ impl<M: Model> Delete<M> {
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 )
-                .return_consumed_capacity(CAPACITY)
+                .set_return_consumed_capacity(capacity())
                 .send()
                 .await
         }

@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use base64::Engine as _;
 use futures::future::BoxFuture;
-use futures::stream::{self, Stream, StreamExt, TryStreamExt};
+use futures::stream::{self, Stream, StreamExt};
 use tracing::Instrument;
 
 use crate::codec::Item;
@@ -21,7 +21,7 @@ use crate::expr::Placeholders;
 use crate::model::{Document, Index, Model};
 use crate::ops::{load, projection_of};
 use crate::path::PathElem;
-use crate::request::{op_span, record_capacity, Request, CAPACITY};
+use crate::request::{capacity, op_span, record_capacity, Request};
 
 /// Where the next page starts: opaque, URL-safe, and serializable, so that a Lambda can hand
 /// it to a web client and take it back.
@@ -451,7 +451,7 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
 
     /// Every page, from the cursor (if any) to the end.
     pub async fn all(&self, db: &Db) -> Result<Vec<O>> {
-        self.stream(db).try_collect().await
+        collect_pages(db, self.to_request()?, query_page, self.read.decode).await
     }
 
     /// The items, one at a time, fetching the next page only when the last is used up.
@@ -466,6 +466,25 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
         let mut r = self.to_request()?;
         r.count = true;
         count_pages(db, r, query_count).await
+    }
+}
+
+/// Every page's items, decoded, without the per-item futures of `stream`.
+async fn collect_pages<O, F>(db: &Db, mut r: Request, fetch: F, decode: Decode<O>) -> Result<Vec<O>>
+where
+    F: for<'r> Fn(&'r Db, &'r Request) -> BoxFuture<'r, PageResult>,
+{
+    let mut out = Vec::new();
+    loop {
+        let (items, next) = fetch(db, &r).await?;
+        out.reserve(items.len());
+        for item in &items {
+            out.push(decode(item).await?);
+        }
+        match next {
+            Some(c) => r.start_key = Some(c.key),
+            None => return Ok(out),
+        }
     }
 }
 
@@ -566,7 +585,7 @@ async fn query_send(db: &Db, r: &Request) -> Result<(Vec<Item>, usize, Option<Cu
             .scan_index_forward(!r.descending)
             .set_exclusive_start_key(r.start_key.clone())
             .set_select(r.count.then_some(Select::Count))
-            .return_consumed_capacity(CAPACITY)
+            .set_return_consumed_capacity(capacity())
             .send()
             .await
             .map_err(|e| DynamoError::from_sdk("Query", e))?;
@@ -626,7 +645,7 @@ async fn scan_send(
             .set_select(r.count.then_some(Select::Count))
             .set_segment(segment.map(|s| s.0))
             .set_total_segments(segment.map(|s| s.1))
-            .return_consumed_capacity(CAPACITY)
+            .set_return_consumed_capacity(capacity())
             .send()
             .await
             .map_err(|e| DynamoError::from_sdk("Scan", e))?;
@@ -731,7 +750,7 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
     /// concatenated in segment order.
     pub async fn all(&self, db: &Db) -> Result<Vec<O>> {
         if self.segments == 1 {
-            return self.stream(db).try_collect().await;
+            return collect_pages(db, self.to_request()?, scan_page, self.read.decode).await;
         }
         let r = self.to_request()?;
         let total = self.segments;

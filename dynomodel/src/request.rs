@@ -70,8 +70,11 @@ impl Request {
     }
 }
 
-/// Every request asks for its consumed capacity, which the operation's span records.
-pub(crate) const CAPACITY: ReturnConsumedCapacity = ReturnConsumedCapacity::Total;
+/// Requests ask for their consumed capacity only where a tracing subscriber records the
+/// operation's span: otherwise DynamoDB would compute it for nobody.
+pub(crate) fn capacity() -> Option<ReturnConsumedCapacity> {
+    (!tracing::Span::current().is_disabled()).then_some(ReturnConsumedCapacity::Total)
+}
 
 /// Records DynamoDB's consumed capacity in the current span.
 pub(crate) fn record_capacity(c: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>) {

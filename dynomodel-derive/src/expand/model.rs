@@ -294,6 +294,7 @@ pub fn model(c: &Container<'_>) -> TokenStream {
             const CREATED_AT: Option<&'static str> = #created_c;
             const UPDATED_AT: Option<&'static str> = #updated_c;
             const TTL: Option<&'static str> = #ttl_c;
+            const HAS_HOOKS: bool = #hooks;
 
             fn indexes() -> &'static [__dm::Index<Self>] {
                 static INDEXES: &[__dm::Index<#ident>] = &[#(#index_exprs),*];
