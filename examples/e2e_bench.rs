@@ -288,87 +288,100 @@ async fn main() -> Result<()> {
         let small: Vec<Pet> = (0..items).map(|i| pet("small", i)).collect();
         let large: Vec<Pet> = (0..big).map(|i| pet("large", i)).collect();
 
-        // Alternate which side goes first, so that neither always meets a warmer JVM.
-        let raw_first = round % 2 == 0;
-        macro_rules! pair {
-            ($row:expr, $raw:expr, $ours:expr) => {{
-                if raw_first {
-                    let (t, _) = timed($raw).await?;
-                    rows[$row].raw.push(t);
-                    let (t, _) = timed($ours).await?;
-                    rows[$row].ours.push(t);
-                } else {
-                    let (t, _) = timed($ours).await?;
-                    rows[$row].ours.push(t);
-                    let (t, _) = timed($raw).await?;
-                    rows[$row].raw.push(t);
-                }
-            }};
+        // Single operations alternate one by one, and bulk ones run several times in
+        // alternation, so that the JVM's pauses and drift fall on both sides alike.
+        let (mut raw_t, mut our_t) = (Duration::ZERO, Duration::ZERO);
+        for (i, p) in small.iter().enumerate() {
+            let raw_op = async { raw_create(&raw_db, std::slice::from_ref(p)).await };
+            let our_op = async { p.clone().create(&our_db).await };
+            if i % 2 == 0 {
+                raw_t += timed(raw_op).await?.0;
+                our_t += timed(our_op).await?.0;
+            } else {
+                our_t += timed(our_op).await?.0;
+                raw_t += timed(raw_op).await?.0;
+            }
         }
-        let small_copy = small.clone();
-        pair!(0, raw_create(&raw_db, &small), async {
-            for mut p in small_copy {
-                p.create(&our_db).await?;
+        rows[0].raw.push(raw_t);
+        rows[0].ours.push(our_t);
+
+        let (mut raw_t, mut our_t) = (Duration::ZERO, Duration::ZERO);
+        for (i, p) in small.iter().enumerate() {
+            let raw_op = async { raw_get(&raw_db, std::slice::from_ref(p)).await };
+            let our_op = async {
+                Pet::get(Pet::key(p.owner.clone(), p.id.clone()))
+                    .exec(&our_db)
+                    .await
+                    .map(|o| o.is_some() as usize)
+            };
+            let (a, b) = if i % 2 == 0 {
+                let a = timed(raw_op).await?;
+                (a, timed(our_op).await?)
+            } else {
+                let b = timed(our_op).await?;
+                (timed(raw_op).await?, b)
+            };
+            assert_eq!((a.1, b.1), (1, 1));
+            raw_t += a.0;
+            our_t += b.0;
+        }
+        rows[1].raw.push(raw_t);
+        rows[1].ours.push(our_t);
+
+        let (mut raw_t, mut our_t) = (Duration::ZERO, Duration::ZERO);
+        for repeat in 0..3 {
+            // Later repeats overwrite the same items: the same work for both sides.
+            let copy = large.clone();
+            if (round + repeat) % 2 == 0 {
+                raw_t += timed(raw_batch_put(&raw_db, &large)).await?.0;
+                our_t += timed(Pet::batch_put(copy).exec(&our_db)).await?.0;
+            } else {
+                our_t += timed(Pet::batch_put(copy).exec(&our_db)).await?.0;
+                raw_t += timed(raw_batch_put(&raw_db, &large)).await?.0;
             }
-            Ok(())
-        });
-        pair!(
-            1,
-            async {
-                assert_eq!(raw_get(&raw_db, &small).await?, items);
-                Ok(())
-            },
-            async {
-                let mut found = 0;
-                for p in &small {
-                    found += Pet::get(Pet::key(p.owner.clone(), p.id.clone()))
-                        .exec(&our_db)
-                        .await?
-                        .is_some() as usize;
+        }
+        rows[2].raw.push(raw_t / 3);
+        rows[2].ours.push(our_t / 3);
+
+        const REPEAT: usize = 4;
+        let (mut q_raw, mut q_ours, mut s_raw, mut s_ours, mut p_ours) = (
+            Duration::ZERO,
+            Duration::ZERO,
+            Duration::ZERO,
+            Duration::ZERO,
+            Duration::ZERO,
+        );
+        for repeat in 0..REPEAT {
+            let raw_first = (round + repeat) % 2 == 0;
+            for side in [raw_first, !raw_first] {
+                if side {
+                    let (t, n) = timed(raw_query(&raw_db, "large")).await?;
+                    assert_eq!(n, big);
+                    q_raw += t;
+                    let (t, n) = timed(raw_scan(&raw_db)).await?;
+                    assert_eq!(n, big + items);
+                    s_raw += t;
+                } else {
+                    let (t, v) =
+                        timed(Pet::query(Pet::fields().owner.eq("large")).all(&our_db)).await?;
+                    assert_eq!(v.len(), big);
+                    q_ours += t;
+                    let (t, v) = timed(Pet::scan().all(&our_db)).await?;
+                    assert_eq!(v.len(), big + items);
+                    s_ours += t;
+                    let (t, v) = timed(Pet::scan().parallel(4).all(&our_db)).await?;
+                    assert_eq!(v.len(), big + items);
+                    p_ours += t;
                 }
-                assert_eq!(found, items);
-                Ok(())
             }
-        );
-        let large_copy = large.clone();
-        pair!(
-            2,
-            raw_batch_put(&raw_db, &large),
-            Pet::batch_put(large_copy).exec(&our_db)
-        );
-        pair!(
-            3,
-            async {
-                assert_eq!(raw_query(&raw_db, "large").await?, big);
-                Ok(())
-            },
-            async {
-                assert_eq!(
-                    Pet::query(Pet::fields().owner.eq("large"))
-                        .all(&our_db)
-                        .await?
-                        .len(),
-                    big
-                );
-                Ok(())
-            }
-        );
-        pair!(
-            4,
-            async {
-                assert_eq!(raw_scan(&raw_db).await?, big + items);
-                Ok(())
-            },
-            async {
-                assert_eq!(Pet::scan().all(&our_db).await?.len(), big + items);
-                Ok(())
-            }
-        );
-        let (t, v) = timed(Pet::scan().parallel(4).all(&our_db)).await?;
-        assert_eq!(v.len(), big + items);
-        rows[5].ours.push(t);
-        let last = *rows[4].raw.last().expect("the scan row ran");
-        rows[5].raw.push(last);
+        }
+        let per = |d: Duration| d / REPEAT as u32;
+        rows[3].raw.push(per(q_raw));
+        rows[3].ours.push(per(q_ours));
+        rows[4].raw.push(per(s_raw));
+        rows[4].ours.push(per(s_ours));
+        rows[5].raw.push(per(s_raw));
+        rows[5].ours.push(per(p_ours));
 
         dynomodel::table::delete::<Pet>(&raw_db).await?;
         dynomodel::table::delete::<Pet>(&our_db).await?;

@@ -345,24 +345,21 @@ async fn write_chunk<M: Model>(
 ) -> ChunkOutcome<()> {
     let span = op_span!("BatchWriteItem", table);
     async move {
-        let mut requests: Vec<WriteRequest> = chunk.into_iter().map(|(_, r)| r).collect();
-        let keys_of = |requests: &[WriteRequest]| -> Vec<Item> {
-            requests
-                .iter()
-                .filter_map(|r| {
-                    r.put_request()
-                        .map(|p| key_of::<M>(p.item()))
-                        .or_else(|| r.delete_request().map(|d| d.key().clone()))
-                })
-                .collect()
-        };
+        let mut keys: Vec<Item> = Vec::with_capacity(chunk.len());
+        let mut requests: Vec<WriteRequest> = Vec::with_capacity(chunk.len());
+        for (key, request) in chunk {
+            keys.push(key);
+            requests.push(request);
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;
+            // The requests move into the call: the SDK has already retried transient errors
+            // when one comes back, and the keys say what was not written.
             let result = db
                 .client()
                 .batch_write_item()
-                .request_items(table, requests.clone())
+                .request_items(table, requests)
                 .send()
                 .await;
             match result {
@@ -379,23 +376,28 @@ async fn write_chunk<M: Model>(
                             error: None,
                         };
                     }
+                    keys = requests
+                        .iter()
+                        .filter_map(|r| {
+                            r.put_request()
+                                .map(|p| key_of::<M>(p.item()))
+                                .or_else(|| r.delete_request().map(|d| d.key().clone()))
+                        })
+                        .collect();
                 }
                 Err(e) => {
-                    let e = Error::from(DynamoError::from_sdk("BatchWriteItem", e));
-                    if !e.is_retryable() || attempt >= options.max_attempts {
-                        return ChunkOutcome {
-                            done: vec![],
-                            left: keys_of(&requests),
-                            attempts: attempt,
-                            error: Some(e),
-                        };
-                    }
+                    return ChunkOutcome {
+                        done: vec![],
+                        left: keys,
+                        attempts: attempt,
+                        error: Some(DynamoError::from_sdk("BatchWriteItem", e).into()),
+                    };
                 }
             }
             if attempt >= options.max_attempts {
                 return ChunkOutcome {
                     done: vec![],
-                    left: keys_of(&requests),
+                    left: keys,
                     attempts: attempt,
                     error: None,
                 };

@@ -192,6 +192,14 @@ impl<R, T> Clone for Attr<R, T> {
     }
 }
 
+/// Lets update actions take a handle or a reference to one: `.set(f.name, ..)` and
+/// `.set(&f.name, ..)` both work.
+impl<R, T> AsRef<Attr<R, T>> for Attr<R, T> {
+    fn as_ref(&self) -> &Attr<R, T> {
+        self
+    }
+}
+
 impl<R, T> fmt::Debug for Attr<R, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Attr({})", self.path)

@@ -19,7 +19,7 @@ use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
 use crate::expr::Placeholders;
 use crate::model::{Document, Index, Model};
-use crate::ops::{load, projection_of};
+use crate::ops::projection_of;
 use crate::path::PathElem;
 use crate::request::{capacity, op_span, record_capacity, Request};
 
@@ -138,14 +138,50 @@ pub struct Page<T> {
     pub next: Option<Cursor>,
 }
 
-type Decode<O> = for<'a> fn(&'a Item) -> BoxFuture<'a, Result<O>>;
+/// A model's `after_load` hook, as a function pointer.
+type AfterLoad<O> = for<'a> fn(&'a mut O) -> BoxFuture<'a, Result<()>>;
 
-fn decode_model<M: Model>(item: &Item) -> BoxFuture<'_, Result<M>> {
-    Box::pin(load::<M>(item))
+/// How a page's items become results: a synchronous decode, and the `after_load` hook of
+/// models that have one (no future at all for the others).
+struct Decode<O> {
+    decode: fn(&Item) -> Result<O>,
+    after_load: Option<AfterLoad<O>>,
 }
 
-fn decode_document<P: Document>(item: &Item) -> BoxFuture<'_, Result<P>> {
-    Box::pin(async move { P::from_item(item) })
+impl<O> Clone for Decode<O> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<O> Copy for Decode<O> {}
+
+fn after_load<M: Model>(m: &mut M) -> BoxFuture<'_, Result<()>> {
+    m.run_after_load()
+}
+
+fn decode_model<M: Model>() -> Decode<M> {
+    Decode {
+        decode: M::from_item,
+        after_load: M::HAS_HOOKS
+            .then_some(after_load::<M> as for<'a> fn(&'a mut M) -> BoxFuture<'a, Result<()>>),
+    }
+}
+
+fn decode_document<P: Document>() -> Decode<P> {
+    Decode {
+        decode: P::from_item,
+        after_load: None,
+    }
+}
+
+impl<O> Decode<O> {
+    async fn item(self, item: &Item) -> Result<O> {
+        let mut o = (self.decode)(item)?;
+        if let Some(hook) = self.after_load {
+            hook(&mut o).await?;
+        }
+        Ok(o)
+    }
 }
 
 /// What queries and scans share.
@@ -184,7 +220,7 @@ impl<M: Model> Read<M, M> {
             consistent: false,
             start: None,
             projection: None,
-            decode: decode_model::<M>,
+            decode: decode_model::<M>(),
             _m: PhantomData,
         }
     }
@@ -199,7 +235,7 @@ impl<M: Model, O> Read<M, O> {
             consistent: self.consistent,
             start: self.start,
             projection: Some(projection_of::<M, P>),
-            decode: decode_document::<P>,
+            decode: decode_document::<P>(),
             _m: PhantomData,
         }
     }
@@ -479,7 +515,7 @@ where
         let (items, next) = fetch(db, &r).await?;
         out.reserve(items.len());
         for item in &items {
-            out.push(decode(item).await?);
+            out.push(decode.item(item).await?);
         }
         match next {
             Some(c) => r.start_key = Some(c.key),
@@ -495,7 +531,7 @@ async fn decode_page<O>(
 ) -> Result<Page<O>> {
     let mut out = Vec::with_capacity(items.len());
     for item in &items {
-        out.push(decode(item).await?);
+        out.push(decode.item(item).await?);
     }
     Ok(Page { items: out, next })
 }
@@ -536,7 +572,7 @@ fn decoded<O: Send + 'static>(
     })
     .then(move |item| async move {
         let item = item?;
-        decode(&item).await
+        decode.item(&item).await
     })
 }
 
@@ -772,7 +808,7 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
         let per_segment = futures::future::try_join_all(segments).await?;
         let mut out = Vec::new();
         for item in per_segment.iter().flatten() {
-            out.push((self.read.decode)(item).await?);
+            out.push(self.read.decode.item(item).await?);
         }
         Ok(out)
     }

@@ -273,8 +273,12 @@ pub trait UpdateActions<M>: Sized {
 
     /// `SET attribute = value`, after the field's `set` transform and validation. A value that
     /// writes nothing (`None`, an empty set) removes the attribute.
-    fn set<T: Serialize, V: IntoField<T>>(mut self, field: Attr<M, T>, value: V) -> Self {
-        self.actions_mut().set(&field, value);
+    fn set<T: Serialize, V: IntoField<T>>(
+        mut self,
+        field: impl AsRef<Attr<M, T>>,
+        value: V,
+    ) -> Self {
+        self.actions_mut().set(field.as_ref(), value);
         self
     }
 
@@ -284,16 +288,24 @@ pub trait UpdateActions<M>: Sized {
         field: Attr<M, T>,
         value: V,
     ) -> Self {
-        self.actions_mut()
-            .with_value(&field, value, "set_if_not_exists", Action::SetIfNotExists);
+        self.actions_mut().with_value(
+            field.as_ref(),
+            value,
+            "set_if_not_exists",
+            Action::SetIfNotExists,
+        );
         self
     }
 
     /// `ADD attribute value`: adds to a number (a missing number counts as 0) or adds the
     /// elements of a set.
-    fn add<T: Serialize + Addable, V: IntoField<T>>(mut self, field: Attr<M, T>, value: V) -> Self {
+    fn add<T: Serialize + Addable, V: IntoField<T>>(
+        mut self,
+        field: impl AsRef<Attr<M, T>>,
+        value: V,
+    ) -> Self {
         self.actions_mut()
-            .with_value(&field, value, "add", Action::Add);
+            .with_value(field.as_ref(), value, "add", Action::Add);
         self
     }
 
@@ -304,29 +316,31 @@ pub trait UpdateActions<M>: Sized {
         value: V,
     ) -> Self {
         self.actions_mut()
-            .with_value(&field, value, "subtract", Action::Subtract);
+            .with_value(field.as_ref(), value, "subtract", Action::Subtract);
         self
     }
 
     /// Appends elements to a list (a missing list counts as empty).
     fn append<E: Serialize>(
         mut self,
-        field: Attr<M, Vec<E>>,
+        field: impl AsRef<Attr<M, Vec<E>>>,
         items: impl IntoIterator<Item = E>,
     ) -> Self {
         let items = items.into_iter().collect();
-        self.actions_mut().list(&field, items, Action::Append);
+        self.actions_mut()
+            .list(field.as_ref(), items, Action::Append);
         self
     }
 
     /// Prepends elements to a list (a missing list counts as empty).
     fn prepend<E: Serialize>(
         mut self,
-        field: Attr<M, Vec<E>>,
+        field: impl AsRef<Attr<M, Vec<E>>>,
         items: impl IntoIterator<Item = E>,
     ) -> Self {
         let items = items.into_iter().collect();
-        self.actions_mut().list(&field, items, Action::Prepend);
+        self.actions_mut()
+            .list(field.as_ref(), items, Action::Prepend);
         self
     }
 
@@ -337,13 +351,13 @@ pub trait UpdateActions<M>: Sized {
         elements: V,
     ) -> Self {
         self.actions_mut()
-            .with_value(&field, elements, "delete", Action::Delete);
+            .with_value(field.as_ref(), elements, "delete", Action::Delete);
         self
     }
 
     /// `REMOVE attribute`.
-    fn remove<T>(mut self, field: Attr<M, T>) -> Self {
-        self.actions_mut().remove(&field);
+    fn remove<T>(mut self, field: impl AsRef<Attr<M, T>>) -> Self {
+        self.actions_mut().remove(field.as_ref());
         self
     }
 }
