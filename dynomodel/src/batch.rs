@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{
@@ -171,8 +171,26 @@ impl<M: Model> BatchGet<M> {
         let consistent = self.consistent;
         let options = self.options;
         let chunks: Vec<Vec<Item>> = unique.chunks(MAX_GET_KEYS).map(<[Item]>::to_vec).collect();
+        let failed = AtomicBool::new(false);
         let outcomes: Vec<ChunkOutcome<Item>> = stream::iter(chunks)
-            .map(|chunk| get_chunk(db, &table, chunk, consistent, options))
+            .map(|chunk| {
+                let (failed, table) = (&failed, &table);
+                async move {
+                    if failed.load(Ordering::Relaxed) {
+                        return ChunkOutcome {
+                            done: vec![],
+                            left: chunk,
+                            attempts: 0,
+                            error: None,
+                        };
+                    }
+                    let outcome = get_chunk(db, table, chunk, consistent, options).await;
+                    if outcome.error.is_some() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    outcome
+                }
+            })
             .buffer_unordered(options.concurrency)
             .collect()
             .await;
@@ -310,8 +328,29 @@ async fn write_all<M: Model>(
         chunks.push(current);
     }
     let table = db.table_name(M::TABLE);
+    // Once a chunk has failed outright (after the SDK's own retries), the chunks not sent yet
+    // are reported without being sent: the service is down, and waiting on each adds nothing.
+    let failed = AtomicBool::new(false);
     let outcomes: Vec<ChunkOutcome<()>> = stream::iter(chunks)
-        .map(|chunk| write_chunk::<M>(db, &table, chunk, options))
+        .map(|chunk| {
+            let failed = &failed;
+            let table = &table;
+            async move {
+                if failed.load(Ordering::Relaxed) {
+                    return ChunkOutcome {
+                        done: vec![],
+                        left: chunk.into_iter().map(|(k, _)| k).collect(),
+                        attempts: 0,
+                        error: None,
+                    };
+                }
+                let outcome = write_chunk::<M>(db, table, chunk, options).await;
+                if outcome.error.is_some() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+                outcome
+            }
+        })
         .buffer_unordered(options.concurrency)
         .collect()
         .await;

@@ -114,6 +114,37 @@ impl Db {
         self
     }
 
+    /// The same handle with these timeouts: `connect` for opening a connection, `attempt`
+    /// for each attempt of a request (the SDK retries transient failures, each attempt with
+    /// this limit). A server that does not answer fails within them instead of hanging.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynomodel::Result<()> {
+    /// use std::time::Duration;
+    /// let db = dynomodel::Db::local("http://127.0.0.1:8000")
+    ///     .await?
+    ///     .with_timeouts(Duration::from_secs(1), Duration::from_secs(5));
+    /// # Ok(()) }
+    /// ```
+    pub fn with_timeouts(self, connect: Duration, attempt: Duration) -> Self {
+        let conf = self
+            .client
+            .config()
+            .to_builder()
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(connect)
+                    .operation_attempt_timeout(attempt)
+                    .build(),
+            )
+            .build();
+        Db {
+            client: aws_sdk_dynamodb::Client::from_conf(conf),
+            table_prefix: self.table_prefix,
+        }
+    }
+
     /// The raw SDK client, for what dynomodel does not cover.
     pub fn client(&self) -> &aws_sdk_dynamodb::Client {
         &self.client

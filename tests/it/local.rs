@@ -140,7 +140,12 @@ fn dynamodb_local_pid(port: u16) -> Option<u32> {
         let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
         let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
         let cmdline = String::from_utf8_lossy(&cmdline);
-        (cmdline.contains("DynamoDBLocal.jar") && cmdline.contains(&wanted)).then_some(pid)
+        // The watchdog shell carries the same arguments: the JVM is the one run as java.
+        let program = cmdline.split('\0').next().unwrap_or_default();
+        (program.ends_with("java")
+            && cmdline.contains("DynamoDBLocal.jar")
+            && cmdline.contains(&wanted))
+        .then_some(pid)
     })
 }
 
