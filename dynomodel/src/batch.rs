@@ -485,7 +485,7 @@ impl<M: Model> BatchPut<M> {
                             "items {first} and {i} of the batch have the same key {key:?}"
                         )));
                     }
-                    let size = item_size(&plan.item);
+                    let size = plan.size;
                     let put = PutRequest::builder()
                         .set_item(Some(plan.item))
                         .build()

@@ -287,6 +287,8 @@ pub struct SavePlan {
     /// The version read before this save (0: the item must not exist yet), for a model with
     /// a `version`.
     pub expected_version: Option<u64>,
+    /// The item's size as DynamoDB counts it.
+    pub size: usize,
 }
 
 /// The save pipeline, in Dynamoose's order: defaults, `set` transforms, the `before_save`
@@ -307,10 +309,14 @@ pub async fn prepare_save<M: Model>(model: &mut M) -> Result<SavePlan> {
     }
     model.touch(std::time::SystemTime::now());
     let item = model.to_item()?;
-    crate::codec::check_item_size(&item)?;
+    let size = crate::codec::item_size(&item);
+    if size > crate::codec::MAX_ITEM_SIZE {
+        return Err(crate::Error::ItemTooLarge { size });
+    }
     Ok(SavePlan {
         item,
         expected_version,
+        size,
     })
 }
 

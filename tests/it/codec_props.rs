@@ -208,8 +208,58 @@ const ALL_NAMES: &[&str] = &[
     "at_epoch",
 ];
 
+/// The pets model of the operation tests: keys, a version, sets, a nested option, a map.
+const PET_NAMES: &[&str] = &[
+    "id",
+    "name",
+    "age",
+    "owner",
+    "tags",
+    "address",
+    "version",
+    "status",
+    "size",
+    "odd.name-with space",
+    "scores",
+    "meta",
+];
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn decoding_any_item_into_the_pets_model_never_panics(item in item_for(PET_NAMES)) {
+        match crate::ops::Pet::from_item(&item) {
+            Ok(_) => {}
+            Err(Error::Decode { path, .. }) => {
+                let top = path.split(['.', '[']).next().unwrap();
+                prop_assert!(
+                    PET_NAMES.iter().any(|n| n.starts_with(top)),
+                    "path {path:?} is not an attribute"
+                );
+            }
+            Err(other) => prop_assert!(false, "not a Decode error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn decoding_any_item_into_a_renamed_model_never_panics(
+        item in item_for(&["firstName", "LAST", "kind", "scores", "byDay"])
+    ) {
+        match crate::models::Renamed::from_item(&item) {
+            Ok(r) => {
+                // Whatever it kept, it writes back: the known attributes and the extra ones.
+                let again = r.to_item().unwrap();
+                for (k, v) in &item {
+                    if !["firstName", "LAST", "kind", "scores", "byDay"].contains(&k.as_str()) {
+                        prop_assert_eq!(again.get(k), Some(v));
+                    }
+                }
+            }
+            Err(Error::Decode { path, .. }) => prop_assert!(!path.is_empty()),
+            Err(other) => prop_assert!(false, "not a Decode error: {other:?}"),
+        }
+    }
 
     #[test]
     fn every_supported_type_round_trips(value in everything()) {

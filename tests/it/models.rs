@@ -192,7 +192,7 @@ fn a_missing_attribute_takes_its_default() {
 
 #[derive(Document, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[serde(rename_all = "camelCase")]
-struct Renamed {
+pub struct Renamed {
     first_name: String,
     #[serde(rename = "LAST")]
     last_name: String,
@@ -205,7 +205,7 @@ struct Renamed {
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-enum Kind {
+pub enum Kind {
     Cat,
     Dog { good: bool },
 }
