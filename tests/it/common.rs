@@ -33,3 +33,20 @@ pub async fn db() -> Db {
         .db()
         .with_table_prefix(format!("t{run}_{}_{n}_", std::process::id()))
 }
+
+/// The DynamoDB Local JVM that serves `port`, found by its command line. The watchdog shell
+/// carries the same arguments: the JVM is the one run as java.
+pub fn dynamodb_local_pid(port: u16) -> Option<u32> {
+    let wanted = format!("-port\0{port}\0");
+    std::fs::read_dir("/proc").ok()?.find_map(|entry| {
+        let entry = entry.ok()?;
+        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+        let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+        let cmdline = String::from_utf8_lossy(&cmdline);
+        let program = cmdline.split('\0').next().unwrap_or_default();
+        (program.ends_with("java")
+            && cmdline.contains("DynamoDBLocal.jar")
+            && cmdline.contains(&wanted))
+        .then_some(pid)
+    })
+}

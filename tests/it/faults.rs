@@ -12,24 +12,8 @@ use dynomodel::batch::BatchOptions;
 use dynomodel::local::DynamoDbLocal;
 use dynomodel::prelude::*;
 
+use crate::common;
 use crate::ops::{pet, Pet};
-
-/// The JVM that serves `port`.
-fn jvm_pid(port: u16) -> Option<u32> {
-    let wanted = format!("-port\0{port}\0");
-    std::fs::read_dir("/proc").ok()?.find_map(|entry| {
-        let entry = entry.ok()?;
-        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-        let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-        let cmdline = String::from_utf8_lossy(&cmdline);
-        // The watchdog shell carries the same arguments: the JVM is the one run as java.
-        let program = cmdline.split('\0').next().unwrap_or_default();
-        (program.ends_with("java")
-            && cmdline.contains("DynamoDBLocal.jar")
-            && cmdline.contains(&wanted))
-        .then_some(pid)
-    })
-}
 
 #[tokio::test]
 async fn a_dynamodb_local_killed_mid_batch_loses_nothing_that_was_not_reported() {
@@ -84,7 +68,7 @@ async fn a_dynamodb_local_killed_mid_batch_loses_nothing_that_was_not_reported()
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let pid = jvm_pid(port).expect("the JVM of the fixture");
+    let pid = common::dynamodb_local_pid(port).expect("the JVM of the fixture");
     let killed = std::process::Command::new("kill")
         .args(["-9", &pid.to_string()])
         .status()

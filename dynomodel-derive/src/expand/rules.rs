@@ -12,6 +12,23 @@ fn nested(f: &Field<'_>, call: TokenStream) -> Option<TokenStream> {
     (f.attrs.set_kind.is_none() && f.shape.may_nest()).then_some(call)
 }
 
+/// The field's `set` transform on `target` (a `&mut` of the field's type).
+fn set_call(f: &Field<'_>, target: TokenStream) -> Option<TokenStream> {
+    let (_, transform) = f.attrs.set.as_ref()?;
+    let func = match transform {
+        Transform::Builtin(name) => {
+            let name = syn::Ident::new(name, proc_macro2::Span::call_site());
+            quote!(__dm::transforms::#name)
+        }
+        Transform::Func(path) => quote!(#path),
+    };
+    Some(if f.option_of.is_some() {
+        quote!(if let Some(value) = #target { #func(value); })
+    } else {
+        quote!(#func(#target);)
+    })
+}
+
 pub fn defaults(c: &Container<'_>) -> TokenStream {
     let steps = c.stored().map(|f| {
         let ident = f.ident;
@@ -40,20 +57,7 @@ pub fn set_transforms(c: &Container<'_>) -> TokenStream {
     let steps = c.stored().map(|f| {
         let ident = f.ident;
         let ty = f.ty;
-        let own = f.attrs.set.as_ref().map(|(_, t)| {
-            let func = match t {
-                Transform::Builtin(name) => {
-                    let name = syn::Ident::new(name, proc_macro2::Span::call_site());
-                    quote!(__dm::transforms::#name)
-                }
-                Transform::Func(path) => quote!(#path),
-            };
-            if f.option_of.is_some() {
-                quote!(if let Some(value) = &mut self.#ident { #func(value); })
-            } else {
-                quote!(#func(&mut self.#ident);)
-            }
-        });
+        let own = set_call(f, quote!(&mut self.#ident));
         let inner = nested(
             f,
             quote!((&&__dm::Rules::<#ty>::new()).set(&mut self.#ident);),
@@ -154,20 +158,7 @@ pub fn validate(c: &Container<'_>) -> TokenStream {
 pub fn field_check(f: &Field<'_>) -> TokenStream {
     let ty = f.ty;
     let name = &f.name;
-    let set = f.attrs.set.as_ref().map(|(_, t)| {
-        let func = match t {
-            Transform::Builtin(name) => {
-                let name = syn::Ident::new(name, proc_macro2::Span::call_site());
-                quote!(__dm::transforms::#name)
-            }
-            Transform::Func(path) => quote!(#path),
-        };
-        if f.option_of.is_some() {
-            quote!(if let Some(value) = &mut *field { #func(value); })
-        } else {
-            quote!(#func(field);)
-        }
-    });
+    let set = set_call(f, quote!(&mut *field));
     let checks: Vec<TokenStream> = f.attrs.rules.iter().map(|r| rule_check(f, r)).collect();
     let own = if f.option_of.is_some() {
         let required = f.attrs.required.as_ref().map(
