@@ -184,3 +184,46 @@ fn check_endpoint(endpoint: &str, what: &str) -> Result<()> {
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    /// Whether a request from `db` reaches `listener`.
+    async fn reaches(db: Db, listener: &TcpListener) -> bool {
+        listener.set_nonblocking(true).unwrap();
+        let db = db.with_timeouts(Duration::from_millis(500), Duration::from_millis(500));
+        let _ = db.client().list_tables().send().await;
+        listener.accept().is_ok()
+    }
+
+    /// One test, so that no other test of this binary sees the variables change.
+    #[tokio::test]
+    async fn from_env_honours_the_endpoint_variables() {
+        std::env::set_var("AWS_ACCESS_KEY_ID", "test");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
+        std::env::set_var("AWS_REGION", "us-east-1");
+        std::env::remove_var("AWS_ENDPOINT_URL_DYNAMODB");
+
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::env::set_var(DYNAMODB_ENDPOINT, format!("http://127.0.0.1:{port}"));
+        assert!(reaches(Db::from_env().await.unwrap(), &listener).await);
+
+        std::env::set_var(DYNAMODB_ENDPOINT, "127.0.0.1:8123");
+        let err = Db::from_env().await.unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
+        assert!(err.to_string().contains("DYNAMODB_ENDPOINT"), "{err}");
+        std::env::remove_var(DYNAMODB_ENDPOINT);
+
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::env::set_var(
+            "AWS_ENDPOINT_URL_DYNAMODB",
+            format!("http://127.0.0.1:{port}"),
+        );
+        assert!(reaches(Db::from_env().await.unwrap(), &listener).await);
+        std::env::remove_var("AWS_ENDPOINT_URL_DYNAMODB");
+    }
+}

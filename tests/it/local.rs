@@ -211,5 +211,9 @@ async fn dropping_the_handle_stops_dynamodb_local() {
     tokio::task::spawn_blocking(move || drop(local))
         .await
         .unwrap();
-    assert_eq!(common::dynamodb_local_pid(port), None, "drop waited for the JVM to exit");
+    assert_eq!(
+        common::dynamodb_local_pid(port),
+        None,
+        "drop waited for the JVM to exit"
+    );
 }
