@@ -56,6 +56,17 @@ impl Default for BatchOptions {
 impl BatchOptions {
     /// The backoff before retry `attempt` (1 for the first retry): exponential, capped, and
     /// jittered over its upper half so that concurrent chunks do not retry in step.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// use dynomodel::batch::BatchOptions;
+    /// use std::time::Duration;
+    /// let o = BatchOptions::default();
+    /// assert!(o.backoff(1) <= Duration::from_millis(25));
+    /// assert!(o.backoff(30) <= Duration::from_secs(2));
+    /// assert!(o.backoff(30) >= Duration::from_secs(1));
+    /// ```
     pub fn backoff(&self, attempt: u32) -> Duration {
         let exp = self
             .base_delay
@@ -151,6 +162,14 @@ impl<M: Model> BatchGet<M> {
     options_methods!();
 
     /// Strongly consistent reads.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let pets = Pet::batch_get([Pet::key("1"), Pet::key("2")]).consistent().exec(db).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn consistent(mut self) -> Self {
         self.consistent = true;
         self
@@ -158,6 +177,16 @@ impl<M: Model> BatchGet<M> {
 
     /// Reads every key: one result per key given, in the same order, `None` for a key with
     /// no item. A key given twice is read once.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let keys = ["3", "1", "404"].map(Pet::key);
+    /// let pets = Pet::batch_get(keys).exec(db).await?;
+    /// assert!(pets[2].is_none(), "one result per key, in order");
+    /// # Ok(()) }
+    /// ```
     pub async fn exec(self, db: &Db) -> Result<Vec<Option<M>>> {
         let mut unique: Vec<Item> = Vec::new();
         let mut seen: HashMap<String, ()> = HashMap::new();
@@ -471,6 +500,18 @@ impl<M: Model> BatchPut<M> {
 
     /// Writes every item. Two items with one key are refused (DynamoDB rejects them in one
     /// batch, and one of them would be lost).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let pets = (0..1000).map(|i| pet(&i.to_string(), "Rex"));
+    /// match Pet::batch_put(pets).concurrency(4).exec(db).await {
+    ///     Err(Error::BatchIncomplete { unprocessed, .. }) => println!("{} not written", unprocessed.len()),
+    ///     other => other?,
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn exec(mut self, db: &Db) -> Result<()> {
         let mut invalid = ValidationErrors::default();
         let mut requests = Vec::with_capacity(self.items.len());
@@ -531,6 +572,14 @@ impl<M: Model> BatchDelete<M> {
 
     /// Deletes every key (a key without an item is no error), after each `before_delete`
     /// hook.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::batch_delete(["1", "2", "3"].map(Pet::key)).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn exec(self, db: &Db) -> Result<()> {
         let mut requests = Vec::with_capacity(self.keys.len());
         let mut seen: HashMap<String, ()> = HashMap::new();

@@ -52,6 +52,13 @@ fn encode_err(message: impl Into<String>) -> Error {
 }
 
 /// The DynamoDB type of a value, as DynamoDB writes it (`S`, `N`, `M`, ...).
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// use aws_sdk_dynamodb::types::AttributeValue;
+/// assert_eq!(dynomodel::codec::type_name(&AttributeValue::Bool(true)), "BOOL");
+/// ```
 pub fn type_name(value: &AttributeValue) -> &'static str {
     match value {
         AttributeValue::S(_) => "S (string)",
@@ -137,6 +144,15 @@ pub trait Number: Sized + Copy {
 
 /// Checks a number against DynamoDB's limits: at most 38 significant digits, and a
 /// magnitude from 1e-130 to below 1e126 (or zero).
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// use dynomodel::codec::check_number;
+/// assert!(check_number("1e125").is_ok());
+/// assert!(check_number("1e126").is_err());
+/// assert!(check_number(&"9".repeat(39)).is_err());
+/// ```
 pub fn check_number(text: &str) -> Result<()> {
     let unsigned = text.trim_start_matches(['-', '+']);
     let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
@@ -618,6 +634,14 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned> ViaSerde<T> for Via<T> {
 pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 
 /// The size of an item as DynamoDB counts it: attribute names and values, in bytes.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let item = pet("1", "Rex").to_item()?;
+/// assert!(dynomodel::codec::item_size(&item) < dynomodel::codec::MAX_ITEM_SIZE);
+/// # Ok::<(), Error>(())
+/// ```
 pub fn item_size(item: &Item) -> usize {
     item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
 }
@@ -644,6 +668,16 @@ fn value_size(v: &AttributeValue) -> usize {
 }
 
 /// `Error::ItemTooLarge` for an item over DynamoDB's 400 KB, before any request.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let mut p = pet("1", "Rex");
+/// p.owner = "x".repeat(500 * 1024);
+/// let item = p.to_item()?;
+/// assert!(dynomodel::codec::check_item_size(&item).is_err());
+/// # Ok::<(), Error>(())
+/// ```
 pub fn check_item_size(item: &Item) -> Result<()> {
     let size = item_size(item);
     if size > MAX_ITEM_SIZE {

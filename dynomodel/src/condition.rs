@@ -262,6 +262,14 @@ impl<M> Condition<M> {
     }
 
     /// Both conditions hold.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let f = Pet::fields();
+    /// assert_eq!(f.age.gt(1u32).and(f.age.lt(9u32)).to_expression()?.0, "(#n0 > :v0 AND #n0 < :v1)");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn and(self, other: Condition<M>) -> Self {
         let node = match (self.node, other.node) {
             (Node::And(mut a), Node::And(b)) => {
@@ -278,6 +286,14 @@ impl<M> Condition<M> {
     }
 
     /// Either condition holds.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let f = Pet::fields();
+    /// assert_eq!(f.age.lt(1u32).or(f.age.gt(9u32)).to_expression()?.0, "(#n0 < :v0 OR #n0 > :v1)");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn or(self, other: Condition<M>) -> Self {
         let node = match (self.node, other.node) {
             (Node::Or(mut a), Node::Or(b)) => {
@@ -295,6 +311,13 @@ impl<M> Condition<M> {
 
     /// The condition does not hold.
     #[allow(clippy::should_implement_trait)]
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().age.eq(1u32).not().to_expression()?.0, "(NOT #n0 = :v0)");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn not(self) -> Self {
         Condition::from_node(Node::Not(Box::new(self.node)))
     }
@@ -499,31 +522,81 @@ impl<R, T: Serialize> Attr<R, T> {
     }
 
     /// `attribute = value`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let (e, names, _) = Pet::fields().owner.eq("rachel").to_expression()?;
+    /// assert_eq!((e.as_str(), names["#n0"].as_str()), ("#n0 = :v0", "owner"));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn eq<V: IntoField<T>>(&self, v: V) -> Condition<R> {
         self.cmp(Cmp::Eq, v)
     }
     /// `attribute <> value`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().age.ne(3u32).to_expression()?.0, "#n0 <> :v0");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn ne<V: IntoField<T>>(&self, v: V) -> Condition<R> {
         self.cmp(Cmp::Ne, v)
     }
     /// `attribute < value`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().age.lt(3u32).to_expression()?.0, "#n0 < :v0");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn lt<V: IntoField<T>>(&self, v: V) -> Condition<R> {
         self.cmp(Cmp::Lt, v)
     }
     /// `attribute <= value`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().age.le(3u32).to_expression()?.0, "#n0 <= :v0");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn le<V: IntoField<T>>(&self, v: V) -> Condition<R> {
         self.cmp(Cmp::Le, v)
     }
     /// `attribute > value`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().age.gt(3u32).to_expression()?.0, "#n0 > :v0");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn gt<V: IntoField<T>>(&self, v: V) -> Condition<R> {
         self.cmp(Cmp::Gt, v)
     }
     /// `attribute >= value`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().age.ge(3u32).to_expression()?.0, "#n0 >= :v0");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn ge<V: IntoField<T>>(&self, v: V) -> Condition<R> {
         self.cmp(Cmp::Ge, v)
     }
 
     /// `attribute BETWEEN low AND high` (both included).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().age.between(1u32, 3u32).to_expression()?.0, "#n0 BETWEEN :v0 AND :v1");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn between<V: IntoField<T>>(&self, low: V, high: V) -> Condition<R> {
         let node = self.operand(low).and_then(|lo| {
             Ok(Node::Between(
@@ -536,6 +609,13 @@ impl<R, T: Serialize> Attr<R, T> {
     }
 
     /// `attribute IN (values...)`: 1 to 100 values.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().owner.is_in(["a", "b"]).to_expression()?.0, "#n0 IN (:v0, :v1)");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn is_in<V: IntoField<T>>(&self, values: impl IntoIterator<Item = V>) -> Condition<R> {
         let node = values
             .into_iter()
@@ -546,6 +626,13 @@ impl<R, T: Serialize> Attr<R, T> {
     }
 
     /// `begins_with(attribute, prefix)`, for strings and binary.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().name.begins_with("B").to_expression()?.0, "begins_with(#n0, :v0)");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn begins_with<V: IntoField<T>>(&self, prefix: V) -> Condition<R> {
         Condition::from_node(from_result(
             self.operand(prefix)
@@ -554,6 +641,13 @@ impl<R, T: Serialize> Attr<R, T> {
     }
 
     /// `contains(attribute, element)`: a substring of a string, an element of a set or list.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().tags.contains("shy").to_expression()?.0, "contains(#n0, :v0)");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn contains<E: ElementOf<T>>(&self, element: E) -> Condition<R> {
         Condition::from_node(from_result(
             element
@@ -563,26 +657,64 @@ impl<R, T: Serialize> Attr<R, T> {
     }
 
     /// `NOT contains(attribute, element)`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().tags.not_contains("shy").to_expression()?.0, "(NOT contains(#n0, :v0))");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn not_contains<E: ElementOf<T>>(&self, element: E) -> Condition<R> {
         !self.contains(element)
     }
 
     /// The attribute is stored.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().address.exists().to_expression()?.0, "attribute_exists(#n0)");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn exists(&self) -> Condition<R> {
         Condition::from_node(Node::Exists(self.path().clone()))
     }
 
     /// The attribute is not stored.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().address.not_exists().to_expression()?.0, "attribute_not_exists(#n0)");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn not_exists(&self) -> Condition<R> {
         Condition::from_node(Node::NotExists(self.path().clone()))
     }
 
     /// `attribute_type(attribute, type)`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// use dynomodel::condition::AttrType;
+    /// assert_eq!(Pet::fields().tags.attribute_type(AttrType::Ss).to_expression()?.0, "attribute_type(#n0, :v0)");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn attribute_type(&self, t: AttrType) -> Condition<R> {
         Condition::from_node(Node::Type(self.path().clone(), t))
     }
 
     /// Compares this attribute with another attribute of the same type.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// use dynomodel::condition::Cmp;
+    /// let f = Pet::fields();
+    /// assert_eq!(f.name.cmp_attr(Cmp::Ne, &f.owner).to_expression()?.0, "#n0 <> #n1");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn cmp_attr(&self, op: Cmp, other: &Attr<R, T>) -> Condition<R> {
         Condition::from_node(Node::CmpPaths(
             self.path().clone(),
@@ -592,6 +724,13 @@ impl<R, T: Serialize> Attr<R, T> {
     }
 
     /// `size(attribute)`: the length of a string, binary, set, list or map.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().tags.size().gt(2).to_expression()?.0, "size(#n0) > :v0");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn size(&self) -> Size<R> {
         Size {
             path: self.path().clone(),

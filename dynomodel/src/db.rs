@@ -146,16 +146,44 @@ impl Db {
     }
 
     /// The raw SDK client, for what dynomodel does not cover.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let tables = db.client().list_tables().send().await.map_err(|e| dynomodel::DynamoError::from_sdk("ListTables", e))?;
+    /// # Ok(()) }
+    /// ```
     pub fn client(&self) -> &aws_sdk_dynamodb::Client {
         &self.client
     }
 
     /// The table-name prefix (empty unless set by [`Db::with_table_prefix`]).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # futures::executor::block_on(async {
+    /// let db = Db::local("http://127.0.0.1:8000").await?.with_table_prefix("dev_");
+    /// assert_eq!(db.table_prefix(), "dev_");
+    /// # Ok::<(), Error>(()) })?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn table_prefix(&self) -> &str {
         &self.table_prefix
     }
 
     /// The name of `table` in DynamoDB: the prefix, then the model's table name.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # futures::executor::block_on(async {
+    /// let db = Db::local("http://127.0.0.1:8000").await?.with_table_prefix("dev_");
+    /// assert_eq!(db.table_name(Pet::TABLE), "dev_pets");
+    /// # Ok::<(), Error>(()) })?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn table_name(&self, table: &str) -> String {
         format!("{}{}", self.table_prefix, table)
     }

@@ -121,6 +121,16 @@ fn shown_path(path: &str) -> String {
 impl Error {
     /// Whether this is a failed condition (`ConditionFailed`, `AlreadyExists`,
     /// `VersionConflict` or `NotFound`).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// if let Err(e) = pet("1", "Rex").create(db).await {
+    ///     assert!(e.is_condition_failed(), "AlreadyExists is a failed condition");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_condition_failed(&self) -> bool {
         matches!(
             self,
@@ -132,11 +142,35 @@ impl Error {
     }
 
     /// Whether DynamoDB throttled the request (provisioned throughput exceeded, request limit).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// match Pet::get(Pet::key("1")).exec(db).await {
+    ///     Err(e) if e.is_throttling() => println!("slow down"),
+    ///     other => { other?; }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_throttling(&self) -> bool {
         matches!(self, Error::Dynamo(e) if e.is_throttling())
     }
 
     /// Whether sending the same request again may succeed.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// for _ in 0..3 {
+    ///     match Pet::get(Pet::key("1")).exec(db).await {
+    ///         Err(e) if e.is_retryable() => continue,
+    ///         other => { other?; break; }
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_retryable(&self) -> bool {
         matches!(self, Error::Dynamo(e) if e.is_retryable())
     }

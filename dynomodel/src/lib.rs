@@ -5,6 +5,9 @@ pub mod batch;
 pub mod codec;
 pub mod condition;
 pub mod db;
+#[cfg(feature = "derive")]
+#[doc(hidden)]
+pub mod doc_support;
 pub mod error;
 pub mod expr;
 #[cfg(feature = "lambda")]

@@ -95,11 +95,26 @@ struct Process {
 
 impl DynamoDbLocal {
     /// Starts DynamoDB Local in memory on a free port, or uses `DYNAMODB_ENDPOINT` where set.
+    ///
+    /// ```no_run
+    /// # use dynomodel::local::DynamoDbLocal;
+    /// # async fn run() -> dynomodel::Result<()> {
+    /// let local = DynamoDbLocal::start().await?;
+    /// let db = local.db();
+    /// # Ok(()) }
+    /// ```
     pub async fn start() -> Result<Self> {
         Self::builder().start().await
     }
 
     /// Options: a fixed port, a start timeout, a data folder.
+    ///
+    /// ```no_run
+    /// # use dynomodel::local::DynamoDbLocal;
+    /// # async fn run() -> dynomodel::Result<()> {
+    /// let local = DynamoDbLocal::builder().port(8000).start().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn builder() -> Builder {
         Builder {
             port: None,
@@ -112,6 +127,14 @@ impl DynamoDbLocal {
     }
 
     /// The endpoint URL, such as `http://127.0.0.1:38219`.
+    ///
+    /// ```no_run
+    /// # use dynomodel::local::DynamoDbLocal;
+    /// # async fn run() -> dynomodel::Result<()> {
+    /// let local = DynamoDbLocal::start().await?;
+    /// println!("DynamoDB Local at {}", local.endpoint());
+    /// # Ok(()) }
+    /// ```
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }
@@ -120,18 +143,44 @@ impl DynamoDbLocal {
     ///
     /// Each call builds a fresh handle, so that every test, even one on its own Tokio
     /// runtime, gets a client whose connections belong to that runtime.
+    ///
+    /// ```no_run
+    /// # use dynomodel::local::DynamoDbLocal;
+    /// # async fn run() -> dynomodel::Result<()> {
+    /// let local = DynamoDbLocal::start().await?;
+    /// let db = local.db().with_table_prefix("test_");
+    /// # Ok(()) }
+    /// ```
     pub fn db(&self) -> Db {
         Db::local_unchecked(&self.endpoint)
     }
 
     /// Whether this handle started the process (and so stops it on drop), rather than
     /// using `DYNAMODB_ENDPOINT`.
+    ///
+    /// ```no_run
+    /// # use dynomodel::local::DynamoDbLocal;
+    /// # async fn run() -> dynomodel::Result<()> {
+    /// let local = DynamoDbLocal::start().await?;
+    /// if !local.is_managed() {
+    ///     println!("using DYNAMODB_ENDPOINT");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_managed(&self) -> bool {
         self.process.is_some()
     }
 
     /// Stops the process now and waits until it has exited. Dropping the handle does the
     /// same.
+    ///
+    /// ```no_run
+    /// # use dynomodel::local::DynamoDbLocal;
+    /// # async fn run() -> dynomodel::Result<()> {
+    /// let local = DynamoDbLocal::start().await?;
+    /// local.stop(); // the JVM has exited here
+    /// # Ok(()) }
+    /// ```
     pub fn stop(mut self) {
         if let Some(process) = self.process.take() {
             process.stop();
@@ -171,12 +220,27 @@ impl Drop for Process {
 
 impl Builder {
     /// Listens on this port instead of a free one chosen at start.
+    ///
+    /// ```no_run
+    /// # use dynomodel::local::DynamoDbLocal;
+    /// # async fn run() -> dynomodel::Result<()> {
+    /// let local = DynamoDbLocal::builder().port(8000).start().await?;
+    /// assert_eq!(local.endpoint(), "http://127.0.0.1:8000");
+    /// # Ok(()) }
+    /// ```
     pub fn port(mut self, port: u16) -> Self {
         self.port = Some(port);
         self
     }
 
     /// How long to wait for DynamoDB Local to answer (60 s unless set).
+    ///
+    /// ```no_run
+    /// # use dynomodel::local::DynamoDbLocal;
+    /// # async fn run() -> dynomodel::Result<()> {
+    /// let local = DynamoDbLocal::builder().start_timeout(std::time::Duration::from_secs(120)).start().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn start_timeout(mut self, timeout: Duration) -> Self {
         self.start_timeout = timeout;
         self
@@ -184,12 +248,26 @@ impl Builder {
 
     /// Keeps the data in this folder (`-dbPath`) instead of in memory, so that a restarted
     /// DynamoDB Local finds it again.
+    ///
+    /// ```no_run
+    /// # use dynomodel::local::DynamoDbLocal;
+    /// # async fn run() -> dynomodel::Result<()> {
+    /// let local = DynamoDbLocal::builder().db_path("/tmp/ddb-data").start().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn db_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.db_path = Some(path.into());
         self
     }
 
     /// Runs this `java` instead of `$JAVA_HOME/bin/java` or the `java` on `PATH`.
+    ///
+    /// ```no_run
+    /// # use dynomodel::local::DynamoDbLocal;
+    /// # async fn run() -> dynomodel::Result<()> {
+    /// let local = DynamoDbLocal::builder().java("/usr/lib/jvm/java-17-openjdk-amd64/bin/java").start().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn java(mut self, java: impl Into<PathBuf>) -> Self {
         self.java = Some(java.into());
         self
@@ -197,18 +275,41 @@ impl Builder {
 
     /// Starts nothing: checks that a DynamoDB Local already running at `endpoint` answers,
     /// and uses it. This is what `DYNAMODB_ENDPOINT` does.
+    ///
+    /// ```no_run
+    /// # use dynomodel::local::DynamoDbLocal;
+    /// # async fn run() -> dynomodel::Result<()> {
+    /// let local = DynamoDbLocal::builder().endpoint("http://127.0.0.1:8000").start().await?;
+    /// assert!(!local.is_managed());
+    /// # Ok(()) }
+    /// ```
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = Some(endpoint.into());
         self
     }
 
     /// Starts a process even where `DYNAMODB_ENDPOINT` is set.
+    ///
+    /// ```no_run
+    /// # use dynomodel::local::DynamoDbLocal;
+    /// # async fn run() -> dynomodel::Result<()> {
+    /// let local = DynamoDbLocal::builder().ignore_env().start().await?;
+    /// assert!(local.is_managed());
+    /// # Ok(()) }
+    /// ```
     pub fn ignore_env(mut self) -> Self {
         self.use_env = false;
         self
     }
 
     /// Starts DynamoDB Local (or checks `DYNAMODB_ENDPOINT`) and waits until it answers.
+    ///
+    /// ```no_run
+    /// # use dynomodel::local::DynamoDbLocal;
+    /// # async fn run() -> dynomodel::Result<()> {
+    /// let local = DynamoDbLocal::builder().start().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn start(self) -> Result<DynamoDbLocal> {
         let endpoint = match self.endpoint.clone() {
             Some(endpoint) => Some(endpoint),

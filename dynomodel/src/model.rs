@@ -108,6 +108,13 @@ pub struct Key<M> {
 
 impl<M> Key<M> {
     /// A key from its attribute values; the derive's `M::key(...)` is the typed way.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let key = Key::<Pet>::from_item([("id".to_owned(), aws_sdk_dynamodb::types::AttributeValue::S("1".into()))].into());
+    /// assert_eq!(key, Pet::key("1"));
+    /// ```
     pub fn from_item(item: Item) -> Self {
         Key {
             item,
@@ -116,11 +123,23 @@ impl<M> Key<M> {
     }
 
     /// The key attributes.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert!(Pet::key("1").item().contains_key("id"));
+    /// ```
     pub fn item(&self) -> &Item {
         &self.item
     }
 
     /// The key attributes, owned.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::key("1").into_item().len(), 1);
+    /// ```
     pub fn into_item(self) -> Item {
         self.item
     }
@@ -296,6 +315,19 @@ pub struct SavePlan {
 ///
 /// The model is changed in place, so that the caller sees what the save decided. Nothing is
 /// sent: an error here means nothing was written.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # futures::executor::block_on(async {
+/// let mut p = pet("1", "  Rex ");
+/// let plan = dynomodel::model::prepare_save(&mut p).await?;
+/// assert_eq!(p.name, "Rex");
+/// assert_eq!(plan.expected_version, Some(0));
+/// assert_eq!(p.version, 1);
+/// # Ok::<(), Error>(()) })?;
+/// # Ok::<(), Error>(())
+/// ```
 pub async fn prepare_save<M: Model>(model: &mut M) -> Result<SavePlan> {
     model.apply_defaults();
     model.apply_set_transforms();

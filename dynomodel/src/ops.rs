@@ -65,12 +65,30 @@ impl<M: Model> Get<M> {
     }
 
     /// A strongly consistent read.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::get(Pet::key("1")).consistent().to_request()?;
+    /// assert!(r.consistent);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn consistent(mut self) -> Self {
         self.consistent = true;
         self
     }
 
     /// Reads only the attributes of `P` (a `Document` whose attributes are attributes of `M`).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// #[derive(Document, serde::Serialize, serde::Deserialize)]
+    /// struct PetName { id: String, name: String }
+    /// let r = Pet::get(Pet::key("1")).project::<PetName>().to_request()?;
+    /// assert_eq!(r.projection.as_deref(), Some("#n0, #n1"));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn project<P: Document>(self) -> Projected<Self, P> {
         Projected {
             inner: self,
@@ -88,6 +106,14 @@ impl<M: Model> Get<M> {
     }
 
     /// Reads the item: `None` where there is none.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let pet: Option<Pet> = Pet::get(Pet::key("1")).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn exec(self, db: &Db) -> Result<Option<M>> {
         let r = self.to_request()?;
         match get_item(db, r).await? {
@@ -167,6 +193,15 @@ pub(crate) enum PutMode {
 }
 
 /// The PutItem that `create` (`create = true`) or `save` sends for a prepared item.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let item = pet("1", "Beeba").to_item()?;
+/// let r = dynomodel::ops::put_request::<Pet>(item, Some(0), true)?;
+/// assert_eq!(r.condition.as_deref(), Some("attribute_not_exists(#n0)"));
+/// # Ok::<(), Error>(())
+/// ```
 pub fn put_request<M: Model>(
     item: Item,
     expected_version: Option<u64>,
@@ -271,6 +306,15 @@ impl<M: Model> Update<M> {
     }
 
     /// Updates only where `condition` holds (else `ConditionFailed`).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let f = Pet::fields();
+    /// let r = Pet::update(Pet::key("1")).set(&f.age, 4u32).condition(f.age.lt(4u32)).to_request()?;
+    /// assert!(r.condition.unwrap().ends_with("#n0 < :v2"));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn condition(mut self, condition: Condition<M>) -> Self {
         self.condition = Some(match self.condition.take() {
             Some(c) => c & condition,
@@ -280,6 +324,14 @@ impl<M: Model> Update<M> {
     }
 
     /// Creates the item where it is not stored, as DynamoDB's UpdateItem does by itself.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::update(Pet::key("1")).set(Pet::fields().age, 4u32).upsert().to_request()?;
+    /// assert_eq!(r.condition, None, "no attribute_exists(id)");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn upsert(mut self) -> Self {
         self.upsert = true;
         self
@@ -287,6 +339,14 @@ impl<M: Model> Update<M> {
 
     /// Updates only where the stored version is `version` (else `VersionConflict`), for a
     /// model with a `version`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::update(Pet::key("1")).set(Pet::fields().age, 4u32).expect_version(3).to_request()?;
+    /// assert!(r.condition.unwrap().contains("= :v"));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn expect_version(mut self, version: u64) -> Self {
         self.expected_version = Some(version);
         self
@@ -341,6 +401,15 @@ impl<M: Model> Update<M> {
     }
 
     /// Sends the update and returns the item as stored after it.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let pet = Pet::update(Pet::key("1")).add(Pet::fields().age, 1u32).exec(db).await?;
+    /// println!("{} is now {}", pet.name, pet.age);
+    /// # Ok(()) }
+    /// ```
     pub async fn exec(self, db: &Db) -> Result<M> {
         let r = self.to_request()?;
         let table = db.table_name(M::TABLE);
@@ -456,6 +525,17 @@ impl<M: Model> Delete<M> {
 
     /// Fails with `NotFound` where no item has the key (by default, deleting a missing item
     /// succeeds and returns `None`, as DynamoDB does).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// match Pet::delete(Pet::key("1")).must_exist().exec(db).await {
+    ///     Err(Error::NotFound { .. }) => println!("there was no pet 1"),
+    ///     other => { other?; }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn must_exist(mut self) -> Self {
         self.must_exist = true;
         self
@@ -487,6 +567,14 @@ impl<M: Model> Delete<M> {
     }
 
     /// Deletes the item and returns it as it was stored (`None` where there was none).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let old: Option<Pet> = Pet::delete(Pet::key("1")).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn exec(self, db: &Db) -> Result<Option<M>> {
         let r = self.to_request()?;
         M::run_before_delete(&self.key).await?;

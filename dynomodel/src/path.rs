@@ -35,11 +35,23 @@ pub struct Path(Vec<PathElem>);
 
 impl Path {
     /// A top-level attribute.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(dynomodel::Path::root("age").to_string(), "age");
+    /// ```
     pub fn root(name: impl Into<String>) -> Self {
         Path(vec![PathElem::Name(name.into())])
     }
 
     /// The attribute `name` below this one.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(dynomodel::Path::root("address").name("city").to_string(), "address.city");
+    /// ```
     pub fn name(&self, name: impl Into<String>) -> Self {
         let mut p = self.clone();
         p.0.push(PathElem::Name(name.into()));
@@ -47,6 +59,12 @@ impl Path {
     }
 
     /// Element `i` of the list at this path.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(dynomodel::Path::root("scores").index(0).to_string(), "scores[0]");
+    /// ```
     pub fn index(&self, i: usize) -> Self {
         let mut p = self.clone();
         p.0.push(PathElem::Index(i));
@@ -66,6 +84,12 @@ impl Path {
     }
 
     /// The top-level attribute name.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(dynomodel::Path::root("address").name("city").top(), Some("address"));
+    /// ```
     pub fn top(&self) -> Option<&str> {
         match self.0.first() {
             Some(PathElem::Name(n)) => Some(n),
@@ -222,6 +246,12 @@ impl<R: 'static, D: Document> Deref for Attr<R, Option<D>> {
 
 impl<R, T> Attr<R, Vec<T>> {
     /// The handle on element `i` of this list.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().scores.at(2).path().to_string(), "scores[2]");
+    /// ```
     pub fn at(&self, i: usize) -> Attr<R, T> {
         Attr::new(self.path.index(i))
     }
@@ -236,6 +266,12 @@ impl<R, T> Attr<R, Option<Vec<T>>> {
 
 impl<R, T, S> Attr<R, HashMap<String, T, S>> {
     /// The handle on the map entry `key`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().meta.key("color").path().to_string(), "meta.color");
+    /// ```
     pub fn key(&self, key: impl Into<String>) -> Attr<R, T> {
         Attr::new(self.path.name(key))
     }

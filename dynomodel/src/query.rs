@@ -72,6 +72,16 @@ fn value_from_json(v: &serde_json::Value) -> Option<AttributeValue> {
 
 impl Cursor {
     /// The cursor of DynamoDB's `LastEvaluatedKey`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// use dynomodel::query::Cursor;
+    /// let key = std::collections::HashMap::from([("id".to_owned(), aws_sdk_dynamodb::types::AttributeValue::S("1".into()))]);
+    /// let text = Cursor::from_key(key.clone()).to_string();
+    /// assert_eq!(text.parse::<Cursor>()?.key(), &key);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn from_key(key: Item) -> Self {
         Cursor { key }
     }
@@ -313,6 +323,16 @@ impl<M: Model> Query<M> {
 impl<M: Model, O: Send + 'static> Query<M, O> {
     /// A condition on the range key: `eq`, `lt`, `le`, `gt`, `ge`, `between` or
     /// `begins_with`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let f = Pet::fields();
+    /// let r = Pet::query(f.owner.eq("rachel")).range(f.name.begins_with("B")).to_request()?;
+    /// assert_eq!(r.key_condition.as_deref(), Some("#n0 = :v0 AND begins_with(#n1, :v1)"));
+    /// assert_eq!(r.index, Some("by_owner"), "the index whose keys fit");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn range(mut self, condition: Condition<M>) -> Self {
         self.range = Some(condition);
         self
@@ -320,6 +340,14 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
 
     /// Queries this index instead of the table. Without it, the table or the one index
     /// whose keys fit the conditions is chosen.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::query(Pet::fields().owner.eq("rachel")).index(Pet::BY_OWNER).to_request()?;
+    /// assert_eq!(r.index, Some("by_owner"));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn index(mut self, index: Index<M>) -> Self {
         self.read.index = Some(index);
         self
@@ -342,12 +370,28 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     }
 
     /// Sorts by range key, largest first.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::query(Pet::fields().id.eq("1")).descending().to_request()?;
+    /// assert!(r.descending);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn descending(mut self) -> Self {
         self.descending = true;
         self
     }
 
     /// Sorts by range key, smallest first (the default).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::query(Pet::fields().id.eq("1")).descending().ascending().to_request()?;
+    /// assert!(!r.descending);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn ascending(mut self) -> Self {
         self.descending = false;
         self
@@ -486,11 +530,32 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     }
 
     /// Every page, from the cursor (if any) to the end.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let pets: Vec<Pet> = Pet::query(Pet::fields().owner.eq("rachel")).all(db).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn all(&self, db: &Db) -> Result<Vec<O>> {
         collect_pages(db, self.to_request()?, query_page, self.read.decode).await
     }
 
     /// The items, one at a time, fetching the next page only when the last is used up.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// use futures::TryStreamExt;
+    /// let query = Pet::query(Pet::fields().owner.eq("rachel"));
+    /// let mut pets = std::pin::pin!(query.stream(db));
+    /// while let Some(pet) = pets.try_next().await? {
+    ///     println!("{}", pet.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn stream<'a>(&self, db: &'a Db) -> impl Stream<Item = Result<O>> + Send + 'a {
         let request = self.to_request();
         let decode = self.read.decode;
@@ -498,6 +563,14 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     }
 
     /// How many items match (after the filter), reading every page.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let n = Pet::query(Pet::fields().owner.eq("rachel")).count(db).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn count(&self, db: &Db) -> Result<usize> {
         let mut r = self.to_request()?;
         r.count = true;
@@ -755,6 +828,14 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
     }
 
     /// Scans in `n` segments at once (1 to 1,000,000), for `all` and `count`.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let every_pet: Vec<Pet> = Pet::scan().parallel(4).all(db).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn parallel(mut self, n: i32) -> Self {
         self.segments = n;
         self

@@ -56,24 +56,57 @@ impl<M: Model> CreateTable<M> {
     }
 
     /// Pay per request (the default).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::create_table().billing_on_demand().exec(db).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn billing_on_demand(mut self) -> Self {
         self.provisioned = None;
         self
     }
 
     /// Provisioned capacity, for the table and each global index.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::create_table().provisioned(5, 5).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn provisioned(mut self, read: i64, write: i64) -> Self {
         self.provisioned = Some((read, write));
         self
     }
 
     /// A DynamoDB Stream with this view of each change.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// use aws_sdk_dynamodb::types::StreamViewType;
+    /// Pet::create_table().stream(StreamViewType::NewAndOldImages).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn stream(mut self, view: StreamViewType) -> Self {
         self.stream = Some(view);
         self
     }
 
     /// Leaves TTL off even where the model has a `ttl` attribute (it is on by default).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::create_table().without_ttl().exec(db).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn without_ttl(mut self) -> Self {
         self.ttl = false;
         self
@@ -81,6 +114,14 @@ impl<M: Model> CreateTable<M> {
 
     /// How long to wait for the table to become active (60 s by default); `None` returns
     /// as soon as DynamoDB accepted the request.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::create_table().wait(Some(std::time::Duration::from_secs(120))).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn wait(mut self, timeout: Option<Duration>) -> Self {
         self.wait = timeout;
         self
@@ -147,6 +188,15 @@ impl<M: Model> CreateTable<M> {
 
     /// Creates the table, waits until it is active, and turns TTL on where the model has a
     /// `ttl` attribute.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let table = Pet::create_table().exec(db).await?;
+    /// println!("{:?} is {:?}", table.table_name(), table.table_status());
+    /// # Ok(()) }
+    /// ```
     pub async fn exec(self, db: &Db) -> Result<TableDescription> {
         let table = db.table_name(M::TABLE);
         let span = op_span!("CreateTable", table);
@@ -269,6 +319,16 @@ async fn wait_active(db: &Db, table: &str, timeout: Duration) -> Result<TableDes
 }
 
 /// Describes `M`'s table (`None` where it does not exist).
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// if dynomodel::table::describe::<Pet>(db).await?.is_none() {
+///     println!("no pets table yet");
+/// }
+/// # Ok(()) }
+/// ```
 pub async fn describe<M: Model>(db: &Db) -> Result<Option<TableDescription>> {
     let table = db.table_name(M::TABLE);
     match db.client().describe_table().table_name(&table).send().await {
@@ -284,6 +344,14 @@ pub async fn describe<M: Model>(db: &Db) -> Result<Option<TableDescription>> {
 }
 
 /// Deletes `M`'s table (nothing where it does not exist).
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// dynomodel::table::delete::<Pet>(db).await?;
+/// # Ok(()) }
+/// ```
 pub async fn delete<M: Model>(db: &Db) -> Result<()> {
     let table = db.table_name(M::TABLE);
     match db.client().delete_table().table_name(&table).send().await {
@@ -300,6 +368,14 @@ pub async fn delete<M: Model>(db: &Db) -> Result<()> {
 
 /// Creates `M`'s table where it does not exist, and waits until it is active. For tests and
 /// examples: not for a Lambda's cold start.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// dynomodel::table::ensure::<Pet>(db).await?; // in a test or a tool, not in a Lambda
+/// # Ok(()) }
+/// ```
 pub async fn ensure<M: Model>(db: &Db) -> Result<()> {
     if describe::<M>(db).await?.is_none() {
         match CreateTable::<M>::new().exec(db).await {

@@ -62,6 +62,19 @@ pub struct CancelReason {
 
 impl CancelReason {
     /// Whether the action's condition did not hold.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// match Transaction::new().create(&pet("1", "Rex")).exec(db).await {
+    ///     Err(Error::TransactionCanceled { reasons }) if reasons[0].is_condition_failed() => {
+    ///         println!("pet 1 exists");
+    ///     }
+    ///     other => other?,
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_condition_failed(&self) -> bool {
         self.code == "ConditionalCheckFailed"
     }
@@ -145,16 +158,45 @@ impl Transaction {
 
     /// Puts a new item (the save pipeline runs on a copy of `model` at `exec`); the
     /// transaction is cancelled where an item has its key.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # futures::executor::block_on(async {
+    /// let requests = Transaction::new().create(&pet("1", "Rex")).to_requests().await?;
+    /// assert_eq!(requests[0].condition.as_deref(), Some("attribute_not_exists(#n0)"));
+    /// # Ok::<(), Error>(()) })?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn create<M: Model + Clone>(self, model: &M) -> Self {
         self.save(model, true)
     }
 
     /// Puts an item, replacing what is stored; a versioned model checks its version.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # futures::executor::block_on(async {
+    /// let mut p = pet("1", "Rex");
+    /// p.version = 3; // as read
+    /// let requests = Transaction::new().put(&p).to_requests().await?;
+    /// assert!(requests[0].condition.as_deref().unwrap().contains("= :v0"), "checks the version");
+    /// # Ok::<(), Error>(()) })?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn put<M: Model + Clone>(self, model: &M) -> Self {
         self.save(model, false)
     }
 
     /// Updates an item: the actions and conditions of an [`Update`].
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let tx = Transaction::new().update(Pet::update(Pet::key("1")).add(Pet::fields().age, 1u32));
+    /// assert_eq!(tx.len(), 1);
+    /// ```
     pub fn update<M: Model>(mut self, update: Update<M>) -> Self {
         let r = update.to_request();
         self.actions.push(Action {
@@ -166,6 +208,13 @@ impl Transaction {
     }
 
     /// Deletes an item, with the conditions of a [`Delete`].
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let tx = Transaction::new().delete(Pet::delete(Pet::key("1")));
+    /// assert_eq!(tx.len(), 1);
+    /// ```
     pub fn delete<M: Model>(mut self, delete: Delete<M>) -> Self {
         let r = delete.to_request();
         self.actions.push(Action {
@@ -177,6 +226,13 @@ impl Transaction {
     }
 
     /// Requires `condition` to hold for the item at `key`, without changing it.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let tx = Transaction::new().condition_check(Pet::key("1"), Pet::fields().owner.eq("rachel"));
+    /// assert!(!tx.is_empty());
+    /// ```
     pub fn condition_check<M: Model>(mut self, key: Key<M>, condition: Condition<M>) -> Self {
         let r = check_key::<M>(key.item()).and_then(|()| {
             let mut ph = Placeholders::default();
@@ -196,6 +252,14 @@ impl Transaction {
 
     /// An idempotency token: the same transaction sent again within 10 minutes with the same
     /// token is not applied twice.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Transaction::new().create(&pet("1", "Rex")).token("order-1234").exec(db).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
@@ -260,6 +324,18 @@ impl Transaction {
     }
 
     /// Sends the transaction.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Transaction::new()
+    ///     .update(Pet::update(Pet::key("1")).add(Pet::fields().age, 1u32))
+    ///     .delete(Pet::delete(Pet::key("2")))
+    ///     .exec(db)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn exec(self, db: &Db) -> Result<()> {
         let token = self.token.clone();
         let requests = self.to_requests().await?;

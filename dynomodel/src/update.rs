@@ -273,6 +273,14 @@ pub trait UpdateActions<M>: Sized {
 
     /// `SET attribute = value`, after the field's `set` transform and validation. A value that
     /// writes nothing (`None`, an empty set) removes the attribute.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::update(Pet::key("1")).set(Pet::fields().name, " Rex ").to_request()?;
+    /// assert_eq!(r.values[":v0"], aws_sdk_dynamodb::types::AttributeValue::S("Rex".into()), "trimmed");
+    /// # Ok::<(), Error>(())
+    /// ```
     fn set<T: Serialize, V: IntoField<T>>(
         mut self,
         field: impl AsRef<Attr<M, T>>,
@@ -283,6 +291,14 @@ pub trait UpdateActions<M>: Sized {
     }
 
     /// `SET attribute = if_not_exists(attribute, value)`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::update(Pet::key("1")).set_if_not_exists(Pet::fields().age, 1u32).to_request()?;
+    /// assert!(r.update.unwrap().starts_with("SET #n0 = if_not_exists(#n0, :v0)"));
+    /// # Ok::<(), Error>(())
+    /// ```
     fn set_if_not_exists<T: Serialize, V: IntoField<T>>(
         mut self,
         field: Attr<M, T>,
@@ -299,6 +315,14 @@ pub trait UpdateActions<M>: Sized {
 
     /// `ADD attribute value`: adds to a number (a missing number counts as 0) or adds the
     /// elements of a set.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::update(Pet::key("1")).add(Pet::fields().age, 1u32).to_request()?;
+    /// assert!(r.update.unwrap().starts_with("ADD #n0 :v0"));
+    /// # Ok::<(), Error>(())
+    /// ```
     fn add<T: Serialize + Addable, V: IntoField<T>>(
         mut self,
         field: impl AsRef<Attr<M, T>>,
@@ -310,6 +334,14 @@ pub trait UpdateActions<M>: Sized {
     }
 
     /// `SET attribute = attribute - value`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::update(Pet::key("1")).subtract(Pet::fields().age, 1u32).to_request()?;
+    /// assert!(r.update.unwrap().starts_with("SET #n0 = #n0 - :v0"));
+    /// # Ok::<(), Error>(())
+    /// ```
     fn subtract<T: Serialize + Numeric, V: IntoField<T>>(
         mut self,
         field: Attr<M, T>,
@@ -321,6 +353,14 @@ pub trait UpdateActions<M>: Sized {
     }
 
     /// Appends elements to a list (a missing list counts as empty).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::update(Pet::key("1")).append(Pet::fields().scores, [7, 8]).to_request()?;
+    /// assert!(r.update.unwrap().contains("list_append(if_not_exists(#n0, :v0), :v1)"));
+    /// # Ok::<(), Error>(())
+    /// ```
     fn append<E: Serialize>(
         mut self,
         field: impl AsRef<Attr<M, Vec<E>>>,
@@ -333,6 +373,14 @@ pub trait UpdateActions<M>: Sized {
     }
 
     /// Prepends elements to a list (a missing list counts as empty).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::update(Pet::key("1")).prepend(Pet::fields().scores, [0]).to_request()?;
+    /// assert!(r.update.unwrap().contains("list_append(:v1, if_not_exists(#n0, :v0))"));
+    /// # Ok::<(), Error>(())
+    /// ```
     fn prepend<E: Serialize>(
         mut self,
         field: impl AsRef<Attr<M, Vec<E>>>,
@@ -345,6 +393,15 @@ pub trait UpdateActions<M>: Sized {
     }
 
     /// `DELETE attribute elements`: removes elements from a set.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let shy = std::collections::BTreeSet::from(["shy".to_owned()]);
+    /// let r = Pet::update(Pet::key("1")).delete(Pet::fields().tags, shy).to_request()?;
+    /// assert!(r.update.unwrap().contains("DELETE #n0 :v0"));
+    /// # Ok::<(), Error>(())
+    /// ```
     fn delete<T: Serialize + Addable, V: IntoField<T>>(
         mut self,
         field: Attr<M, T>,
@@ -356,6 +413,14 @@ pub trait UpdateActions<M>: Sized {
     }
 
     /// `REMOVE attribute`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::update(Pet::key("1")).remove(Pet::fields().address).to_request()?;
+    /// assert!(r.update.unwrap().contains("REMOVE #n0"));
+    /// # Ok::<(), Error>(())
+    /// ```
     fn remove<T>(mut self, field: impl AsRef<Attr<M, T>>) -> Self {
         self.actions_mut().remove(field.as_ref());
         self

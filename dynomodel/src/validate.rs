@@ -40,6 +40,14 @@ pub struct ValidationErrors {
 
 impl ValidationErrors {
     /// Records that the value at `path` broke `rule`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let mut e = dynomodel::ValidationErrors::default();
+    /// e.push("tags[2]", "length", "must have at most 10 characters");
+    /// assert_eq!(e.to_string(), "validation failed: `tags[2]` (length): must have at most 10 characters");
+    /// ```
     pub fn push(
         &mut self,
         path: impl Into<String>,
@@ -54,26 +62,62 @@ impl ValidationErrors {
     }
 
     /// Whether no rule was broken.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert!(dynomodel::ValidationErrors::default().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }
 
     /// How many rules were broken.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let mut e = dynomodel::ValidationErrors::default();
+    /// e.push("age", "range", "must be at most 100, is 101");
+    /// assert_eq!(e.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.errors.len()
     }
 
     /// The failures, in field order.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let mut e = dynomodel::ValidationErrors::default();
+    /// e.push("age", "range", "must be at most 100, is 101");
+    /// assert_eq!(e.iter().map(|e| e.rule.as_str()).collect::<Vec<_>>(), ["range"]);
+    /// ```
     pub fn iter(&self) -> std::slice::Iter<'_, ValidationError> {
         self.errors.iter()
     }
 
     /// The failure at `path`, if any.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let mut e = dynomodel::ValidationErrors::default();
+    /// e.push("address.street", "length", "must have at least 1 character");
+    /// assert!(e.at("address.street").is_some());
+    /// ```
     pub fn at(&self, path: &str) -> Option<&ValidationError> {
         self.errors.iter().find(|e| e.path == path)
     }
 
     /// `Ok(())` where nothing was broken, else `Error::Validation(self)`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert!(dynomodel::ValidationErrors::default().into_result().is_ok());
+    /// ```
     pub fn into_result(self) -> crate::Result<()> {
         if self.is_empty() {
             Ok(())
