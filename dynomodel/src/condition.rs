@@ -374,6 +374,16 @@ impl<M> Condition<M> {
     }
 
     /// The expression with its names and values, as it would be sent.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let (expression, names, values) = Pet::fields().age.gt(2u32).to_expression()?;
+    /// assert_eq!(expression, "#n0 > :v0");
+    /// assert_eq!(names["#n0"], "age");
+    /// assert_eq!(values[":v0"], aws_sdk_dynamodb::types::AttributeValue::N("2".into()));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn to_expression(&self) -> Result<Expression> {
         let mut ph = Placeholders::default();
         let e = self.render(&mut ph)?;
@@ -754,30 +764,79 @@ impl<R> Size<R> {
         ))
     }
     /// `size(attribute) = n`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().tags.size().eq(2).to_expression()?.0, "size(#n0) = :v0");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn eq(&self, n: usize) -> Condition<R> {
         self.cmp(Cmp::Eq, n)
     }
     /// `size(attribute) <> n`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().tags.size().ne(2).to_expression()?.0, "size(#n0) <> :v0");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn ne(&self, n: usize) -> Condition<R> {
         self.cmp(Cmp::Ne, n)
     }
     /// `size(attribute) < n`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().name.size().lt(64).to_expression()?.0, "size(#n0) < :v0");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn lt(&self, n: usize) -> Condition<R> {
         self.cmp(Cmp::Lt, n)
     }
     /// `size(attribute) <= n`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().name.size().le(64).to_expression()?.0, "size(#n0) <= :v0");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn le(&self, n: usize) -> Condition<R> {
         self.cmp(Cmp::Le, n)
     }
     /// `size(attribute) > n`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().scores.size().gt(0).to_expression()?.0, "size(#n0) > :v0");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn gt(&self, n: usize) -> Condition<R> {
         self.cmp(Cmp::Gt, n)
     }
     /// `size(attribute) >= n`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().scores.size().ge(1).to_expression()?.0, "size(#n0) >= :v0");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn ge(&self, n: usize) -> Condition<R> {
         self.cmp(Cmp::Ge, n)
     }
     /// `size(attribute) BETWEEN low AND high`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().name.size().between(1, 64).to_expression()?.0, "size(#n0) BETWEEN :v0 AND :v1");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn between(&self, low: usize, high: usize) -> Condition<R> {
         Condition::from_node(Node::Between(
             Subject::Size(self.path.clone()),

@@ -509,6 +509,14 @@ impl<M: Model> Delete<M> {
     }
 
     /// Deletes only where `condition` holds (else `ConditionFailed`).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::delete(Pet::key("1")).condition(Pet::fields().owner.eq("rachel")).to_request()?;
+    /// assert_eq!(r.condition.as_deref(), Some("#n0 = :v0"));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn condition(mut self, condition: Condition<M>) -> Self {
         self.condition = Some(match self.condition.take() {
             Some(c) => c & condition,
@@ -518,6 +526,15 @@ impl<M: Model> Delete<M> {
     }
 
     /// Deletes only where the stored version is `version` (else `VersionConflict`).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::delete(Pet::key("1")).expect_version(2).to_request()?;
+    /// assert_eq!(r.condition.as_deref(), Some("#n0 = :v0"));
+    /// assert_eq!(r.names["#n0"], "version");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn expect_version(mut self, version: u64) -> Self {
         self.expected_version = Some(version);
         self

@@ -355,6 +355,15 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
 
     /// Keeps only the items where `condition` holds (applied after the read, so the page
     /// size counts the items before filtering, as in DynamoDB).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let f = Pet::fields();
+    /// let r = Pet::query(f.id.eq("1")).filter(f.age.gt(2u32)).to_request()?;
+    /// assert_eq!(r.filter.as_deref(), Some("#n1 > :v1"));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn filter(mut self, condition: Condition<M>) -> Self {
         self.read.filter = Some(match self.read.filter.take() {
             Some(f) => f & condition,
@@ -364,6 +373,14 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     }
 
     /// Reads at most `n` items per page.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::query(Pet::fields().id.eq("1")).limit(50).to_request()?;
+    /// assert_eq!(r.limit, Some(50));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn limit(mut self, n: i32) -> Self {
         self.read.limit = Some(n);
         self
@@ -398,18 +415,50 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     }
 
     /// A strongly consistent read (not on a global secondary index).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::query(Pet::fields().id.eq("1")).consistent().to_request()?;
+    /// assert!(r.consistent);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn consistent(mut self) -> Self {
         self.read.consistent = true;
         self
     }
 
     /// Starts where a previous page ended.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let query = Pet::query(Pet::fields().owner.eq("rachel")).limit(10);
+    /// let first = query.exec(db).await?;
+    /// if let Some(next) = first.next {
+    ///     let text = next.to_string();          // hand it to a web client...
+    ///     let back: Cursor = text.parse()?;     // ...and take it back
+    ///     let second = query.clone().start_at(back).exec(db).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn start_at(mut self, cursor: impl Into<Option<Cursor>>) -> Self {
         self.read.start = cursor.into();
         self
     }
 
     /// Reads only the attributes of `P`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// #[derive(Document, serde::Serialize, serde::Deserialize)]
+    /// struct PetName { id: String, name: String }
+    /// let r = Pet::query(Pet::fields().id.eq("1")).project::<PetName>().to_request()?;
+    /// assert!(r.projection.is_some());
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn project<P: Document>(self) -> Query<M, P> {
         Query {
             hash: self.hash,
@@ -523,6 +572,15 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     }
 
     /// One page.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let page = Pet::query(Pet::fields().owner.eq("rachel")).limit(20).exec(db).await?;
+    /// println!("{} pets, more: {}", page.items.len(), page.next.is_some());
+    /// # Ok(()) }
+    /// ```
     pub async fn exec(&self, db: &Db) -> Result<Page<O>> {
         let r = self.to_request()?;
         let (items, next) = query_page(db, &r).await?;
@@ -787,12 +845,28 @@ impl<M: Model> Scan<M> {
 
 impl<M: Model, O: Send + 'static> Scan<M, O> {
     /// Scans this index instead of the table.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::scan().index(Pet::BY_OWNER).to_request()?;
+    /// assert_eq!(r.index, Some("by_owner"));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn index(mut self, index: Index<M>) -> Self {
         self.read.index = Some(index);
         self
     }
 
     /// Keeps only the items where `condition` holds.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::scan().filter(Pet::fields().age.ge(5u32)).to_request()?;
+    /// assert_eq!(r.filter.as_deref(), Some("#n0 >= :v0"));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn filter(mut self, condition: Condition<M>) -> Self {
         self.read.filter = Some(match self.read.filter.take() {
             Some(f) => f & condition,
@@ -802,6 +876,13 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
     }
 
     /// Reads at most `n` items per page (per segment, with `parallel`).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::scan().limit(100).to_request()?.limit, Some(100));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn limit(mut self, n: i32) -> Self {
         self.read.limit = Some(n);
         self
@@ -865,6 +946,14 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
 
     /// Every item; with `parallel(n)`, the segments are read at once and their items
     /// concatenated in segment order.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let pets: Vec<Pet> = Pet::scan().all(db).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn all(&self, db: &Db) -> Result<Vec<O>> {
         if self.segments == 1 {
             return collect_pages(db, self.to_request()?, scan_page, self.read.decode).await;
@@ -903,6 +992,14 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
     }
 
     /// How many items match (after the filter), reading every page.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let adults = Pet::scan().filter(Pet::fields().age.ge(1u32)).count(db).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn count(&self, db: &Db) -> Result<usize> {
         let mut r = self.to_request()?;
         r.count = true;

@@ -266,17 +266,39 @@ impl Transaction {
     }
 
     /// The number of actions.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Transaction::new().delete(Pet::delete(Pet::key("1"))).len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.actions.len()
     }
 
     /// Whether there are no actions.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert!(Transaction::new().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.actions.is_empty()
     }
 
     /// Builds every action's request: the save pipelines run here. A model rule that fails
     /// cancels the transaction before anything is sent.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # futures::executor::block_on(async {
+    /// let requests = Transaction::new().delete(Pet::delete(Pet::key("1"))).to_requests().await?;
+    /// assert_eq!(requests[0].operation, "DeleteItem");
+    /// # Ok::<(), Error>(()) })?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub async fn to_requests(self) -> Result<Vec<Request>> {
         if self.actions.is_empty() || self.actions.len() > MAX_ACTIONS {
             return Err(Error::InvalidRequest(format!(
