@@ -2,7 +2,7 @@
 //! retried with exponential backoff and jitter until every item is written or read, or the
 //! error names exactly the ones that were not.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
@@ -188,13 +188,17 @@ impl<M: Model> BatchGet<M> {
     /// # Ok(()) }
     /// ```
     pub async fn exec(self, db: &Db) -> Result<Vec<Option<M>>> {
+        // Each key's id once: to read a repeated key once, and to find its item after.
+        let mut ids: Vec<String> = Vec::with_capacity(self.keys.len());
         let mut unique: Vec<Item> = Vec::new();
-        let mut seen: HashMap<String, ()> = HashMap::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for key in &self.keys {
             check_key::<M>(key.item())?;
-            if seen.insert(key_id::<M>(key.item()), ()).is_none() {
+            let id = key_id::<M>(key.item());
+            if seen.insert(id.clone()) {
                 unique.push(key.item().clone());
             }
+            ids.push(id);
         }
         let table = db.table_name(M::TABLE);
         let consistent = self.consistent;
@@ -246,8 +250,8 @@ impl<M: Model> BatchGet<M> {
             });
         }
         let mut out = Vec::with_capacity(self.keys.len());
-        for key in &self.keys {
-            out.push(match found.get(&key_id::<M>(key.item())) {
+        for id in &ids {
+            out.push(match found.get(id) {
                 Some(item) => Some(load::<M>(item).await?),
                 None => None,
             });
@@ -582,10 +586,10 @@ impl<M: Model> BatchDelete<M> {
     /// ```
     pub async fn exec(self, db: &Db) -> Result<()> {
         let mut requests = Vec::with_capacity(self.keys.len());
-        let mut seen: HashMap<String, ()> = HashMap::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for key in &self.keys {
             check_key::<M>(key.item())?;
-            if seen.insert(key_id::<M>(key.item()), ()).is_some() {
+            if !seen.insert(key_id::<M>(key.item())) {
                 continue;
             }
             M::run_before_delete(key).await?;
