@@ -1,6 +1,18 @@
 //! Batches of any size: split into DynamoDB's limits, sent with bounded concurrency, and
 //! retried with exponential backoff and jitter until every item is written or read, or the
 //! error names exactly the ones that were not.
+//!
+//! ```no_run
+//! # use dynomodel::prelude::*;
+//! # use dynomodel::doc_support::{pet, Pet};
+//! # async fn run(db: &Db) -> Result<()> {
+//! let pets: Vec<Pet> = (0..1000).map(|i| pet(&i.to_string(), "Rex")).collect();
+//! Pet::batch_put(pets).exec(db).await?; // 40 requests of 25, 8 at a time
+//! let found = Pet::batch_get((0..1000).map(|i| Pet::key(i.to_string()))).exec(db).await?;
+//! assert!(found.iter().all(Option::is_some));
+//! Pet::batch_delete((0..1000).map(|i| Pet::key(i.to_string()))).exec(db).await?;
+//! # Ok(()) }
+//! ```
 
 use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
@@ -21,14 +33,43 @@ use crate::ops::{check_key, load};
 use crate::request::op_span;
 use crate::validate::ValidationErrors;
 
-/// DynamoDB's limits on one BatchGetItem and one BatchWriteItem.
+/// Keys in one BatchGetItem: `batch_get` splits longer lists into chunks of this size.
+///
+/// ```
+/// assert_eq!(dynomodel::batch::MAX_GET_KEYS, 100);
+/// ```
 pub const MAX_GET_KEYS: usize = 100;
-/// Requests in one BatchWriteItem.
+/// Requests in one BatchWriteItem: `batch_put` and `batch_delete` split into chunks of at
+/// most this many.
+///
+/// ```
+/// assert_eq!(dynomodel::batch::MAX_WRITE_REQUESTS, 25);
+/// ```
 pub const MAX_WRITE_REQUESTS: usize = 25;
-/// Bytes in one BatchWriteItem.
+/// Bytes in one BatchWriteItem: a chunk is also closed before it would exceed this size.
+///
+/// ```
+/// assert_eq!(dynomodel::batch::MAX_WRITE_BYTES, 16 * 1024 * 1024);
+/// ```
 pub const MAX_WRITE_BYTES: usize = 16 * 1024 * 1024;
 
 /// How a batch is sent: concurrency and retries.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// use dynomodel::batch::BatchOptions;
+/// use std::time::Duration;
+/// # async fn run(db: &Db) -> Result<()> {
+/// let patient = BatchOptions {
+///     max_attempts: 20,
+///     max_delay: Duration::from_secs(5),
+///     ..BatchOptions::default()
+/// };
+/// let pets = (0..100).map(|i| pet(&i.to_string(), "Rex"));
+/// Pet::batch_put(pets).options(patient).exec(db).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct BatchOptions {
     /// Chunks in flight at once (8 by default).
@@ -122,20 +163,50 @@ struct ChunkOutcome<T> {
 }
 
 macro_rules! options_methods {
-    () => {
-        /// Chunks in flight at once.
+    ($make:literal) => {
+        /// Chunks in flight at once (at least 1).
+        ///
+        /// ```no_run
+        /// # use dynomodel::prelude::*;
+        /// # use dynomodel::doc_support::{pet, Pet};
+        /// # async fn run(db: &Db) -> Result<()> {
+        #[doc = concat!("let batch = ", $make, ".concurrency(2);")]
+        /// batch.exec(db).await?;
+        /// # Ok(()) }
+        /// ```
         pub fn concurrency(mut self, n: usize) -> Self {
             self.options.concurrency = n.max(1);
             self
         }
 
-        /// Sends of one chunk before its unprocessed entries are given up.
+        /// Sends of one chunk, the first included, before its unprocessed entries are given
+        /// up (at least 1).
+        ///
+        /// ```no_run
+        /// # use dynomodel::prelude::*;
+        /// # use dynomodel::doc_support::{pet, Pet};
+        /// # async fn run(db: &Db) -> Result<()> {
+        #[doc = concat!("let batch = ", $make, ".max_attempts(3);")]
+        /// batch.exec(db).await?;
+        /// # Ok(()) }
+        /// ```
         pub fn max_attempts(mut self, n: u32) -> Self {
             self.options.max_attempts = n.max(1);
             self
         }
 
         /// Every option at once.
+        ///
+        /// ```no_run
+        /// # use dynomodel::prelude::*;
+        /// # use dynomodel::doc_support::{pet, Pet};
+        /// use dynomodel::batch::BatchOptions;
+        /// # async fn run(db: &Db) -> Result<()> {
+        /// let options = BatchOptions { concurrency: 2, ..BatchOptions::default() };
+        #[doc = concat!("let batch = ", $make, ".options(options);")]
+        /// batch.exec(db).await?;
+        /// # Ok(()) }
+        /// ```
         pub fn options(mut self, options: BatchOptions) -> Self {
             self.options = options;
             self
@@ -144,6 +215,15 @@ macro_rules! options_methods {
 }
 
 /// A BatchGetItem of any number of keys; `M::batch_get(keys)` makes one.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// let found: Vec<Option<Pet>> = Pet::batch_get(["1", "2"].map(Pet::key)).exec(db).await?;
+/// assert_eq!(found.len(), 2);
+/// # Ok(()) }
+/// ```
 pub struct BatchGet<M> {
     keys: Vec<Key<M>>,
     consistent: bool,
@@ -159,7 +239,7 @@ impl<M: Model> BatchGet<M> {
         }
     }
 
-    options_methods!();
+    options_methods!("Pet::batch_get([Pet::key(\"1\")])");
 
     /// Strongly consistent reads.
     ///
@@ -487,6 +567,14 @@ async fn write_chunk<M: Model>(
 /// timestamps) before the first request; an item that fails stops the whole batch before
 /// anything is written. BatchWriteItem takes no conditions, so a `version` is bumped but
 /// not checked: use `save` or a transaction where another writer may race.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// Pet::batch_put([pet("1", "Rex"), pet("2", "Tom")]).exec(db).await?;
+/// # Ok(()) }
+/// ```
 pub struct BatchPut<M> {
     items: Vec<M>,
     options: BatchOptions,
@@ -500,7 +588,7 @@ impl<M: Model> BatchPut<M> {
         }
     }
 
-    options_methods!();
+    options_methods!("Pet::batch_put([pet(\"1\", \"Rex\")])");
 
     /// Writes every item. Two items with one key are refused (DynamoDB rejects them in one
     /// batch, and one of them would be lost).
@@ -557,6 +645,14 @@ impl<M: Model> BatchPut<M> {
 
 /// A BatchWriteItem of deletes; `M::batch_delete(keys)` makes one. A key given twice is
 /// deleted once.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// Pet::batch_delete([Pet::key("1"), Pet::key("1")]).exec(db).await?;
+/// # Ok(()) }
+/// ```
 pub struct BatchDelete<M> {
     keys: Vec<Key<M>>,
     options: BatchOptions,
@@ -572,7 +668,7 @@ impl<M: Model> BatchDelete<M> {
         }
     }
 
-    options_methods!();
+    options_methods!("Pet::batch_delete([Pet::key(\"1\")])");
 
     /// Deletes every key (a key without an item is no error), after each `before_delete`
     /// hook.

@@ -4,6 +4,20 @@
 //! numbers, booleans, lists, maps, sets, bytes, nested documents, date-times) and falls back to
 //! `serde_dynamo` for any other type that implements `Serialize` and `Deserialize`, such as a
 //! user's enum. Every error names the attribute path where it happened.
+//!
+//! ```
+//! use dynomodel::codec::{item_size, AttrValue};
+//! use aws_sdk_dynamodb::types::AttributeValue;
+//! use std::collections::HashMap;
+//!
+//! let scores = HashMap::from([("math".to_owned(), 9u8)]);
+//! let value = scores.to_attr()?;
+//! assert_eq!(value, AttributeValue::M(HashMap::from([("math".into(), AttributeValue::N("9".into()))])));
+//! assert_eq!(HashMap::<String, u8>::from_attr(&value)?, scores);
+//! // The name, a map's 3 bytes, and per entry 1 byte, the key, and the number (1 digit: 2 bytes).
+//! assert_eq!(item_size(&HashMap::from([("scores".to_owned(), value)])), 6 + 3 + (1 + 4 + 2));
+//! # Ok::<(), dynomodel::Error>(())
+//! ```
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, Hash};
@@ -13,7 +27,16 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::{Error, Result};
 
-/// A DynamoDB item: attribute names to values.
+/// A DynamoDB item: attribute names to values, as the SDK's `item`/`key` fields take it.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// use aws_sdk_dynamodb::types::AttributeValue;
+/// let item: dynomodel::Item = pet("1", "Rex").to_item()?;
+/// assert_eq!(item["name"], AttributeValue::S("Rex".into()));
+/// # Ok::<(), Error>(())
+/// ```
 pub type Item = HashMap<String, AttributeValue>;
 
 /// A value that converts to and from one DynamoDB attribute value.
@@ -29,8 +52,24 @@ pub type Item = HashMap<String, AttributeValue>;
 /// ```
 pub trait AttrValue: Sized {
     /// The attribute value; errors name the path below this value (empty at the top).
+    ///
+    /// ```
+    /// use dynomodel::codec::AttrValue;
+    /// use aws_sdk_dynamodb::types::AttributeValue;
+    /// let list = vec!["a".to_owned()].to_attr().unwrap();
+    /// assert_eq!(list, AttributeValue::L(vec![AttributeValue::S("a".into())]));
+    /// assert!(f64::NAN.to_attr().is_err());
+    /// ```
     fn to_attr(&self) -> Result<AttributeValue>;
     /// Reads the value; errors name the path below this value (empty at the top).
+    ///
+    /// ```
+    /// use dynomodel::codec::AttrValue;
+    /// use aws_sdk_dynamodb::types::AttributeValue;
+    /// let list = AttributeValue::L(vec![AttributeValue::N("1".into()), AttributeValue::S("x".into())]);
+    /// let err = Vec::<u32>::from_attr(&list).unwrap_err();
+    /// assert!(err.to_string().contains("[1]"), "{err}");
+    /// ```
     fn from_attr(value: &AttributeValue) -> Result<Self>;
 }
 
@@ -81,8 +120,9 @@ fn expected(what: &str, found: &AttributeValue) -> Error {
 }
 
 /// Puts `segment` in front of the path of a `Decode` or `Encode` error: `name` for a field,
-/// `[3]` for a list element.
+/// `[3]` for a list element. Used by the derive.
 #[cold]
+#[doc(hidden)]
 pub fn at(err: Error, segment: &str) -> Error {
     fn join(segment: &str, path: String) -> String {
         if path.is_empty() {
@@ -134,11 +174,31 @@ impl AttrValue for bool {
     }
 }
 
-/// A Rust number that DynamoDB stores as N.
+/// A Rust number that DynamoDB stores as N: the integer types, `f32` and `f64`.
+///
+/// ```
+/// use dynomodel::codec::Number;
+/// assert_eq!(7u8.to_n().unwrap(), "7");
+/// assert_eq!(i64::from_n("-12").unwrap(), -12);
+/// ```
 pub trait Number: Sized + Copy {
-    /// The number as DynamoDB's decimal text.
+    /// The number as DynamoDB's decimal text; a float that is NaN or infinite, or beyond
+    /// DynamoDB's range, is an error.
+    ///
+    /// ```
+    /// use dynomodel::codec::Number;
+    /// assert_eq!(2.5f64.to_n().unwrap(), "2.5");
+    /// assert!(f64::INFINITY.to_n().is_err());
+    /// ```
     fn to_n(self) -> Result<String>;
-    /// Reads DynamoDB's decimal text.
+    /// Reads DynamoDB's decimal text; a value that does not fit the type is an error.
+    ///
+    /// ```
+    /// use dynomodel::codec::Number;
+    /// assert_eq!(u16::from_n("65535").unwrap(), 65535);
+    /// assert!(u16::from_n("65536").is_err());
+    /// assert!(u16::from_n("1.5").is_err());
+    /// ```
     fn from_n(text: &str) -> Result<Self>;
 }
 
@@ -414,7 +474,9 @@ impl AttrValue for chrono::DateTime<chrono::Utc> {
     }
 }
 
-/// Codecs that a field chooses with an attribute, and the `Vec<u8>` byte codec.
+/// Codecs that a field chooses with an attribute, and the `Vec<u8>` byte codec. Used by the
+/// derive.
+#[doc(hidden)]
 pub mod special {
     use super::*;
 
@@ -527,11 +589,36 @@ pub mod special {
     }
 }
 
-/// A date-time type that can be stored as epoch seconds.
+/// A date-time type that can be stored as epoch seconds: `chrono::DateTime<Utc>` (feature
+/// `chrono`) and `time::OffsetDateTime` (feature `time`). A field opts in with
+/// `#[dynomodel(epoch)]`; a `ttl` field always is.
+///
+/// ```
+/// # #[cfg(feature = "chrono")] {
+/// use dynomodel::codec::Epoch;
+/// let t = chrono::DateTime::<chrono::Utc>::from_epoch_seconds(1_700_000_000).unwrap();
+/// assert_eq!(t.to_rfc3339(), "2023-11-14T22:13:20+00:00");
+/// # }
+/// ```
 pub trait Epoch: Sized {
     /// Whole seconds since 1970-01-01T00:00:00Z.
+    ///
+    /// ```
+    /// # #[cfg(feature = "time")] {
+    /// use dynomodel::codec::Epoch;
+    /// assert_eq!(time::OffsetDateTime::UNIX_EPOCH.epoch_seconds(), 0);
+    /// # }
+    /// ```
     fn epoch_seconds(&self) -> i64;
     /// The date-time at whole seconds since the epoch, where it is representable.
+    ///
+    /// ```
+    /// # #[cfg(feature = "time")] {
+    /// use dynomodel::codec::Epoch;
+    /// assert_eq!(time::OffsetDateTime::from_epoch_seconds(0), Some(time::OffsetDateTime::UNIX_EPOCH));
+    /// assert_eq!(time::OffsetDateTime::from_epoch_seconds(i64::MAX), None);
+    /// # }
+    /// ```
     fn from_epoch_seconds(secs: i64) -> Option<Self>;
 }
 
@@ -584,10 +671,12 @@ impl AttrValue for time::OffsetDateTime {
 /// Picks the direct codec where the type has one and `serde_dynamo` where it has not: the
 /// derive calls `(&&Via::<T>::new()).encode(v)`, and method resolution prefers the
 /// [`ViaAttr`] impl on `&Via<T>` over the [`ViaSerde`] impl on `Via<T>`.
+#[doc(hidden)]
 pub struct Via<T>(std::marker::PhantomData<T>);
 
 impl<T> Via<T> {
     /// The selector for `T`.
+    #[doc(hidden)]
     #[allow(clippy::new_without_default)]
     pub const fn new() -> Self {
         Via(std::marker::PhantomData)
@@ -595,6 +684,7 @@ impl<T> Via<T> {
 }
 
 /// The direct codec, for types that implement [`AttrValue`].
+#[doc(hidden)]
 pub trait ViaAttr<T> {
     /// Encodes `v`.
     fn encode(&self, v: &T) -> Result<AttributeValue>;
@@ -614,6 +704,7 @@ impl<T: AttrValue> ViaAttr<T> for &Via<T> {
 }
 
 /// The serde fallback, for any other `Serialize + Deserialize` type.
+#[doc(hidden)]
 pub trait ViaSerde<T> {
     /// Encodes `v`.
     fn encode(&self, v: &T) -> Result<AttributeValue>;
@@ -630,7 +721,19 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned> ViaSerde<T> for Via<T> {
     }
 }
 
-/// DynamoDB's limit on the size of one item.
+/// DynamoDB's limit on the size of one item: a save of a bigger item is
+/// [`Error::ItemTooLarge`] before anything is sent.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let mut p = pet("1", "Rex");
+/// p.meta.insert("photo".into(), "x".repeat(dynomodel::codec::MAX_ITEM_SIZE));
+/// # futures::executor::block_on(async {
+/// let err = dynomodel::model::prepare_save(&mut p).await.unwrap_err();
+/// assert!(matches!(err, Error::ItemTooLarge { .. }));
+/// # });
+/// ```
 pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 
 /// The size of an item as DynamoDB counts it: attribute names and values, in bytes.

@@ -38,8 +38,27 @@ use crate::path::{Attr, Path};
 
 /// A value that can stand for a field of type `T` in a condition or an update: a `T`, the
 /// `T` of an `Option<T>` field, or a `&str` for a `String`.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let f = Pet::fields();
+/// let by_str = f.name.eq("Rex"); // &str for a String field
+/// let by_value = f.name.eq(String::from("Rex"));
+/// assert_eq!(by_str.to_expression()?, by_value.to_expression()?);
+/// // An Option<Address> field takes a plain Address for Some(address).
+/// let home = dynomodel::doc_support::Address { street: "Main St".into(), city: "Oslo".into() };
+/// let _ = f.address.eq(home);
+/// # Ok::<(), Error>(())
+/// ```
 pub trait IntoField<T> {
     /// The value as the field's type.
+    ///
+    /// ```
+    /// use dynomodel::condition::IntoField;
+    /// let v: Option<String> = "Rex".into_field();
+    /// assert_eq!(v.as_deref(), Some("Rex"));
+    /// ```
     fn into_field(self) -> T;
 }
 
@@ -67,9 +86,26 @@ impl IntoField<Option<String>> for &str {
     }
 }
 
-/// A value that can be an element of a collection field of type `C`, for `contains`.
+/// A value that can be an element of a collection field of type `C`, for `contains`: an
+/// element of a list or set, or a substring of a string.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let f = Pet::fields();
+/// let _ = f.tags.contains("shy"); // BTreeSet<String>
+/// let _ = f.scores.contains(10u32); // Vec<u32>
+/// let _ = f.name.contains("ex"); // a substring
+/// ```
 pub trait ElementOf<C> {
     /// The element as an attribute value.
+    ///
+    /// ```
+    /// use dynomodel::condition::ElementOf;
+    /// use aws_sdk_dynamodb::types::AttributeValue;
+    /// let v = ElementOf::<Vec<u32>>::into_element(7u32).unwrap();
+    /// assert_eq!(v, AttributeValue::N("7".into()));
+    /// ```
     fn into_element(self) -> Result<AttributeValue>;
 }
 
@@ -116,6 +152,16 @@ impl<C, X: ElementOf<C>> ElementOf<Option<C>> for X {
 }
 
 /// DynamoDB's attribute types, for `attribute_type`.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// use dynomodel::condition::AttrType;
+/// let c = Pet::fields().meta.attribute_type(AttrType::M);
+/// let (_, _, values) = c.to_expression()?;
+/// assert_eq!(values[":v0"], aws_sdk_dynamodb::types::AttributeValue::S("M".into()));
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AttrType {
     /// String.
@@ -157,7 +203,16 @@ impl AttrType {
     }
 }
 
-/// A comparison operator.
+/// A comparison operator, for comparing two attributes with `cmp_attr`.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// use dynomodel::condition::Cmp;
+/// let f = Pet::fields();
+/// assert_eq!(f.name.cmp_attr(Cmp::Ge, &f.owner).to_expression()?.0, "#n0 >= #n1");
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cmp {
     /// `=`
@@ -219,13 +274,39 @@ pub(crate) enum Node {
 }
 
 /// An expression with its `#name` and `:value` placeholders.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// use dynomodel::condition::Expression;
+/// let (text, names, values): Expression = Pet::fields().age.eq(3u32).to_expression()?;
+/// assert_eq!(text, "#n0 = :v0");
+/// assert_eq!(names["#n0"], "age");
+/// assert_eq!(values[":v0"], aws_sdk_dynamodb::types::AttributeValue::N("3".into()));
+/// # Ok::<(), Error>(())
+/// ```
 pub type Expression = (
     String,
     HashMap<String, String>,
     HashMap<String, AttributeValue>,
 );
 
-/// A condition on items of model `M`.
+/// A condition on items of model `M`: built from the typed handles of `M::fields()`,
+/// combined with `&`, `|` and `!` (or [`and`](Self::and), [`or`](Self::or),
+/// [`not`](Self::not)), and used by `create`/`update`/`delete` conditions, query key
+/// conditions and filters, and transaction condition checks.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let f = Pet::fields();
+/// let c: Condition<Pet> = (f.age.ge(1u32) & f.age.le(10u32)) | !f.address.exists();
+/// assert_eq!(
+///     c.to_expression()?.0,
+///     "((#n0 >= :v0 AND #n0 <= :v1) OR (NOT attribute_exists(#n1)))"
+/// );
+/// # Ok::<(), Error>(())
+/// ```
 pub struct Condition<M> {
     pub(crate) node: Node,
     _model: PhantomData<fn() -> M>,
@@ -749,7 +830,16 @@ impl<R, T: Serialize> Attr<R, T> {
     }
 }
 
-/// `size(attribute)`, compared with numbers.
+/// `size(attribute)`, compared with numbers: the length of a string or binary, or the
+/// number of elements of a list, map or set.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let c = Pet::fields().scores.size().between(1, 10);
+/// assert_eq!(c.to_expression()?.0, "size(#n0) BETWEEN :v0 AND :v1");
+/// # Ok::<(), Error>(())
+/// ```
 pub struct Size<R> {
     path: Path,
     _model: PhantomData<fn() -> R>,

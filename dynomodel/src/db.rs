@@ -1,4 +1,14 @@
 //! [`Db`]: the client handle that every operation is sent through.
+//!
+//! ```no_run
+//! # async fn run() -> dynomodel::Result<()> {
+//! use dynomodel::Db;
+//! // AWS: region and credentials from the environment; DYNAMODB_ENDPOINT, where set, wins.
+//! let db = Db::from_env().await?;
+//! // Several environments in one account: `pets` becomes `staging-pets`.
+//! let staging = db.clone().with_table_prefix("staging-");
+//! # Ok(()) }
+//! ```
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +21,17 @@ use crate::error::{Error, Result};
 
 /// The environment variable that points dynomodel at a DynamoDB endpoint, such as
 /// `http://127.0.0.1:8000` for a DynamoDB Local that is already running.
+///
+/// ```no_run
+/// # async fn run() -> dynomodel::Result<()> {
+/// use dynomodel::db::DYNAMODB_ENDPOINT;
+/// // Usually set in the shell: DYNAMODB_ENDPOINT=http://127.0.0.1:8000 cargo run
+/// if std::env::var_os(DYNAMODB_ENDPOINT).is_some() {
+///     let db = dynomodel::Db::from_env().await?; // talks to that endpoint
+/// #   let _ = db;
+/// }
+/// # Ok(()) }
+/// ```
 pub const DYNAMODB_ENDPOINT: &str = "DYNAMODB_ENDPOINT";
 
 /// A handle on DynamoDB: the SDK client and the table-name prefix.

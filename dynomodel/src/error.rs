@@ -1,10 +1,37 @@
 //! The one error type of dynomodel.
+//!
+//! ```no_run
+//! # use dynomodel::prelude::*;
+//! # use dynomodel::doc_support::{pet, Pet};
+//! # async fn run(db: &Db) -> Result<()> {
+//! match pet("1", "").create(db).await {
+//!     Err(Error::Validation(errors)) => {
+//!         for e in errors.iter() {
+//!             println!("{}: {} ({})", e.path, e.message, e.rule);
+//!         }
+//!     }
+//!     Err(Error::AlreadyExists { table }) => println!("pet 1 is already in {table}"),
+//!     Err(e) if e.is_retryable() => println!("try again later: {e}"),
+//!     Err(e) => return Err(e),
+//!     Ok(()) => {}
+//! }
+//! # Ok(()) }
+//! ```
 
 use std::fmt;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
 /// `Result<T, dynomodel::Error>`.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// fn checked(p: &Pet) -> dynomodel::Result<()> {
+///     p.validate()
+/// }
+/// assert!(checked(&pet("1", "")).is_err());
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in dynomodel.
@@ -179,6 +206,21 @@ impl Error {
 /// An error from DynamoDB or the AWS SDK, with its error code where DynamoDB gave one.
 ///
 /// The SDK's own retries (with its standard backoff) have already run when this is returned.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// match Pet::get(Pet::key("1")).exec(db).await {
+///     Err(Error::Dynamo(e)) if e.code() == Some("ResourceNotFoundException") => {
+///         println!("create the table first: {e}");
+///     }
+///     other => {
+///         other?;
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct DynamoError {
     operation: &'static str,
@@ -203,7 +245,20 @@ const RETRYABLE_CODES: &[&str] = &[
 ];
 
 impl DynamoError {
-    /// Wraps an SDK error of the operation named `operation` (such as `PutItem`).
+    /// Wraps an SDK error of the operation named `operation` (such as `PutItem`), for code
+    /// that calls the SDK directly and wants dynomodel's error.
+    ///
+    /// ```
+    /// use aws_sdk_dynamodb::error::{ErrorMetadata, SdkError};
+    /// use aws_sdk_dynamodb::operation::get_item::GetItemError;
+    /// use dynomodel::DynamoError;
+    ///
+    /// let throttled = GetItemError::generic(ErrorMetadata::builder().code("ThrottlingException").build());
+    /// let err = DynamoError::from_sdk("GetItem", SdkError::<_, ()>::service_error(throttled, ()));
+    /// assert_eq!(err.operation(), "GetItem");
+    /// assert_eq!(err.code(), Some("ThrottlingException"));
+    /// assert!(err.is_throttling() && err.is_retryable());
+    /// ```
     pub fn from_sdk<E, R>(operation: &'static str, err: SdkError<E, R>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -234,23 +289,61 @@ impl DynamoError {
     }
 
     /// The DynamoDB operation, such as `PutItem`.
+    ///
+    /// ```
+    /// use aws_sdk_dynamodb::error::SdkError;
+    /// use aws_sdk_dynamodb::operation::put_item::PutItemError;
+    /// let raw = SdkError::<PutItemError, ()>::construction_failure("no table name");
+    /// assert_eq!(dynomodel::DynamoError::from_sdk("PutItem", raw).operation(), "PutItem");
+    /// ```
     pub fn operation(&self) -> &'static str {
         self.operation
     }
 
     /// DynamoDB's error code, such as `ResourceNotFoundException`, where the service answered.
+    ///
+    /// ```
+    /// use aws_sdk_dynamodb::error::{ErrorMetadata, SdkError};
+    /// use aws_sdk_dynamodb::operation::get_item::GetItemError;
+    /// let missing = GetItemError::generic(ErrorMetadata::builder().code("ResourceNotFoundException").build());
+    /// let err = dynomodel::DynamoError::from_sdk("GetItem", SdkError::<_, ()>::service_error(missing, ()));
+    /// assert_eq!(err.code(), Some("ResourceNotFoundException"));
+    /// assert!(!err.is_retryable());
+    /// let local = SdkError::<GetItemError, ()>::construction_failure("bad input");
+    /// assert_eq!(dynomodel::DynamoError::from_sdk("GetItem", local).code(), None);
+    /// ```
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
-    /// Whether DynamoDB throttled the request.
+    /// Whether DynamoDB throttled the request (`ThrottlingException`,
+    /// `ProvisionedThroughputExceededException`, `RequestLimitExceeded`).
+    ///
+    /// ```
+    /// use aws_sdk_dynamodb::error::{ErrorMetadata, SdkError};
+    /// use aws_sdk_dynamodb::operation::query::QueryError;
+    /// let over = QueryError::generic(
+    ///     ErrorMetadata::builder().code("ProvisionedThroughputExceededException").build(),
+    /// );
+    /// assert!(dynomodel::DynamoError::from_sdk("Query", SdkError::<_, ()>::service_error(over, ())).is_throttling());
+    /// ```
     pub fn is_throttling(&self) -> bool {
         self.code
             .as_deref()
             .is_some_and(|c| THROTTLING_CODES.contains(&c))
     }
 
-    /// Whether sending the same request again may succeed.
+    /// Whether sending the same request again may succeed: throttling, DynamoDB's internal
+    /// errors, timeouts and dropped connections.
+    ///
+    /// ```
+    /// use aws_sdk_dynamodb::error::{ErrorMetadata, SdkError};
+    /// use aws_sdk_dynamodb::operation::put_item::PutItemError;
+    /// let busy = PutItemError::generic(ErrorMetadata::builder().code("InternalServerError").build());
+    /// assert!(dynomodel::DynamoError::from_sdk("PutItem", SdkError::<_, ()>::service_error(busy, ())).is_retryable());
+    /// let bad = PutItemError::generic(ErrorMetadata::builder().code("ValidationException").build());
+    /// assert!(!dynomodel::DynamoError::from_sdk("PutItem", SdkError::<_, ()>::service_error(bad, ())).is_retryable());
+    /// ```
     pub fn is_retryable(&self) -> bool {
         self.retryable
     }

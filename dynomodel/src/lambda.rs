@@ -38,16 +38,59 @@ use crate::error::{Error, Result};
 use crate::model::{Document, Key, Model};
 
 /// A stream image (`NewImage`, `OldImage`) as an item.
+///
+/// ```
+/// use aws_sdk_dynamodb::types::AttributeValue;
+/// let image: serde_dynamo::Item = serde_json::from_str(r#"{"id": {"S": "1"}, "age": {"N": "3"}}"#).unwrap();
+/// let item = dynomodel::lambda::image_item(&image);
+/// assert_eq!(item["age"], AttributeValue::N("3".into()));
+/// ```
 pub fn image_item(image: &serde_dynamo::Item) -> Item {
     image.clone().into()
 }
 
-/// Decodes a stream record's `NewImage` or `OldImage` into a document.
+/// Decodes a stream record's `NewImage` or `OldImage` into a document; every model has it
+/// as `M::from_stream_image`.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let image: serde_dynamo::Item = serde_json::from_str(
+///     r#"{"id": {"S": "1"}, "name": {"S": "Rex"}, "owner": {"S": "ann"}, "version": {"N": "1"}}"#,
+/// ).unwrap();
+/// let p: Pet = Pet::from_stream_image(&image)?;
+/// assert_eq!((p.name.as_str(), p.age), ("Rex", 0));
+/// let bad: serde_dynamo::Item = serde_json::from_str(r#"{"id": {"S": "1"}}"#).unwrap();
+/// assert!(matches!(Pet::from_stream_image(&bad), Err(Error::Decode { path, .. }) if path == "name"));
+/// # Ok::<(), Error>(())
+/// ```
 pub fn from_stream_image<D: Document>(image: &serde_dynamo::Item) -> Result<D> {
     D::from_item(&image_item(image))
 }
 
 /// One change that a stream record reports.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// use dynomodel::lambda::{change, Change};
+/// # fn record(name: &str, new: &str, old: &str) -> aws_lambda_events::dynamodb::EventRecord {
+/// #     serde_json::from_str(&format!(r#"{{
+/// #         "eventID": "1", "eventName": "{name}", "eventVersion": "1.1",
+/// #         "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+/// #         "dynamodb": {{"Keys": {{"id": {{"S": "1"}}}}, "NewImage": {new}, "OldImage": {old},
+/// #             "SequenceNumber": "1", "SizeBytes": 1, "StreamViewType": "NEW_AND_OLD_IMAGES"}}
+/// #     }}"#)).unwrap()
+/// # }
+/// let r = record("MODIFY",
+///     r#"{"id": {"S": "1"}, "name": {"S": "Rex"}, "owner": {"S": "ann"}, "version": {"N": "1"}, "age": {"N": "4"}}"#,
+///     r#"{"id": {"S": "1"}, "name": {"S": "Rex"}, "owner": {"S": "ann"}, "version": {"N": "1"}, "age": {"N": "3"}}"#);
+/// match change::<Pet>(&r)? {
+///     Change::Modify { old: Some(old), new } => assert_eq!((old.age, new.age), (3, 4)),
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change<M> {
     /// A new item (`INSERT`).
@@ -82,7 +125,34 @@ fn image<M: Document>(image: &serde_dynamo::Item, what: &str) -> Result<Option<M
     })
 }
 
-/// The change that one stream record reports, decoded into `M`.
+/// The change that one stream record reports, decoded into `M`. A record without the image
+/// that its event needs (a `KEYS_ONLY` stream) is `InvalidRequest`; an image that does not fit
+/// the model is `Decode` naming the attribute and the image.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// use dynomodel::lambda::{change, Change};
+/// # fn record(name: &str, new: &str, old: &str) -> aws_lambda_events::dynamodb::EventRecord {
+/// #     serde_json::from_str(&format!(r#"{{
+/// #         "eventID": "1", "eventName": "{name}", "eventVersion": "1.1",
+/// #         "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+/// #         "dynamodb": {{"Keys": {{"id": {{"S": "1"}}}}, "NewImage": {new}, "OldImage": {old},
+/// #             "SequenceNumber": "1", "SizeBytes": 1, "StreamViewType": "NEW_AND_OLD_IMAGES"}}
+/// #     }}"#)).unwrap()
+/// # }
+/// let removed = record("REMOVE", "{}", r#"{"id": {"S": "1"}, "name": {"S": "Rex"}, "owner": {"S": "ann"}, "version": {"N": "1"}}"#);
+/// match change::<Pet>(&removed)? {
+///     Change::Remove { old, key } => {
+///         assert_eq!(key, Pet::key("1"));
+///         assert_eq!(old.map(|p| p.name).as_deref(), Some("Rex"));
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// let keys_only = record("INSERT", "{}", "{}");
+/// assert!(matches!(change::<Pet>(&keys_only), Err(Error::InvalidRequest(_))));
+/// # Ok::<(), Error>(())
+/// ```
 pub fn change<M: Model>(record: &EventRecord) -> Result<Change<M>> {
     let old = image::<M>(&record.change.old_image, "OldImage")?;
     let new = image::<M>(&record.change.new_image, "NewImage")?;
@@ -109,6 +179,25 @@ pub fn change<M: Model>(record: &EventRecord) -> Result<Change<M>> {
 }
 
 /// Every change of a stream event, in order; one decoding error does not hide the others.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// use dynomodel::lambda::{changes, Change};
+/// let event: aws_lambda_events::dynamodb::Event = serde_json::from_str(r#"{"Records": [
+///     {"eventID": "1", "eventName": "INSERT", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
+///      "awsRegion": "us-east-1", "dynamodb": {"Keys": {"id": {"S": "1"}},
+///      "NewImage": {"id": {"S": "1"}, "name": {"N": "7"}, "owner": {"S": "ann"}, "version": {"N": "1"}},
+///      "SequenceNumber": "1", "SizeBytes": 1, "StreamViewType": "NEW_IMAGE"}},
+///     {"eventID": "2", "eventName": "INSERT", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
+///      "awsRegion": "us-east-1", "dynamodb": {"Keys": {"id": {"S": "2"}},
+///      "NewImage": {"id": {"S": "2"}, "name": {"S": "Tom"}, "owner": {"S": "ann"}, "version": {"N": "1"}},
+///      "SequenceNumber": "2", "SizeBytes": 1, "StreamViewType": "NEW_IMAGE"}}
+/// ]}"#).unwrap();
+/// let all: Vec<Result<Change<Pet>>> = changes(&event).collect();
+/// assert!(matches!(&all[0], Err(Error::Decode { path, .. }) if path == "name"));
+/// assert!(matches!(&all[1], Ok(Change::Insert(p)) if p.name == "Tom"));
+/// ```
 pub fn changes<M: Model>(event: &Event) -> impl Iterator<Item = Result<Change<M>>> + '_ {
     event.records.iter().map(change::<M>)
 }

@@ -28,15 +28,90 @@ pub use async_trait::async_trait;
 pub use codec::{AttrValue, Item};
 pub use condition::Condition;
 pub use db::Db;
+/// A struct stored as a map inside a model (`address.street` in paths), with its own rules.
+///
+/// ```
+/// use dynomodel::prelude::*;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Document, Serialize, Deserialize, Debug, Clone)]
+/// struct Address {
+///     #[dynomodel(validate(length(min = 1)))]
+///     street: String,
+/// }
+///
+/// #[derive(Model, Serialize, Deserialize, Debug, Clone)]
+/// #[dynomodel(table = "people")]
+/// struct Person {
+///     #[dynomodel(hash_key)]
+///     id: String,
+///     home: Address,
+/// }
+///
+/// let p = Person { id: "1".into(), home: Address { street: String::new() } };
+/// let Err(Error::Validation(errors)) = p.validate() else { panic!() };
+/// assert_eq!(errors.iter().next().unwrap().path, "home.street");
+/// assert_eq!(Person::fields().home.street.path().to_string(), "home.street");
+/// ```
 #[cfg(feature = "derive")]
-pub use dynomodel_derive::{Document, Model};
+pub use dynomodel_derive::Document;
+/// A struct stored in a DynamoDB table: keys, indexes, rules, managed attributes. See the
+/// attribute tables in the [crate documentation](crate).
+///
+/// ```
+/// use dynomodel::prelude::*;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Model, Serialize, Deserialize, Debug, Clone)]
+/// #[dynomodel(table = "pets", gsi(name = "by_owner", hash = "owner"))]
+/// struct Pet {
+///     #[dynomodel(hash_key)]
+///     id: String,
+///     #[dynomodel(set = "trim", validate(length(min = 1, max = 64)))]
+///     name: String,
+///     owner: String,
+///     #[dynomodel(version)]
+///     version: u64,
+/// }
+///
+/// assert_eq!(Pet::TABLE, "pets");
+/// assert_eq!(Pet::fields().owner.eq("ann").to_expression()?.0, "#n0 = :v0");
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// A mistake in the attributes is a compile error at its token:
+///
+/// ```compile_fail
+/// use dynomodel::prelude::*;
+///
+/// #[derive(Model, serde::Serialize, serde::Deserialize)]
+/// #[dynomodel(table = "pets")]
+/// struct Pet {
+///     #[dynomodel(hash_key, validate(lenght(max = 3)))]
+///     id: String,
+/// }
+/// ```
+#[cfg(feature = "derive")]
+pub use dynomodel_derive::Model;
 pub use error::{DynamoError, Error, Result};
 pub use model::{Document, Hooks, Index, Key, Model};
 pub use path::{Attr, Path};
 pub use request::Request;
 pub use validate::{ValidationError, ValidationErrors};
 
-/// The types that almost every user of dynomodel needs.
+/// The types that almost every user of dynomodel needs, and the traits whose methods every
+/// model has.
+///
+/// ```
+/// use dynomodel::prelude::*;
+///
+/// fn first_page(owner: &str) -> Result<dynomodel::Request> {
+///     # use dynomodel::doc_support::Pet;
+///     Pet::query(Pet::fields().owner.eq(owner)).limit(10).to_request()
+/// }
+/// assert_eq!(first_page("ann")?.index, Some("by_owner"));
+/// # Ok::<(), Error>(())
+/// ```
 pub mod prelude {
     pub use crate::condition::Condition;
     pub use crate::db::Db;

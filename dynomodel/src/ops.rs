@@ -1,4 +1,20 @@
 //! Item operations: get, create, save, update and delete.
+//!
+//! ```no_run
+//! # use dynomodel::prelude::*;
+//! # use dynomodel::doc_support::{pet, Pet};
+//! # async fn run(db: &Db) -> Result<()> {
+//! let mut p = pet("1", "Rex");
+//! p.create(db).await?;
+//! p.age += 1;
+//! p.save(db).await?;
+//! let f = Pet::fields();
+//! let p = Pet::update(Pet::key("1")).add(&f.age, 1u32).exec(db).await?;
+//! let again = Pet::get(Pet::key("1")).consistent().exec(db).await?;
+//! assert_eq!(again, Some(p));
+//! Pet::delete(Pet::key("1")).exec(db).await?;
+//! # Ok(()) }
+//! ```
 
 use std::marker::PhantomData;
 
@@ -50,6 +66,17 @@ pub(crate) async fn load<M: Model>(item: &Item) -> Result<M> {
 }
 
 /// A GetItem of one `M`; `M::get(key)` makes one.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// match Pet::get(Pet::key("1")).consistent().exec(db).await? {
+///     Some(p) => println!("{} is {}", p.name, p.age),
+///     None => println!("no pet 1"),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Get<M> {
     key: Key<M>,
@@ -97,6 +124,16 @@ impl<M: Model> Get<M> {
     }
 
     /// The request that `exec` sends.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::get(Pet::key("1")).to_request()?;
+    /// assert_eq!((r.operation, r.table, r.consistent), ("GetItem", "pets", false));
+    /// assert_eq!(r.key, Some(Pet::key("1").into_item()));
+    /// assert!(Pet::get(Pet::key("")).to_request().is_err()); // an empty key string
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn to_request(&self) -> Result<Request> {
         check_key::<M>(self.key.item())?;
         let mut r = Request::new("GetItem", M::TABLE);
@@ -146,7 +183,19 @@ async fn get_item(db: &Db, r: Request) -> Result<Option<Item>> {
     .await
 }
 
-/// A read that returns only the attributes of `P`.
+/// A read that returns only the attributes of `P`; `project::<P>()` on a get, query or scan
+/// makes one.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// #[derive(Document, serde::Serialize, serde::Deserialize)]
+/// struct Name { name: String }
+///
+/// let name: Option<Name> = Pet::get(Pet::key("1")).project::<Name>().exec(db).await?;
+/// # Ok(()) }
+/// ```
 pub struct Projected<B, P> {
     inner: B,
     _p: PhantomData<fn() -> P>,
@@ -166,7 +215,22 @@ pub(crate) fn projection_of<M: Document, P: Document>(ph: &mut Placeholders) -> 
 }
 
 impl<M: Model, P: Document> Projected<Get<M>, P> {
-    /// The request that `exec` sends.
+    /// The request that `exec` sends. An attribute of `P` that `M` does not have is
+    /// `InvalidRequest`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// #[derive(Document, serde::Serialize, serde::Deserialize)]
+    /// struct Name { name: String }
+    /// #[derive(Document, serde::Serialize, serde::Deserialize)]
+    /// struct Color { color: String }
+    ///
+    /// let r = Pet::get(Pet::key("1")).project::<Name>().to_request()?;
+    /// assert_eq!(r.projection.as_deref(), Some("#n0"));
+    /// assert!(Pet::get(Pet::key("1")).project::<Color>().to_request().is_err());
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn to_request(&self) -> Result<Request> {
         let mut r = self.inner.to_request()?;
         let mut ph = Placeholders::default();
@@ -176,6 +240,19 @@ impl<M: Model, P: Document> Projected<Get<M>, P> {
     }
 
     /// Reads the projected item: `None` where there is none.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// #[derive(Document, serde::Serialize, serde::Deserialize)]
+    /// struct Age { age: u32 }
+    ///
+    /// if let Some(Age { age }) = Pet::get(Pet::key("1")).project::<Age>().exec(db).await? {
+    ///     println!("pet 1 is {age}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn exec(self, db: &Db) -> Result<Option<P>> {
         let r = self.to_request()?;
         match get_item(db, r).await? {
@@ -280,6 +357,21 @@ pub(crate) async fn put<M: Model>(model: &mut M, db: &Db, mode: PutMode) -> Resu
 ///
 /// An update of a key that is not stored fails with `NotFound` and creates nothing, unless
 /// [`Update::upsert`] asks for it.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// let f = Pet::fields();
+/// let p = Pet::update(Pet::key("1"))
+///     .set(&f.name, "Rex")
+///     .add(&f.age, 1u32)
+///     .remove(&f.address)
+///     .condition(f.owner.eq("rachel"))
+///     .exec(db)
+///     .await?;
+/// # Ok(()) }
+/// ```
 pub struct Update<M> {
     key: Key<M>,
     actions: Actions<M>,
@@ -352,7 +444,19 @@ impl<M: Model> Update<M> {
         self
     }
 
-    /// The request that `exec` sends.
+    /// The request that `exec` sends. The version (where the model has one) is increased
+    /// by 1, and the key must exist unless `upsert()`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::update(Pet::key("1")).set(Pet::fields().age, 4u32).to_request()?;
+    /// assert_eq!(r.operation, "UpdateItem");
+    /// assert_eq!(r.update.as_deref(), Some("SET #n0 = :v0 ADD #n1 :v1"));
+    /// assert_eq!(r.names["#n1"], "version");
+    /// assert_eq!(r.condition.as_deref(), Some("attribute_exists(#n2)"));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn to_request(&self) -> Result<Request> {
         self.to_request_at(std::time::SystemTime::now())
     }
@@ -491,6 +595,19 @@ fn condition_error<M: Model>(
 }
 
 /// A DeleteItem of one `M`; `M::delete(key)` makes one.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// match Pet::delete(Pet::key("1")).must_exist().expect_version(2).exec(db).await {
+///     Ok(old) => println!("deleted {:?}", old.map(|p| p.name)),
+///     Err(Error::NotFound { .. }) => println!("already gone"),
+///     Err(Error::VersionConflict { .. }) => println!("changed since it was read"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(()) }
+/// ```
 pub struct Delete<M> {
     key: Key<M>,
     condition: Option<Condition<M>>,
@@ -559,6 +676,15 @@ impl<M: Model> Delete<M> {
     }
 
     /// The request that `exec` sends.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::delete(Pet::key("1")).must_exist().to_request()?;
+    /// assert_eq!(r.operation, "DeleteItem");
+    /// assert_eq!(r.condition.as_deref(), Some("attribute_exists(#n0)"));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn to_request(&self) -> Result<Request> {
         check_key::<M>(self.key.item())?;
         let mut ph = Placeholders::default();

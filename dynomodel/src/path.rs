@@ -1,4 +1,13 @@
 //! Attribute paths and typed attribute handles.
+//!
+//! ```
+//! # use dynomodel::prelude::*;
+//! # use dynomodel::doc_support::{pet, Pet};
+//! let f = Pet::fields();
+//! assert_eq!(f.address.city.path().to_string(), "address.city");
+//! assert_eq!(f.scores.at(0).path().to_string(), "scores[0]");
+//! assert_eq!(f.meta.key("color").path().to_string(), "meta.color");
+//! ```
 
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
@@ -13,6 +22,12 @@ use crate::model::Document;
 use crate::validate::ValidationErrors;
 
 /// One step of an attribute path: an attribute (or map key) name, or a list index.
+///
+/// ```
+/// use dynomodel::path::{Path, PathElem};
+/// let p = Path::root("scores").index(1);
+/// assert_eq!(p.elems(), [PathElem::Name("scores".into()), PathElem::Index(1)]);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PathElem {
     /// A top-level attribute, a nested document's attribute, or a map entry.
@@ -72,11 +87,23 @@ impl Path {
     }
 
     /// The steps from the top.
+    ///
+    /// ```
+    /// use dynomodel::path::{Path, PathElem};
+    /// assert_eq!(Path::root("address").name("city").elems().len(), 2);
+    /// assert!(matches!(Path::root("tags").index(0).elems()[1], PathElem::Index(0)));
+    /// ```
     pub fn elems(&self) -> &[PathElem] {
         &self.0
     }
 
     /// The path without its last step (empty for a top-level attribute).
+    ///
+    /// ```
+    /// use dynomodel::Path;
+    /// assert_eq!(Path::root("address").name("city").parent(), Path::root("address"));
+    /// assert_eq!(Path::root("age").parent().to_string(), "");
+    /// ```
     pub fn parent(&self) -> Path {
         let mut p = self.clone();
         p.0.pop();
@@ -116,6 +143,18 @@ impl fmt::Display for Path {
 /// Conditions and updates built from a handle check their operands against `T`. A handle on a
 /// nested document dereferences to that document's handles, so that
 /// `Pet::fields().address.city` is the handle on `address.city`.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// use dynomodel::Attr;
+/// let f = Pet::fields();
+/// let city: &Attr<Pet, String> = &f.address.city;
+/// assert_eq!(city.path().to_string(), "address.city");
+/// let c = city.eq("Oslo");
+/// assert_eq!(c.to_expression()?.0, "#n0.#n1 = :v0");
+/// # Ok::<(), Error>(())
+/// ```
 pub struct Attr<R, T> {
     path: Path,
     codec: Option<FieldCodec<T>>,
@@ -126,6 +165,7 @@ pub struct Attr<R, T> {
 /// How a model field writes and checks its values, so that a value in a condition or an
 /// update is written exactly as the item codec writes it, after the field's `set` transform
 /// and validation. The derive makes one per field.
+#[doc(hidden)]
 pub struct FieldCodec<T> {
     /// Writes a value of the field (`None`: nothing to write, such as a `None` option).
     pub encode: fn(&T) -> crate::Result<Option<AttributeValue>>,
@@ -141,7 +181,17 @@ impl<T> Clone for FieldCodec<T> {
 impl<T> Copy for FieldCodec<T> {}
 
 impl<R, T> Attr<R, T> {
-    /// The handle on `path`, for a value written with `serde_dynamo`.
+    /// The handle on `path`, for a value written with `serde_dynamo`: for an attribute that
+    /// the model does not declare as a field (one kept by `extra`, say).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// use dynomodel::{Attr, Path};
+    /// let legacy: Attr<Pet, String> = Attr::new(Path::root("legacy_id"));
+    /// assert_eq!(legacy.exists().to_expression()?.0, "attribute_exists(#n0)");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn new(path: Path) -> Self {
         Attr {
             path,
@@ -152,6 +202,7 @@ impl<R, T> Attr<R, T> {
     }
 
     /// The handle on a model field at `path`, with the field's codec and rules.
+    #[doc(hidden)]
     pub fn with_codec(path: Path, codec: FieldCodec<T>) -> Self {
         Attr {
             path,
@@ -162,6 +213,12 @@ impl<R, T> Attr<R, T> {
     }
 
     /// The attribute path.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::fields().meta.key("color").path().to_string(), "meta.color");
+    /// ```
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -259,6 +316,23 @@ impl<R, T> Attr<R, Vec<T>> {
 
 impl<R, T> Attr<R, Option<Vec<T>>> {
     /// The handle on element `i` of this list.
+    ///
+    /// ```
+    /// use dynomodel::prelude::*;
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Model, Serialize, Deserialize)]
+    /// #[dynomodel(table = "routes")]
+    /// struct Route {
+    ///     #[dynomodel(hash_key)]
+    ///     id: String,
+    ///     stops: Option<Vec<String>>,
+    /// }
+    ///
+    /// let c = Route::fields().stops.at(0).eq("Oslo".to_owned());
+    /// assert_eq!(c.to_expression()?.0, "#n0[0] = :v0");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn at(&self, i: usize) -> Attr<R, T> {
         Attr::new(self.path.index(i))
     }
@@ -279,6 +353,24 @@ impl<R, T, S> Attr<R, HashMap<String, T, S>> {
 
 impl<R, T> Attr<R, BTreeMap<String, T>> {
     /// The handle on the map entry `key`.
+    ///
+    /// ```
+    /// use dynomodel::prelude::*;
+    /// use serde::{Deserialize, Serialize};
+    /// use std::collections::BTreeMap;
+    ///
+    /// #[derive(Model, Serialize, Deserialize)]
+    /// #[dynomodel(table = "stock")]
+    /// struct Stock {
+    ///     #[dynomodel(hash_key)]
+    ///     sku: String,
+    ///     by_store: BTreeMap<String, u32>,
+    /// }
+    ///
+    /// let c = Stock::fields().by_store.key("oslo").gt(0u32);
+    /// assert_eq!(c.to_expression()?.0, "#n0.#n1 > :v0");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn key(&self, key: impl Into<String>) -> Attr<R, T> {
         Attr::new(self.path.name(key))
     }

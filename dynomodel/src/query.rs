@@ -1,5 +1,22 @@
 //! Queries and scans: pages, opaque cursors, every page, a lazy stream, counts and parallel
 //! scan segments.
+//!
+//! ```no_run
+//! # use dynomodel::prelude::*;
+//! # use dynomodel::doc_support::{pet, Pet};
+//! # async fn run(db: &Db) -> Result<()> {
+//! let f = Pet::fields();
+//! let page = Pet::query(f.owner.eq("rachel")).limit(10).exec(db).await?;
+//! let text: Option<String> = page.next.map(|c| c.to_string()); // hand it to the client
+//! let next_page = Pet::query(f.owner.eq("rachel"))
+//!     .limit(10)
+//!     .start_at(text.map(|t| t.parse::<Cursor>()).transpose()?)
+//!     .exec(db)
+//!     .await?;
+//! let everything: Vec<Pet> = Pet::scan().parallel(4).all(db).await?;
+//! let how_many = Pet::scan().count(db).await?;
+//! # Ok(()) }
+//! ```
 
 use std::collections::HashMap;
 use std::fmt;
@@ -87,6 +104,14 @@ impl Cursor {
     }
 
     /// The key where the next page starts.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// use dynomodel::query::Cursor;
+    /// let cursor = Cursor::from_key(Pet::key("7").into_item());
+    /// assert_eq!(cursor.key(), Pet::key("7").item());
+    /// ```
     pub fn key(&self) -> &Item {
         &self.key
     }
@@ -140,6 +165,24 @@ impl From<Cursor> for String {
 }
 
 /// One page of results, and the cursor of the next page (`None` after the last).
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// let mut cursor: Option<Cursor> = None;
+/// loop {
+///     let page: Page<Pet> = Pet::scan().limit(50).start_at(cursor).exec(db).await?;
+///     for p in &page.items {
+///         println!("{}", p.name);
+///     }
+///     match page.next {
+///         Some(next) => cursor = Some(next),
+///         None => break,
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     /// The items of this page.
@@ -291,6 +334,19 @@ fn key_attr(node: &Node) -> Option<&str> {
 }
 
 /// A Query of one partition; `M::query(M::fields().owner.eq("r"))` makes one.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// use futures::TryStreamExt;
+/// let f = Pet::fields();
+/// let mut pets = std::pin::pin!(Pet::query(f.owner.eq("rachel")).filter(f.age.lt(5u32)).stream(db));
+/// while let Some(p) = pets.try_next().await? {
+///     println!("{}", p.name);
+/// }
+/// # Ok(()) }
+/// ```
 pub struct Query<M, O = M> {
     hash: Condition<M>,
     range: Option<Condition<M>>,
@@ -509,7 +565,19 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
         }
     }
 
-    /// The request that `exec` sends for its first page.
+    /// The request that `exec` sends for its first page. A query whose conditions fit no
+    /// key of the table or its indexes is `InvalidRequest`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let f = Pet::fields();
+    /// let r = Pet::query(f.owner.eq("rachel")).range(f.name.begins_with("R")).to_request()?;
+    /// assert_eq!((r.operation, r.index), ("Query", Some("by_owner")));
+    /// assert_eq!(r.key_condition.as_deref(), Some("#n0 = :v0 AND begins_with(#n1, :v1)"));
+    /// assert!(Pet::query(f.name.eq("Rex")).to_request().is_err()); // `name` is no hash key
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn to_request(&self) -> Result<Request> {
         let hash = match &self.hash.node {
             node @ Node::Cmp(Subject::Path(_), Cmp::Eq, _) => key_attr(node),
@@ -829,6 +897,14 @@ async fn scan_send(
 }
 
 /// A Scan of the table or an index; `M::scan()` makes one.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// let puppies: Vec<Pet> = Pet::scan().filter(Pet::fields().age.lt(1u32)).parallel(4).all(db).await?;
+/// # Ok(()) }
+/// ```
 pub struct Scan<M, O = M> {
     read: Read<M, O>,
     segments: i32,
@@ -889,18 +965,46 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
     }
 
     /// A strongly consistent read.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert!(Pet::scan().consistent().to_request()?.consistent);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn consistent(mut self) -> Self {
         self.read.consistent = true;
         self
     }
 
     /// Starts where a previous page ended.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// use dynomodel::query::Cursor;
+    /// let cursor = Cursor::from_key(Pet::key("7").into_item());
+    /// let r = Pet::scan().start_at(cursor).to_request()?;
+    /// assert_eq!(r.start_key, Some(Pet::key("7").into_item()));
+    /// assert_eq!(Pet::scan().start_at(None).to_request()?.start_key, None);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn start_at(mut self, cursor: impl Into<Option<Cursor>>) -> Self {
         self.read.start = cursor.into();
         self
     }
 
     /// Reads only the attributes of `P`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// #[derive(Document, serde::Serialize, serde::Deserialize)]
+    /// struct Name { name: String }
+    /// let r = Pet::scan().project::<Name>().to_request()?;
+    /// assert_eq!(r.projection.as_deref(), Some("#n0"));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn project<P: Document>(self) -> Scan<M, P> {
         Scan {
             read: self.read.project::<P>(),
@@ -923,6 +1027,15 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
     }
 
     /// The request that `exec` sends for its first page.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::scan().index(Pet::BY_OWNER).limit(10).to_request()?;
+    /// assert_eq!((r.operation, r.index, r.limit), ("Scan", Some("by_owner"), Some(10)));
+    /// assert!(Pet::scan().parallel(0).to_request().is_err());
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn to_request(&self) -> Result<Request> {
         if !(1..=1_000_000).contains(&self.segments) {
             return Err(Error::InvalidRequest(format!(
@@ -938,6 +1051,17 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
     }
 
     /// One page (of the whole table; `parallel` does not apply).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let first = Pet::scan().limit(25).exec(db).await?;
+    /// if let Some(next) = first.next {
+    ///     let second = Pet::scan().limit(25).start_at(next).exec(db).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn exec(&self, db: &Db) -> Result<Page<O>> {
         let r = self.to_request()?;
         let (items, next) = scan_page(db, &r).await?;
@@ -985,6 +1109,15 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
 
     /// The items, one at a time, fetching the next page only when the last is used up
     /// (one segment).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// use futures::{StreamExt, TryStreamExt};
+    /// let first_ten: Vec<Pet> = Pet::scan().stream(db).take(10).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn stream<'a>(&self, db: &'a Db) -> impl Stream<Item = Result<O>> + Send + 'a {
         let request = self.to_request();
         let decode = self.read.decode;

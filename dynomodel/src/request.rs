@@ -1,4 +1,13 @@
 //! [`Request`]: what a builder would send, for inspection and tests; and how it is sent.
+//!
+//! ```
+//! # use dynomodel::prelude::*;
+//! # use dynomodel::doc_support::{pet, Pet};
+//! let r = Pet::delete(Pet::key("1")).condition(Pet::fields().age.gt(10u32)).to_request()?;
+//! assert_eq!(r.operation, "DeleteItem");
+//! assert_eq!(r.condition.as_deref(), Some("#n0 > :v0"));
+//! # Ok::<(), Error>(())
+//! ```
 
 use std::collections::HashMap;
 
@@ -9,6 +18,17 @@ use crate::expr::Placeholders;
 
 /// A request as it would be sent: the operation, the table (before the `Db` prefix), and
 /// every expression with its placeholders. Every builder shows one with `to_request()`.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let f = Pet::fields();
+/// let r: dynomodel::Request = Pet::update(Pet::key("1")).set(&f.age, 4u32).to_request()?;
+/// assert_eq!(r.operation, "UpdateItem");
+/// assert_eq!(r.table, "pets");
+/// assert!(r.update.unwrap().starts_with("SET #n0 = :v0"));
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Request {
     /// The DynamoDB operation, such as `UpdateItem`.

@@ -1,8 +1,19 @@
 //! Tables from models: create (keys, attribute definitions, indexes, billing, TTL,
 //! streams), wait until active, describe, delete.
 //!
-//! `ensure_table` creates a missing table: for tests and examples. A Lambda should not
+//! [`ensure`] creates a missing table: for tests and examples. A Lambda should not
 //! create tables on its cold-start path; create them with infrastructure code instead.
+//!
+//! ```no_run
+//! # use dynomodel::prelude::*;
+//! # use dynomodel::doc_support::{pet, Pet};
+//! # async fn run(db: &Db) -> Result<()> {
+//! use dynomodel::table;
+//! table::ensure::<Pet>(db).await?; // creates `pets` unless it exists
+//! let description = table::describe::<Pet>(db).await?.expect("the table exists");
+//! table::delete::<Pet>(db).await?;
+//! # Ok(()) }
+//! ```
 
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
@@ -35,7 +46,21 @@ fn sdk_err(e: impl std::fmt::Display) -> Error {
     Error::InvalidRequest(e.to_string())
 }
 
-/// A CreateTable built from model `M`; `M::create_table()` makes one.
+/// A CreateTable built from model `M`; `M::create_table()` makes one. The key schema,
+/// attribute definitions, secondary indexes and TTL come from the model.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// use aws_sdk_dynamodb::types::StreamViewType;
+/// let table = Pet::create_table()
+///     .stream(StreamViewType::NewAndOldImages)
+///     .exec(db)
+///     .await?;
+/// assert_eq!(table.table_name(), Some("pets"));
+/// # Ok(()) }
+/// ```
 pub struct CreateTable<M> {
     provisioned: Option<(i64, i64)>,
     stream: Option<StreamViewType>,

@@ -39,10 +39,39 @@ use crate::model::{prepare_save, Key, Model};
 use crate::ops::{check_key, load, put_request, Delete, Update};
 use crate::request::{op_span, Request};
 
-/// DynamoDB's limit on the actions of one transaction.
+/// DynamoDB's limit on the actions of one transaction: a longer transaction is
+/// `InvalidRequest` before anything is sent.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// use dynomodel::transaction::MAX_ACTIONS;
+/// # async fn run(db: &Db) -> Result<()> {
+/// let pets: Vec<Pet> = (0..250).map(|i| pet(&i.to_string(), "Rex")).collect();
+/// for chunk in pets.chunks(MAX_ACTIONS) {
+///     chunk.iter().fold(Transaction::new(), |t, p| t.create(p)).exec(db).await?;
+/// }
+/// # Ok(()) }
+/// ```
 pub const MAX_ACTIONS: usize = 100;
 
 /// Why one action of a cancelled transaction failed.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// let f = Pet::fields();
+/// let t = Transaction::new()
+///     .update(Pet::update(Pet::key("1")).add(&f.age, 1u32))
+///     .condition_check(Pet::key("2"), f.owner.eq("rachel"));
+/// if let Err(Error::TransactionCanceled { reasons }) = t.exec(db).await {
+///     for r in &reasons {
+///         println!("action {} on {} failed: {}", r.index, r.table, r.code);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CancelReason {
     /// The action's position in the transaction, from 0.
@@ -122,6 +151,22 @@ struct Action {
 }
 
 /// A TransactWriteItems: up to 100 actions on distinct items, across models and tables.
+/// Either every action is applied or none is.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// let f = Pet::fields();
+/// Transaction::new()
+///     .create(&pet("2", "Tom"))
+///     .update(Pet::update(Pet::key("1")).set(&f.owner, "tom's owner"))
+///     .delete(Pet::delete(Pet::key("3")))
+///     .token("adopt-2-once")
+///     .exec(db)
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Default)]
 pub struct Transaction {
     actions: Vec<Action>,
@@ -134,6 +179,13 @@ fn key_from(r: &Request) -> Item {
 
 impl Transaction {
     /// An empty transaction.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let t = Transaction::new().create(&pet("1", "Rex"));
+    /// # let _ = t;
+    /// ```
     pub fn new() -> Self {
         Transaction::default()
     }
@@ -457,14 +509,34 @@ fn write_item(db: &Db, r: &Request) -> Result<TransactWriteItem> {
 }
 
 /// The typed results of a [`TransactGet`]: a tuple with one `Option` per key.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// fn results<T: dynomodel::transaction::GetResults>() {}
+/// results::<(Option<Pet>,)>();
+/// results::<(Option<Pet>, Option<Pet>, Option<Pet>)>();
+/// ```
 pub trait GetResults: Sized + Send {
     #[doc(hidden)]
     fn decode(items: Vec<Option<Item>>) -> BoxFuture<'static, Result<Self>>;
 }
 
-/// Adds one more result type to a tuple.
+/// Adds one more result type to a tuple: how [`TransactGet::get`] grows its result type.
+///
+/// ```
+/// use dynomodel::transaction::Push;
+/// let pair: <(Option<u8>,) as Push<Option<&str>>>::Output = (Some(1), Some("a"));
+/// assert_eq!(pair.1, Some("a"));
+/// ```
 pub trait Push<T> {
     /// The longer tuple.
+    ///
+    /// ```
+    /// use dynomodel::transaction::Push;
+    /// let t: <() as Push<Option<u8>>>::Output = (None,);
+    /// assert_eq!(t, (None::<u8>,));
+    /// ```
     type Output;
 }
 
@@ -540,6 +612,12 @@ pub struct TransactGet<T = ()> {
 
 impl TransactGet<()> {
     /// An empty read.
+    ///
+    /// ```
+    /// use dynomodel::transaction::TransactGet;
+    /// let read: TransactGet<()> = TransactGet::new();
+    /// # let _ = read;
+    /// ```
     pub fn new() -> Self {
         TransactGet {
             keys: Vec::new(),
@@ -556,6 +634,15 @@ impl Default for TransactGet<()> {
 
 impl<T> TransactGet<T> {
     /// Reads the item at `key` too.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let (a, b): (Option<Pet>, Option<Pet>) =
+    ///     TransactGet::new().get(Pet::key("1")).get(Pet::key("2")).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn get<M: Model>(mut self, key: Key<M>) -> TransactGet<<T as Push<Option<M>>>::Output>
     where
@@ -571,7 +658,16 @@ impl<T> TransactGet<T> {
 }
 
 impl<T: GetResults> TransactGet<T> {
-    /// Reads every item at once.
+    /// Reads every item at once, as of one moment; an item that is not stored is `None`.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let (p,) = TransactGet::new().get(Pet::key("1")).exec(db).await?;
+    /// println!("{:?}", p.map(|p| p.name));
+    /// # Ok(()) }
+    /// ```
     pub async fn exec(self, db: &Db) -> Result<T> {
         let mut gets = Vec::with_capacity(self.keys.len());
         for k in self.keys {

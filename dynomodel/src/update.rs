@@ -1,4 +1,18 @@
 //! Typed updates: `SET`, `ADD`, `REMOVE` and `DELETE` actions on top-level and nested paths.
+//!
+//! ```
+//! # use dynomodel::prelude::*;
+//! # use dynomodel::doc_support::{pet, Pet};
+//! let f = Pet::fields();
+//! let r = Pet::update(Pet::key("1"))
+//!     .set(&f.address.city, "Oslo")
+//!     .add(&f.age, 1u32)
+//!     .remove(f.meta.key("old"))
+//!     .condition(f.address.exists())
+//!     .to_request()?;
+//! assert_eq!(r.update.as_deref(), Some("SET #n0.#n1 = :v0 ADD #n2 :v1, #n5 :v2 REMOVE #n3.#n4"));
+//! # Ok::<(), Error>(())
+//! ```
 
 use std::collections::{BTreeSet, HashSet};
 use std::marker::PhantomData;
@@ -44,7 +58,26 @@ impl Action {
     }
 }
 
-/// A number or a set: what `add` takes.
+/// A number or a set: what `add` takes. Adding to a field of another type is a compile
+/// error.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let f = Pet::fields();
+/// let r = Pet::update(Pet::key("1"))
+///     .add(&f.age, 1u32) // a number
+///     .add(&f.tags, std::collections::BTreeSet::from(["shy".to_owned()])) // a set
+///     .to_request()?;
+/// assert!(r.update.unwrap().starts_with("ADD #n0 :v0, #n1 :v1"));
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// ```compile_fail
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let _ = Pet::update(Pet::key("1")).add(&Pet::fields().name, "x".to_owned());
+/// ```
 pub trait Addable {}
 macro_rules! addable {
     ($($t:ty),*) => {$( impl Addable for $t {} )*};
@@ -55,6 +88,14 @@ impl<T, S> Addable for HashSet<T, S> {}
 impl<T: Addable> Addable for Option<T> {}
 
 /// A number: what `subtract` takes.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let r = Pet::update(Pet::key("1")).subtract(&Pet::fields().age, 1u32).to_request()?;
+/// assert!(r.update.unwrap().starts_with("SET #n0 = #n0 - :v0"));
+/// # Ok::<(), Error>(())
+/// ```
 pub trait Numeric {}
 macro_rules! numeric {
     ($($t:ty),*) => {$( impl Numeric for $t {} )*};
@@ -266,7 +307,25 @@ impl<M> Actions<M> {
     }
 }
 
-/// The typed update actions that [`crate::ops::Update`] and transactions share.
+/// The typed update actions that [`crate::ops::Update`] and transactions share. The
+/// prelude imports it, so its methods are at hand on every update.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let f = Pet::fields();
+/// let r = Pet::update(Pet::key("1"))
+///     .set(&f.name, "Rex")
+///     .append(&f.scores, vec![10u32])
+///     .set(f.meta.key("color"), "brown".to_owned())
+///     .remove(&f.address)
+///     .to_request()?;
+/// assert_eq!(
+///     r.update.as_deref(),
+///     Some("SET #n0 = :v0, #n1 = list_append(if_not_exists(#n1, :v1), :v2), #n2.#n3 = :v3 ADD #n5 :v4 REMOVE #n4")
+/// );
+/// # Ok::<(), Error>(())
+/// ```
 pub trait UpdateActions<M>: Sized {
     #[doc(hidden)]
     fn actions_mut(&mut self) -> &mut Actions<M>;
@@ -301,7 +360,7 @@ pub trait UpdateActions<M>: Sized {
     /// ```
     fn set_if_not_exists<T: Serialize, V: IntoField<T>>(
         mut self,
-        field: Attr<M, T>,
+        field: impl AsRef<Attr<M, T>>,
         value: V,
     ) -> Self {
         self.actions_mut().with_value(
@@ -344,7 +403,7 @@ pub trait UpdateActions<M>: Sized {
     /// ```
     fn subtract<T: Serialize + Numeric, V: IntoField<T>>(
         mut self,
-        field: Attr<M, T>,
+        field: impl AsRef<Attr<M, T>>,
         value: V,
     ) -> Self {
         self.actions_mut()
@@ -404,7 +463,7 @@ pub trait UpdateActions<M>: Sized {
     /// ```
     fn delete<T: Serialize + Addable, V: IntoField<T>>(
         mut self,
-        field: Attr<M, T>,
+        field: impl AsRef<Attr<M, T>>,
         elements: V,
     ) -> Self {
         self.actions_mut()

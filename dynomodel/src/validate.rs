@@ -1,8 +1,32 @@
 //! Validation failures, each with its attribute path and rule.
+//!
+//! ```
+//! # use dynomodel::prelude::*;
+//! # use dynomodel::doc_support::{pet, Pet};
+//! let mut p = pet("1", "");
+//! p.age = 500;
+//! let Err(Error::Validation(errors)) = p.validate() else { panic!() };
+//! assert_eq!(errors.len(), 2);
+//! assert_eq!(
+//!     errors.to_string(),
+//!     "validation failed: `name` (length): length must be 1 to 64, is 0; `age` (range): must be at most 100, is 500"
+//! );
+//! ```
 
 use std::fmt;
 
 /// One rule that one value broke.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let mut p = pet("1", "Rex");
+/// p.age = 101;
+/// let Err(Error::Validation(errors)) = p.validate() else { panic!("age 101 is out of range") };
+/// let e = errors.iter().next().unwrap();
+/// assert_eq!((e.path.as_str(), e.rule.as_str()), ("age", "range"));
+/// assert_eq!(e.to_string(), "`age` (range): must be at most 100, is 101");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidationError {
     /// The attribute path, such as `name`, `address.street` or `tags[2]`.
@@ -158,13 +182,30 @@ impl IntoIterator for ValidationErrors {
 
 /// The rules that `validate(...)` names; the derive calls them. Each returns the message of a
 /// broken rule, or `None`.
+///
+/// ```
+/// use dynomodel::validate::rules;
+/// assert_eq!(rules::range(&5, Some(1), Some(10)), None);
+/// assert!(rules::length("", Some(1), None).is_some());
+/// ```
 pub mod rules {
     use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
     use std::fmt::Display;
 
     /// A value with a length: characters of a string, elements of a collection.
+    ///
+    /// ```
+    /// use dynomodel::validate::rules::Length;
+    /// assert_eq!("héllo".length(), 5); // characters, not bytes
+    /// assert_eq!(vec![1, 2].length(), 2);
+    /// ```
     pub trait Length {
         /// The length, in characters for strings.
+        ///
+        /// ```
+        /// use dynomodel::validate::rules::Length;
+        /// assert_eq!(String::from("日本").length(), 2);
+        /// ```
         fn length(&self) -> usize;
     }
 
@@ -205,6 +246,12 @@ pub mod rules {
     }
 
     /// `length(min, max)`.
+    ///
+    /// ```
+    /// use dynomodel::validate::rules::length;
+    /// assert_eq!(length("Rex", Some(1), Some(64)), None);
+    /// assert_eq!(length("", Some(1), None).as_deref(), Some("length must be at least 1, is 0"));
+    /// ```
     pub fn length<T: Length + ?Sized>(
         value: &T,
         min: Option<usize>,
@@ -222,6 +269,12 @@ pub mod rules {
     }
 
     /// `range(min, max)`, both ends included.
+    ///
+    /// ```
+    /// use dynomodel::validate::rules::range;
+    /// assert_eq!(range(&10, Some(0), Some(10)), None);
+    /// assert_eq!(range(&11, Some(0), Some(10)).as_deref(), Some("must be 0 to 10, is 11"));
+    /// ```
     pub fn range<T: PartialOrd + Display>(
         value: &T,
         min: Option<T>,
@@ -241,11 +294,24 @@ pub mod rules {
     }
 
     /// `regex = "..."`.
+    ///
+    /// ```
+    /// use dynomodel::validate::rules::regex;
+    /// let re = regex::Regex::new("^[a-z]+$").unwrap();
+    /// assert_eq!(regex("rex", &re), None);
+    /// assert_eq!(regex("Rex", &re).as_deref(), Some("must match /^[a-z]+$/, is \"Rex\""));
+    /// ```
     pub fn regex(value: &str, re: &regex::Regex) -> Option<String> {
         (!re.is_match(value)).then(|| format!("must match /{}/, is {value:?}", re.as_str()))
     }
 
     /// `one_of = [...]`.
+    ///
+    /// ```
+    /// use dynomodel::validate::rules::one_of;
+    /// assert_eq!(one_of(&"free".to_owned(), &["free", "pro"]), None);
+    /// assert_eq!(one_of(&"gold".to_owned(), &["free", "pro"]).as_deref(), Some(r#"must be one of ["free", "pro"], is "gold""#));
+    /// ```
     pub fn one_of<T: PartialEq<U> + std::fmt::Debug + ?Sized, U: std::fmt::Debug>(
         value: &T,
         allowed: &[U],
@@ -255,9 +321,22 @@ pub mod rules {
     }
 }
 
-/// The built-in `set` transforms.
+/// The built-in `set` transforms: `set = "trim"`, `"lowercase"`, `"uppercase"`.
+///
+/// ```
+/// let mut email = String::from("  Ann@Example.COM ");
+/// dynomodel::validate::transforms::trim(&mut email);
+/// dynomodel::validate::transforms::lowercase(&mut email);
+/// assert_eq!(email, "ann@example.com");
+/// ```
 pub mod transforms {
     /// `set = "trim"`.
+    ///
+    /// ```
+    /// let mut s = String::from("  Rex ");
+    /// dynomodel::validate::transforms::trim(&mut s);
+    /// assert_eq!(s, "Rex");
+    /// ```
     pub fn trim(s: &mut String) {
         let t = s.trim();
         if t.len() != s.len() {
@@ -265,10 +344,22 @@ pub mod transforms {
         }
     }
     /// `set = "lowercase"`.
+    ///
+    /// ```
+    /// let mut s = String::from("ReX");
+    /// dynomodel::validate::transforms::lowercase(&mut s);
+    /// assert_eq!(s, "rex");
+    /// ```
     pub fn lowercase(s: &mut String) {
         *s = s.to_lowercase();
     }
     /// `set = "uppercase"`.
+    ///
+    /// ```
+    /// let mut s = String::from("ReX");
+    /// dynomodel::validate::transforms::uppercase(&mut s);
+    /// assert_eq!(s, "REX");
+    /// ```
     pub fn uppercase(s: &mut String) {
         *s = s.to_uppercase();
     }

@@ -4,6 +4,7 @@
 mod batch;
 mod codec_props;
 mod common;
+mod docs;
 mod faults;
 mod lambda;
 mod lints;
