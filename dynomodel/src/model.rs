@@ -259,10 +259,21 @@ impl<M> Copy for Index<M> {}
 /// assert_eq!(key, pet("1", "Rex").key_of()?);
 /// # Ok::<(), Error>(())
 /// ```
-#[derive(Debug, Clone)]
 pub struct Key<M> {
     item: Item,
     model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Key<M> {
+    fn clone(&self) -> Self {
+        Key::from_item(self.item.clone())
+    }
+}
+
+impl<M> std::fmt::Debug for Key<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Key").field(&self.item).finish()
+    }
 }
 
 impl<M> PartialEq for Key<M> {

@@ -675,6 +675,10 @@ impl<M: Model> Delete<M> {
         self
     }
 
+    pub(crate) fn key(&self) -> &Key<M> {
+        &self.key
+    }
+
     /// The request that `exec` sends.
     ///
     /// ```

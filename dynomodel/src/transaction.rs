@@ -141,7 +141,7 @@ type Prepare = Box<dyn FnOnce() -> BoxFuture<'static, Result<Request>> + Send>;
 
 enum Build {
     Ready(Box<Result<Request>>),
-    Save(Prepare),
+    Deferred(Prepare),
 }
 
 struct Action {
@@ -196,7 +196,7 @@ impl Transaction {
         self.actions.push(Action {
             table: M::TABLE,
             key,
-            build: Build::Save(Box::new(move || {
+            build: Build::Deferred(Box::new(move || {
                 Box::pin(async move {
                     let plan = prepare_save(&mut m).await?;
                     let mut r = put_request::<M>(plan.item, plan.expected_version, create)?;
@@ -259,7 +259,9 @@ impl Transaction {
         self
     }
 
-    /// Deletes an item, with the conditions of a [`Delete`].
+    /// Deletes an item, with the conditions of a [`Delete`]. The model's `before_delete` hook
+    /// runs when the requests are built; an error from it stops the transaction before
+    /// anything is sent.
     ///
     /// ```
     /// # use dynomodel::prelude::*;
@@ -269,10 +271,22 @@ impl Transaction {
     /// ```
     pub fn delete<M: Model>(mut self, delete: Delete<M>) -> Self {
         let r = delete.to_request();
+        let key = r.as_ref().ok().map(key_from);
+        let build = if M::HAS_HOOKS && r.is_ok() {
+            let hook_key = delete.key().clone();
+            Build::Deferred(Box::new(move || {
+                Box::pin(async move {
+                    M::run_before_delete(&hook_key).await?;
+                    r
+                })
+            }))
+        } else {
+            Build::Ready(Box::new(r))
+        };
         self.actions.push(Action {
             table: M::TABLE,
-            key: r.as_ref().ok().map(key_from),
-            build: Build::Ready(Box::new(r)),
+            key,
+            build,
         });
         self
     }
@@ -363,7 +377,7 @@ impl Transaction {
         for (index, action) in self.actions.into_iter().enumerate() {
             let built = match action.build {
                 Build::Ready(r) => *r,
-                Build::Save(prepare) => prepare().await,
+                Build::Deferred(prepare) => prepare().await,
             };
             match built {
                 Ok(r) => requests.push(r),

@@ -453,4 +453,23 @@ async fn after_load_runs_on_reads_and_before_delete_can_refuse() {
             .is_some(),
         "nothing deleted"
     );
+
+    // A transaction runs the hook too: one refused delete stops the whole transaction.
+    let err = Transaction::new()
+        .delete(Note::delete(Note::key("a")))
+        .delete(Note::delete(Note::key("keep")))
+        .exec(&db)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("this note is kept"), "{err}");
+    for id in ["a", "keep"] {
+        let stored = Note::get(Note::key(id)).exec(&db).await.unwrap();
+        assert!(stored.is_some(), "{id} is still stored");
+    }
+    Transaction::new()
+        .delete(Note::delete(Note::key("a")))
+        .exec(&db)
+        .await
+        .unwrap();
+    assert_eq!(Note::get(Note::key("a")).exec(&db).await.unwrap(), None);
 }
