@@ -13,3 +13,4 @@ mod models;
 mod ops;
 mod query;
 mod reliability;
+mod spans;
