@@ -288,14 +288,8 @@ pub fn put_request<M: Model>(
     let mut r = Request::new("PutItem", M::TABLE);
     let mut ph = Placeholders::default();
     let condition = match (create, M::VERSION, expected_version) {
-        (true, _, _) | (false, Some(_), Some(0)) => {
-            Some(format!("attribute_not_exists({})", ph.name(M::HASH_KEY)))
-        }
-        (false, Some(version), Some(v)) => {
-            let n = ph.name(version);
-            let v = ph.value(AttributeValue::N(v.to_string()));
-            Some(format!("{n} = {v}"))
-        }
+        (true, _, _) => Some(format!("attribute_not_exists({})", ph.name(M::HASH_KEY))),
+        (false, Some(version), Some(v)) => Some(version_condition(&mut ph, version, v)),
         _ => None,
     };
     if condition.is_some() {
@@ -304,6 +298,18 @@ pub fn put_request<M: Model>(
     }
     r.item = Some(item);
     Ok(r)
+}
+
+/// The condition that the stored item is at version `v`. Version 0 is an item never saved
+/// with a version: there is no item, or it has no version attribute (written before the model
+/// had one, or by other code).
+pub(crate) fn version_condition(ph: &mut Placeholders, attribute: &str, v: u64) -> String {
+    let n = ph.name(attribute);
+    if v == 0 {
+        format!("attribute_not_exists({n})")
+    } else {
+        format!("{n} = {}", ph.value(AttributeValue::N(v.to_string())))
+    }
 }
 
 pub(crate) async fn put<M: Model>(model: &mut M, db: &Db, mode: PutMode) -> Result<()> {
@@ -430,7 +436,7 @@ impl<M: Model> Update<M> {
     }
 
     /// Updates only where the stored version is `version` (else `VersionConflict`), for a
-    /// model with a `version`.
+    /// model with a `version`. Version 0 is an item without a version attribute.
     ///
     /// ```
     /// # use dynomodel::prelude::*;
@@ -487,11 +493,7 @@ impl<M: Model> Update<M> {
             conditions.push(format!("attribute_exists({})", ph.name(M::HASH_KEY)));
         }
         if let (Some(version), Some(v)) = (M::VERSION, self.expected_version) {
-            let n = ph.name(version);
-            conditions.push(format!(
-                "{n} = {}",
-                ph.value(AttributeValue::N(v.to_string()))
-            ));
+            conditions.push(version_condition(&mut ph, version, v));
         }
         if let Some(c) = &self.condition {
             conditions.push(c.render(&mut ph)?);
@@ -577,10 +579,11 @@ fn condition_error<M: Model>(
         None if !upsert => Error::NotFound { table },
         Some(item) => {
             if let (Some(version), Some(expected)) = (M::VERSION, expected_version) {
-                let stored_version = item
-                    .get(version)
-                    .and_then(|v| v.as_n().ok())
-                    .and_then(|n| n.parse::<u64>().ok());
+                // No version attribute: version 0.
+                let stored_version = match item.get(version) {
+                    None => Some(0),
+                    Some(v) => v.as_n().ok().and_then(|n| n.parse::<u64>().ok()),
+                };
                 if stored_version != Some(expected) {
                     return Error::VersionConflict { table, expected };
                 }
@@ -642,7 +645,8 @@ impl<M: Model> Delete<M> {
         self
     }
 
-    /// Deletes only where the stored version is `version` (else `VersionConflict`).
+    /// Deletes only where the stored version is `version` (else `VersionConflict`). Version 0
+    /// is an item without a version attribute.
     ///
     /// ```
     /// # use dynomodel::prelude::*;
@@ -697,11 +701,7 @@ impl<M: Model> Delete<M> {
             conditions.push(format!("attribute_exists({})", ph.name(M::HASH_KEY)));
         }
         if let (Some(version), Some(v)) = (M::VERSION, self.expected_version) {
-            let n = ph.name(version);
-            conditions.push(format!(
-                "{n} = {}",
-                ph.value(AttributeValue::N(v.to_string()))
-            ));
+            conditions.push(version_condition(&mut ph, version, v));
         }
         if let Some(c) = &self.condition {
             conditions.push(c.render(&mut ph)?);

@@ -168,6 +168,69 @@ async fn a_stale_save_is_a_version_conflict_and_two_concurrent_saves_give_exactl
 }
 
 #[tokio::test]
+async fn an_item_stored_without_a_version_reads_as_version_0_and_saves_once() {
+    let db = setup().await;
+    // Written by other code, or before the model had a `version`.
+    let mut item = pet("old").to_item().unwrap();
+    item.remove("version");
+    db.client()
+        .put_item()
+        .table_name(db.table_name(Pet::TABLE))
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap();
+    let read = Pet::get(Pet::key("old")).exec(&db).await.unwrap().unwrap();
+    assert_eq!(read.version, 0);
+
+    let (mut a, mut b) = (read.clone(), read);
+    a.age = 4;
+    a.save(&db).await.unwrap();
+    assert_eq!(a.version, 1);
+    b.age = 5;
+    let err = b.save(&db).await.unwrap_err();
+    assert!(
+        matches!(err, Error::VersionConflict { expected: 0, .. }),
+        "{err:?}"
+    );
+    let stored = Pet::get(Pet::key("old")).exec(&db).await.unwrap().unwrap();
+    assert_eq!((stored.age, stored.version), (4, 1));
+
+    // A fresh struct at version 0 does not overwrite a versioned item.
+    let err = pet("old").save(&db).await.unwrap_err();
+    assert!(matches!(err, Error::VersionConflict { .. }), "{err:?}");
+
+    // expect_version(0) on an unversioned item: the update applies and sets version 1.
+    let mut item = pet("old2").to_item().unwrap();
+    item.remove("version");
+    db.client()
+        .put_item()
+        .table_name(db.table_name(Pet::TABLE))
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap();
+    let f = Pet::fields();
+    let updated = Pet::update(Pet::key("old2"))
+        .set(&f.age, 9u32)
+        .expect_version(0)
+        .exec(&db)
+        .await
+        .unwrap();
+    assert_eq!((updated.age, updated.version), (9, 1));
+    let err = Pet::update(Pet::key("old2"))
+        .set(&f.age, 10u32)
+        .expect_version(0)
+        .exec(&db)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::VersionConflict { expected: 0, .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
 async fn validation_fails_before_anything_is_written() {
     let db = setup().await;
     let mut p = pet("bad");

@@ -160,6 +160,11 @@ pub fn from_item(c: &Container<'_>) -> TokenStream {
                 (None, None) if matches!(f.shape, Shape::Vec | Shape::Map | Shape::Set) => {
                     quote!(::core::default::Default::default())
                 }
+                // An item written before the model had a version (or by other code) is at
+                // version 0.
+                (None, None) if f.attrs.version.is_some() => {
+                    quote!(::core::default::Default::default())
+                }
                 (None, None) => quote!(return Err(__dm::missing(#name))),
             };
             quote! {
