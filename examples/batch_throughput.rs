@@ -147,7 +147,7 @@ async fn main() -> Result<()> {
         raw_loop(&db, &pets).await?;
         raw.push(t.elapsed());
         assert_eq!(Pet::scan().parallel(4).count(&db).await?, n);
-        dynomodel::table::delete::<Pet>(&db).await?;
+        Pet::delete_table().exec(&db).await?;
 
         let db = fresh_table(&local, &format!("dm{round}")).await?;
         let t = Instant::now();
@@ -157,7 +157,7 @@ async fn main() -> Result<()> {
             .await?;
         ours.push(t.elapsed());
         assert_eq!(Pet::scan().parallel(4).count(&db).await?, n);
-        dynomodel::table::delete::<Pet>(&db).await?;
+        Pet::delete_table().exec(&db).await?;
         println!(
             "round {}: raw sequential {:?}, dynomodel batch_put {:?}",
             round + 1,

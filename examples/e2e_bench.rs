@@ -383,8 +383,8 @@ async fn main() -> Result<()> {
         rows[5].raw.push(per(s_raw));
         rows[5].ours.push(per(p_ours));
 
-        dynomodel::table::delete::<Pet>(&raw_db).await?;
-        dynomodel::table::delete::<Pet>(&our_db).await?;
+        Pet::delete_table().exec(&raw_db).await?;
+        Pet::delete_table().exec(&our_db).await?;
         eprintln!("round {} of {rounds} done", round + 1);
     }
 

@@ -236,6 +236,6 @@ async fn run() -> Result<()> {
             o.total_cents as f64 / 100.0
         );
     }
-    dynomodel::table::delete::<Product>(&db).await?;
+    Product::delete_table().exec(&db).await?;
     Ok(())
 }

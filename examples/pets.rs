@@ -181,7 +181,7 @@ async fn run() -> Result<()> {
     let n = Pet::scan().filter(f.age.ge(5u32)).count(&db).await?;
     println!("pets aged 5 or more: {n}");
 
-    dynomodel::table::delete::<Pet>(&db).await?;
+    Pet::delete_table().exec(&db).await?;
     println!("deleted table {}", db.table_name(Pet::TABLE));
     Ok(())
 }

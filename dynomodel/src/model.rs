@@ -528,6 +528,19 @@ pub trait Model: Document {
         crate::table::CreateTable::new()
     }
 
+    /// Deletes the table of this model, with its items: `Pet::delete_table().exec(&db)`.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::delete_table().exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    fn delete_table() -> crate::table::DeleteTable<Self> {
+        crate::table::DeleteTable::new()
+    }
+
     /// Reads one item: `Pet::get(Pet::key("1")).consistent().exec(&db)`.
     ///
     /// ```no_run

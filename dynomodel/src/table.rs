@@ -1,5 +1,5 @@
 //! Tables from models: create (keys, attribute definitions, indexes, billing, TTL,
-//! streams), wait until active, describe, delete.
+//! streams) and wait until active, describe, delete and wait until gone.
 //!
 //! [`ensure`] creates a missing table: for tests and examples. A Lambda should not
 //! create tables on its cold-start path; create them with infrastructure code instead.
@@ -11,7 +11,7 @@
 //! use dynomodel::table;
 //! table::ensure::<Pet>(db).await?; // creates `pets` unless it exists
 //! let description = table::describe::<Pet>(db).await?.expect("the table exists");
-//! table::delete::<Pet>(db).await?;
+//! Pet::delete_table().exec(db).await?;
 //! # Ok(()) }
 //! ```
 
@@ -368,7 +368,7 @@ pub async fn describe<M: Model>(db: &Db) -> Result<Option<TableDescription>> {
     }
 }
 
-/// Deletes `M`'s table (nothing where it does not exist).
+/// Deletes `M`'s table (nothing where it does not exist): `M::delete_table().exec(db)`.
 ///
 /// ```no_run
 /// # use dynomodel::prelude::*;
@@ -378,16 +378,120 @@ pub async fn describe<M: Model>(db: &Db) -> Result<Option<TableDescription>> {
 /// # Ok(()) }
 /// ```
 pub async fn delete<M: Model>(db: &Db) -> Result<()> {
-    let table = db.table_name(M::TABLE);
-    match db.client().delete_table().table_name(&table).send().await {
-        Ok(_) => Ok(()),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_resource_not_found_exception()) =>
-        {
-            Ok(())
+    M::delete_table().exec(db).await
+}
+
+/// A DeleteTable of model `M`'s table; `M::delete_table()` makes one.
+///
+/// By default a table that does not exist is no error, and `exec` waits (up to 60 s) until
+/// DynamoDB no longer describes the table, so that it can be created again at once.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// Pet::delete_table().exec(db).await?;
+/// Pet::create_table().exec(db).await?; // a fresh, empty table
+/// # Ok(()) }
+/// ```
+pub struct DeleteTable<M> {
+    must_exist: bool,
+    wait: Option<Duration>,
+    _m: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> DeleteTable<M> {
+    pub(crate) fn new() -> Self {
+        DeleteTable {
+            must_exist: false,
+            wait: Some(Duration::from_secs(60)),
+            _m: PhantomData,
         }
-        Err(e) => Err(DynamoError::from_sdk("DeleteTable", e).into()),
+    }
+
+    /// Fails with `NotFound` where the table does not exist.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// match Pet::delete_table().must_exist().exec(db).await {
+    ///     Err(Error::NotFound { table }) => println!("{table} was not there"),
+    ///     other => other?,
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn must_exist(mut self) -> Self {
+        self.must_exist = true;
+        self
+    }
+
+    /// How long `exec` waits for the table to be gone (`None`: it returns once DynamoDB has
+    /// accepted the deletion).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::delete_table().wait(None).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn wait(mut self, timeout: Option<Duration>) -> Self {
+        self.wait = timeout;
+        self
+    }
+
+    /// Deletes the table (with its indexes and items).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::delete_table().exec(db).await?;
+    /// assert!(dynomodel::table::describe::<Pet>(db).await?.is_none());
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec(self, db: &Db) -> Result<()> {
+        let table = db.table_name(M::TABLE);
+        let span = op_span!("DeleteTable", table);
+        async {
+            match db.client().delete_table().table_name(&table).send().await {
+                Ok(_) => {}
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_resource_not_found_exception()) =>
+                {
+                    if self.must_exist {
+                        return Err(Error::NotFound { table });
+                    }
+                    return Ok(());
+                }
+                Err(e) => return Err(DynamoError::from_sdk("DeleteTable", e).into()),
+            }
+            let Some(timeout) = self.wait else {
+                return Ok(());
+            };
+            let deadline = Instant::now() + timeout;
+            loop {
+                match db.client().describe_table().table_name(&table).send().await {
+                    Err(e)
+                        if e.as_service_error()
+                            .is_some_and(|s| s.is_resource_not_found_exception()) =>
+                    {
+                        return Ok(());
+                    }
+                    Err(e) => return Err(DynamoError::from_sdk("DescribeTable", e).into()),
+                    Ok(_) if Instant::now() >= deadline => {
+                        return Err(Error::InvalidRequest(format!(
+                            "table `{table}` is still being deleted after {timeout:?}"
+                        )));
+                    }
+                    Ok(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+                }
+            }
+        }
+        .instrument(span)
+        .await
     }
 }
 

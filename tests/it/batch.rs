@@ -349,11 +349,19 @@ async fn create_table_makes_the_keys_indexes_and_ttl_of_the_model() {
         .unwrap()
         .is_some());
     dynomodel::table::ensure::<Order>(&db).await.unwrap();
-    dynomodel::table::delete::<Order>(&db).await.unwrap();
+    Order::delete_table().exec(&db).await.unwrap();
     assert!(dynomodel::table::describe::<Order>(&db)
         .await
         .unwrap()
         .is_none());
+    // Deleting again: no error, unless the table must exist.
+    dynomodel::table::delete::<Order>(&db).await.unwrap();
+    let err = Order::delete_table()
+        .must_exist()
+        .exec(&db)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
     dynomodel::table::ensure::<Order>(&db).await.unwrap();
     assert!(dynomodel::table::describe::<Order>(&db)
         .await
