@@ -167,11 +167,10 @@ async fn a_stale_save_is_a_version_conflict_and_two_concurrent_saves_give_exactl
     );
 }
 
-#[tokio::test]
-async fn an_item_stored_without_a_version_reads_as_version_0_and_saves_once() {
-    let db = setup().await;
-    // Written by other code, or before the model had a `version`.
-    let mut item = pet("old").to_item().unwrap();
+/// Stores a pet without its version attribute, as other code (or this model before it had a
+/// `version`) would.
+async fn put_without_version(db: &Db, id: &str) {
+    let mut item = pet(id).to_item().unwrap();
     item.remove("version");
     db.client()
         .put_item()
@@ -180,6 +179,12 @@ async fn an_item_stored_without_a_version_reads_as_version_0_and_saves_once() {
         .send()
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn an_item_stored_without_a_version_reads_as_version_0_and_saves_once() {
+    let db = setup().await;
+    put_without_version(&db, "old").await;
     let read = Pet::get(Pet::key("old")).exec(&db).await.unwrap().unwrap();
     assert_eq!(read.version, 0);
 
@@ -201,15 +206,7 @@ async fn an_item_stored_without_a_version_reads_as_version_0_and_saves_once() {
     assert!(matches!(err, Error::VersionConflict { .. }), "{err:?}");
 
     // expect_version(0) on an unversioned item: the update applies and sets version 1.
-    let mut item = pet("old2").to_item().unwrap();
-    item.remove("version");
-    db.client()
-        .put_item()
-        .table_name(db.table_name(Pet::TABLE))
-        .set_item(Some(item))
-        .send()
-        .await
-        .unwrap();
+    put_without_version(&db, "old2").await;
     let f = Pet::fields();
     let updated = Pet::update(Pet::key("old2"))
         .set(&f.age, 9u32)
