@@ -1,8 +1,15 @@
 //! Every operation is a `dynomodel` tracing span that names the operation and the table, and
 //! where a subscriber records spans, the span gets DynamoDB's consumed capacity.
+//!
+//! The recording runs in a process of its own (this test binary, started again for one
+//! ignored test) with the recorder as the global subscriber: tracing caches per call site
+//! whether anyone listens, and with other tests running beside a thread-local subscriber that
+//! cache can say "no one" for a span that this test needs to see.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use dynomodel::prelude::*;
@@ -28,11 +35,15 @@ struct SpanData {
     fields: BTreeMap<String, String>,
 }
 
+thread_local! {
+    /// The spans that this thread has entered, innermost last.
+    static STACK: RefCell<Vec<Id>> = const { RefCell::new(Vec::new()) };
+}
+
 /// A subscriber that keeps every span with its fields, and which span is current.
 #[derive(Clone, Default)]
 struct Recorder {
     spans: Arc<Mutex<Vec<SpanData>>>,
-    stack: Arc<Mutex<Vec<Id>>>,
 }
 
 struct Fields<'a>(&'a mut BTreeMap<String, String>);
@@ -69,19 +80,21 @@ impl Subscriber for Recorder {
     fn record_follows_from(&self, _: &Id, _: &Id) {}
     fn event(&self, _: &Event<'_>) {}
     fn enter(&self, id: &Id) {
-        self.stack.lock().unwrap().push(id.clone());
+        STACK.with(|s| s.borrow_mut().push(id.clone()));
     }
     fn exit(&self, id: &Id) {
-        let mut stack = self.stack.lock().unwrap();
-        if let Some(i) = stack.iter().rposition(|s| s == id) {
-            stack.remove(i);
-        }
+        STACK.with(|s| {
+            let mut stack = s.borrow_mut();
+            if let Some(i) = stack.iter().rposition(|s| s == id) {
+                stack.remove(i);
+            }
+        });
     }
     fn current_span(&self) -> Current {
-        match self.stack.lock().unwrap().last() {
+        match STACK.with(|s| s.borrow().last().cloned()) {
             Some(id) => {
                 let metadata = self.spans.lock().unwrap()[id.into_u64() as usize - 1].metadata;
-                Current::new(id.clone(), metadata)
+                Current::new(id, metadata)
             }
             None => Current::none(),
         }
@@ -107,12 +120,43 @@ impl Recorder {
     }
 }
 
-// A current-thread runtime: the subscriber is this thread's default, and every task of the
-// test runs on this thread.
-#[tokio::test(flavor = "current_thread")]
+const CHILD: &str = "DYNOMODEL_SPANS_CHILD";
+
+#[tokio::test]
 async fn operations_are_spans_with_table_and_consumed_capacity() {
+    let endpoint = common::local().await.endpoint().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(std::env::current_exe().unwrap())
+            .args([
+                "spans::record_spans_in_a_process_of_its_own",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env(CHILD, "1")
+            .env("DYNAMODB_ENDPOINT", endpoint)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "the recording process failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The process of `operations_are_spans_with_table_and_consumed_capacity`.
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "a helper process, started by operations_are_spans_with_table_and_consumed_capacity"]
+async fn record_spans_in_a_process_of_its_own() {
+    if std::env::var_os(CHILD).is_none() {
+        return;
+    }
     let recorder = Recorder::default();
-    let _guard = tracing::subscriber::set_default(recorder.clone());
+    tracing::subscriber::set_global_default(recorder.clone()).unwrap();
     let db = common::db().await;
     let table = db.table_name(Traced::TABLE);
     Traced::create_table().exec(&db).await.unwrap();
