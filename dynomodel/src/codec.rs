@@ -246,22 +246,22 @@ pub fn check_number(text: &str) -> Result<()> {
     Ok(())
 }
 
-macro_rules! integers {
-    ($($t:ty),*) => {$(
+/// `Number` and `AttrValue` (as N) for one number type; `$to_n` writes `$v` as text.
+macro_rules! number {
+    ($t:ty, |$v:ident| $to_n:block) => {
         impl Number for $t {
             #[inline]
             fn to_n(self) -> Result<String> {
-                let text = self.to_string();
-                // Only 128-bit integers can pass DynamoDB's 38 digits.
-                if text.len() > 38 {
-                    check_number(&text)?;
-                }
-                Ok(text)
+                let $v = self;
+                $to_n
             }
             #[inline]
             fn from_n(text: &str) -> Result<Self> {
                 text.parse().map_err(|_| {
-                    decode_err(format!(concat!("a number that fits ", stringify!($t), ", found {}"), text))
+                    decode_err(format!(
+                        concat!("a number that fits ", stringify!($t), ", found {}"),
+                        text
+                    ))
                 })
             }
         }
@@ -278,43 +278,34 @@ macro_rules! integers {
                 }
             }
         }
+    };
+}
+
+macro_rules! integers {
+    ($($t:ty),*) => {$(
+        number!($t, |v| {
+            let text = v.to_string();
+            // Only 128-bit integers can pass DynamoDB's 38 digits.
+            if text.len() > 38 {
+                check_number(&text)?;
+            }
+            Ok(text)
+        });
     )*};
 }
 integers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 
 macro_rules! floats {
     ($($t:ty),*) => {$(
-        impl Number for $t {
-            #[inline]
-            fn to_n(self) -> Result<String> {
-                if self.is_finite() {
-                    let text = self.to_string();
-                    check_number(&text)?;
-                    Ok(text)
-                } else {
-                    Err(encode_err(format!("DynamoDB numbers cannot be {self}")))
-                }
+        number!($t, |v| {
+            if v.is_finite() {
+                let text = v.to_string();
+                check_number(&text)?;
+                Ok(text)
+            } else {
+                Err(encode_err(format!("DynamoDB numbers cannot be {v}")))
             }
-            #[inline]
-            fn from_n(text: &str) -> Result<Self> {
-                text.parse().map_err(|_| {
-                    decode_err(format!(concat!("a number that fits ", stringify!($t), ", found {}"), text))
-                })
-            }
-        }
-        impl AttrValue for $t {
-            #[inline]
-            fn to_attr(&self) -> Result<AttributeValue> {
-                self.to_n().map(AttributeValue::N)
-            }
-            #[inline]
-            fn from_attr(value: &AttributeValue) -> Result<Self> {
-                match value {
-                    AttributeValue::N(n) => <$t as Number>::from_n(n),
-                    other => Err(expected("N (number)", other)),
-                }
-            }
-        }
+        });
     )*};
 }
 floats!(f32, f64);
