@@ -1,11 +1,13 @@
 //! A sample model for the examples in this documentation.
+//!
+//! Layer: edge (documentation only).
 
 use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 /// A pet, as in the examples.
-#[derive(crate::Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[derive(dynomodel_derive::Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[dynomodel(crate = "crate", table = "pets")]
 #[dynomodel(gsi(name = "by_owner", hash = "owner", range = "name"))]
 pub struct Pet {
@@ -35,7 +37,7 @@ pub struct Pet {
 }
 
 /// An address.
-#[derive(crate::Document, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[derive(dynomodel_derive::Document, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[dynomodel(crate = "crate")]
 pub struct Address {
     /// The street.

@@ -30,6 +30,8 @@
 //! }
 //! # Ok::<(), dynomodel::Error>(())
 //! ```
+//!
+//! Layer: edge, above `model` and `codec`; nothing else names it.
 
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 

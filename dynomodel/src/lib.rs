@@ -1,9 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
-pub mod batch;
+// The layers, lowest first; a module names only modules of its own layer or below
+// (docs/architecture.md, and the test `layers` in tests/it that holds the order).
 pub mod codec;
-pub mod condition;
 pub mod db;
 #[cfg(feature = "derive")]
 #[doc(hidden)]
@@ -16,17 +16,14 @@ pub mod lambda;
 pub mod local;
 pub mod model;
 pub mod ops;
-pub mod path;
-pub mod query;
-pub mod request;
-pub mod table;
-pub mod transaction;
-pub mod update;
-pub mod validate;
+
+// The paths that users know, kept where they were before the layers.
+pub use expr::{condition, path, update};
+pub use model::validate;
+pub use ops::{batch, query, request, table, transaction};
 
 pub use async_trait::async_trait;
 pub use codec::{AttrValue, Item};
-pub use condition::Condition;
 pub use db::Db;
 /// A struct stored as a map inside a model (`address.street` in paths), with its own rules.
 ///
@@ -93,11 +90,12 @@ pub use dynomodel_derive::Document;
 /// ```
 #[cfg(feature = "derive")]
 pub use dynomodel_derive::Model;
-pub use error::{DynamoError, Error, Result};
+pub use error::{DynamoError, Error, Result, ValidationError, ValidationErrors};
+pub use expr::condition::Condition;
+pub use expr::path::{Attr, Path};
 pub use model::{Document, Hooks, Index, Key, Model};
-pub use path::{Attr, Path};
-pub use request::Request;
-pub use validate::{ValidationError, ValidationErrors};
+pub use ops::request::Request;
+pub use ops::ModelOps;
 
 /// The types that almost every user of dynomodel needs, and the traits whose methods every
 /// model has.
@@ -113,13 +111,14 @@ pub use validate::{ValidationError, ValidationErrors};
 /// # Ok::<(), Error>(())
 /// ```
 pub mod prelude {
-    pub use crate::condition::Condition;
     pub use crate::db::Db;
     pub use crate::error::{Error, Result};
+    pub use crate::expr::condition::Condition;
+    pub use crate::expr::update::UpdateActions as _;
     pub use crate::model::{Document as _, Hooks, Key, Model as _};
-    pub use crate::query::{Cursor, Page};
-    pub use crate::transaction::{TransactGet, Transaction};
-    pub use crate::update::UpdateActions as _;
+    pub use crate::ops::query::{Cursor, Page};
+    pub use crate::ops::transaction::{TransactGet, Transaction};
+    pub use crate::ops::ModelOps as _;
     #[cfg(feature = "derive")]
     pub use crate::{Document, Model};
 }
@@ -130,12 +129,13 @@ pub mod __private {
     pub use crate::codec::special;
     pub use crate::codec::{at, AttrValue, Item, Via, ViaAttr, ViaSerde};
     pub use crate::error::Result;
+    pub use crate::error::ValidationErrors;
+    pub use crate::expr::path::{Attr, FieldCodec, Path};
+    pub use crate::model::validate::{rules, transforms};
     pub use crate::model::{
         key_attr, Document, Hooks, Index, IndexKind, Key, Model, Nested, Projection, Timestamp,
         Version,
     };
-    pub use crate::path::{Attr, FieldCodec, Path};
-    pub use crate::validate::{rules, transforms, ValidationErrors};
     pub use async_trait::async_trait;
     pub use aws_sdk_dynamodb::primitives::Blob;
     pub use aws_sdk_dynamodb::types::AttributeValue;

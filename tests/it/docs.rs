@@ -68,7 +68,9 @@ fn missing_examples(file: &Path) -> Vec<String> {
         if let Some((kind, name)) = item(line, in_trait) {
             let has_example = if kind == "mod" && trimmed.ends_with(';') {
                 // The module's own file documents it, with `//!`.
-                let module = file.with_file_name(format!("{name}.rs"));
+                let flat = file.with_file_name(format!("{name}.rs"));
+                let folder = file.with_file_name(name.as_str()).join("mod.rs");
+                let module = if flat.exists() { flat } else { folder };
                 std::fs::read_to_string(&module).is_ok_and(|t| {
                     t.lines()
                         .take_while(|l| l.starts_with("//!"))
@@ -101,12 +103,20 @@ fn missing_examples(file: &Path) -> Vec<String> {
 #[test]
 fn every_public_item_has_an_example() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("dynomodel/src");
-    let mut files: Vec<_> = std::fs::read_dir(&src)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .filter(|p| !p.ends_with("doc_support.rs"))
-        .collect();
+    fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && !path.ends_with("doc_support.rs")
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    sources(&src, &mut files);
     files.sort();
     assert!(files.len() > 10, "the sources are at {}", src.display());
     let missing: Vec<String> = files.iter().flat_map(|f| missing_examples(f)).collect();

@@ -7,6 +7,7 @@ mod common;
 mod docs;
 mod faults;
 mod lambda;
+mod layers;
 mod lints;
 mod local;
 mod models;

@@ -14,6 +14,8 @@
 //! Pet::delete_table().exec(db).await?;
 //! # Ok(()) }
 //! ```
+//!
+//! Layer: ops.
 
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
@@ -26,13 +28,16 @@ use aws_sdk_dynamodb::types::{
 };
 use tracing::Instrument;
 
+use crate::db::trace::op_span;
 use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
 use crate::model::{IndexKind, Model, Projection};
-use crate::request::op_span;
+use crate::ops::ModelOps;
 
 /// The DynamoDB type of a key attribute, read from an example key value.
-fn scalar_type(v: &aws_sdk_dynamodb::types::AttributeValue) -> Option<ScalarAttributeType> {
+pub(crate) fn scalar_type(
+    v: &aws_sdk_dynamodb::types::AttributeValue,
+) -> Option<ScalarAttributeType> {
     use aws_sdk_dynamodb::types::AttributeValue as A;
     match v {
         A::S(_) => Some(ScalarAttributeType::S),
@@ -42,7 +47,7 @@ fn scalar_type(v: &aws_sdk_dynamodb::types::AttributeValue) -> Option<ScalarAttr
     }
 }
 
-fn sdk_err(e: impl std::fmt::Display) -> Error {
+pub(crate) fn sdk_err(e: impl std::fmt::Display) -> Error {
     Error::InvalidRequest(e.to_string())
 }
 
@@ -311,7 +316,7 @@ impl<M: Model> CreateTable<M> {
     }
 }
 
-async fn describe_raw(db: &Db, table: &str) -> Result<TableDescription> {
+pub(crate) async fn describe_raw(db: &Db, table: &str) -> Result<TableDescription> {
     let out = db
         .client()
         .describe_table()
@@ -323,7 +328,11 @@ async fn describe_raw(db: &Db, table: &str) -> Result<TableDescription> {
         .ok_or_else(|| Error::InvalidRequest(format!("DynamoDB described no table `{table}`")))
 }
 
-async fn wait_active(db: &Db, table: &str, timeout: Duration) -> Result<TableDescription> {
+pub(crate) async fn wait_active(
+    db: &Db,
+    table: &str,
+    timeout: Duration,
+) -> Result<TableDescription> {
     let deadline = Instant::now() + timeout;
     loop {
         let d = describe_raw(db, table).await?;

@@ -18,26 +18,34 @@
 //!     .await?;
 //! # Ok(()) }
 //! ```
+//!
+//! Layer: ops.
 
 use std::collections::HashMap;
-use std::fmt;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete as SdkDelete, Get as SdkGet, Put, ReturnValuesOnConditionCheckFailure,
-    TransactGetItem, TransactWriteItem, Update as SdkUpdate,
+    ConditionCheck, Delete as SdkDelete, Put, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update as SdkUpdate,
 };
 use futures::future::BoxFuture;
 use tracing::Instrument;
 
 use crate::codec::Item;
-use crate::condition::Condition;
+use crate::db::trace::op_span;
 use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
+use crate::expr::condition::Condition;
 use crate::expr::Placeholders;
+use crate::model::item::check_key;
 use crate::model::{prepare_save, Key, Model};
-use crate::ops::{check_key, load, put_request, Delete, Update};
-use crate::request::{op_span, Request};
+use crate::ops::request::Request;
+use crate::ops::{put_request, Delete, Update};
+
+mod get;
+
+pub use crate::error::CancelReason;
+pub use get::{GetResults, Push, TransactGet};
 
 /// DynamoDB's limit on the actions of one transaction: a longer transaction is
 /// `InvalidRequest` before anything is sent.
@@ -55,96 +63,14 @@ use crate::request::{op_span, Request};
 /// ```
 pub const MAX_ACTIONS: usize = 100;
 
-/// Why one action of a cancelled transaction failed.
-///
-/// ```no_run
-/// # use dynomodel::prelude::*;
-/// # use dynomodel::doc_support::{pet, Pet};
-/// # async fn run(db: &Db) -> Result<()> {
-/// let f = Pet::fields();
-/// let t = Transaction::new()
-///     .update(Pet::update(Pet::key("1")).add(&f.age, 1u32))
-///     .condition_check(Pet::key("2"), f.owner.eq("rachel"));
-/// if let Err(Error::TransactionCanceled { reasons }) = t.exec(db).await {
-///     for r in &reasons {
-///         println!("action {} on {} failed: {}", r.index, r.table, r.code);
-///     }
-/// }
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct CancelReason {
-    /// The action's position in the transaction, from 0.
-    pub index: usize,
-    /// The model's table (before any `Db` prefix).
-    pub table: &'static str,
-    /// The key of the item that the action touched.
-    pub key: Item,
-    /// DynamoDB's code (`ConditionalCheckFailed`, `TransactionConflict`, `ValidationError`,
-    /// ...), or `Validation` for a model rule that failed before anything was sent.
-    pub code: String,
-    /// What went wrong, in words.
-    pub message: Option<String>,
-    /// The item as stored, where a condition failed and DynamoDB returned it.
-    pub item: Option<Item>,
-}
+pub(crate) type Prepare = Box<dyn FnOnce() -> BoxFuture<'static, Result<Request>> + Send>;
 
-impl CancelReason {
-    /// Whether the action's condition did not hold.
-    ///
-    /// ```no_run
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// # async fn run(db: &Db) -> Result<()> {
-    /// match Transaction::new().create(&pet("1", "Rex")).exec(db).await {
-    ///     Err(Error::TransactionCanceled { reasons }) if reasons[0].is_condition_failed() => {
-    ///         println!("pet 1 exists");
-    ///     }
-    ///     other => other?,
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn is_condition_failed(&self) -> bool {
-        self.code == "ConditionalCheckFailed"
-    }
-}
-
-impl fmt::Display for CancelReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let key: Vec<String> = {
-            let mut k: Vec<_> = self.key.iter().collect();
-            k.sort_by(|a, b| a.0.cmp(b.0));
-            k.iter()
-                .map(|(n, v)| match v {
-                    aws_sdk_dynamodb::types::AttributeValue::S(s) => format!("{n}={s:?}"),
-                    aws_sdk_dynamodb::types::AttributeValue::N(x) => format!("{n}={x}"),
-                    other => format!("{n}={other:?}"),
-                })
-                .collect()
-        };
-        write!(
-            f,
-            "action {} on `{}` ({}): {}",
-            self.index,
-            self.table,
-            key.join(", "),
-            self.code
-        )?;
-        if let Some(m) = &self.message {
-            write!(f, " ({m})")?;
-        }
-        Ok(())
-    }
-}
-
-type Prepare = Box<dyn FnOnce() -> BoxFuture<'static, Result<Request>> + Send>;
-
-enum Build {
+pub(crate) enum Build {
     Ready(Box<Result<Request>>),
     Deferred(Prepare),
 }
 
-struct Action {
+pub(crate) struct Action {
     table: &'static str,
     key: Option<Item>,
     build: Build,
@@ -173,7 +99,7 @@ pub struct Transaction {
     token: Option<String>,
 }
 
-fn key_from(r: &Request) -> Item {
+pub(crate) fn key_from(r: &Request) -> Item {
     r.key.clone().unwrap_or_default()
 }
 
@@ -468,7 +394,7 @@ impl Transaction {
     }
 }
 
-fn write_item(db: &Db, r: &Request) -> Result<TransactWriteItem> {
+pub(crate) fn write_item(db: &Db, r: &Request) -> Result<TransactWriteItem> {
     let table = db.table_name(r.table);
     let fail = ReturnValuesOnConditionCheckFailure::AllOld;
     let bad = |e: aws_sdk_dynamodb::error::BuildError| Error::InvalidRequest(e.to_string());
@@ -520,199 +446,4 @@ fn write_item(db: &Db, r: &Request) -> Result<TransactWriteItem> {
         ),
     };
     Ok(item.build())
-}
-
-/// The typed results of a [`TransactGet`]: a tuple with one `Option` per key.
-///
-/// ```
-/// # use dynomodel::prelude::*;
-/// # use dynomodel::doc_support::{pet, Pet};
-/// fn results<T: dynomodel::transaction::GetResults>() {}
-/// results::<(Option<Pet>,)>();
-/// results::<(Option<Pet>, Option<Pet>, Option<Pet>)>();
-/// ```
-pub trait GetResults: Sized + Send {
-    #[doc(hidden)]
-    fn decode(items: Vec<Option<Item>>) -> BoxFuture<'static, Result<Self>>;
-}
-
-/// Adds one more result type to a tuple: how [`TransactGet::get`] grows its result type.
-///
-/// ```
-/// use dynomodel::transaction::Push;
-/// let pair: <(Option<u8>,) as Push<Option<&str>>>::Output = (Some(1), Some("a"));
-/// assert_eq!(pair.1, Some("a"));
-/// ```
-pub trait Push<T> {
-    /// The longer tuple.
-    ///
-    /// ```
-    /// use dynomodel::transaction::Push;
-    /// let t: <() as Push<Option<u8>>>::Output = (None,);
-    /// assert_eq!(t, (None::<u8>,));
-    /// ```
-    type Output;
-}
-
-macro_rules! tuples {
-    ($(($($t:ident),*) => $next:ident;)*) => {$(
-        impl<$($t,)* $next> Push<$next> for ($($t,)*) {
-            type Output = ($($t,)* $next,);
-        }
-    )*};
-}
-tuples! {
-    () => A;
-    (A) => B;
-    (A, B) => C;
-    (A, B, C) => D;
-    (A, B, C, D) => E;
-    (A, B, C, D, E) => F;
-    (A, B, C, D, E, F) => G;
-    (A, B, C, D, E, F, G) => H;
-}
-
-macro_rules! results {
-    ($(($($t:ident),+);)*) => {$(
-        impl<$($t: Model),+> GetResults for ($(Option<$t>,)+) {
-            #[allow(non_snake_case)]
-            fn decode(items: Vec<Option<Item>>) -> BoxFuture<'static, Result<Self>> {
-                Box::pin(async move {
-                    let mut items = items.into_iter();
-                    $(
-                        let $t = match items.next().flatten() {
-                            Some(item) => Some(load::<$t>(&item).await?),
-                            None => None,
-                        };
-                    )+
-                    Ok(($($t,)+))
-                })
-            }
-        }
-    )*};
-}
-results! {
-    (A);
-    (A, B);
-    (A, B, C);
-    (A, B, C, D);
-    (A, B, C, D, E);
-    (A, B, C, D, E, F);
-    (A, B, C, D, E, F, G);
-    (A, B, C, D, E, F, G, H);
-}
-
-/// A TransactGetItems: a consistent read of up to 8 typed items (of any models) at once.
-///
-/// ```no_run
-/// # use dynomodel::prelude::*;
-/// # use dynomodel::transaction::TransactGet;
-/// # use serde::{Deserialize, Serialize};
-/// # #[derive(Model, Serialize, Deserialize)]
-/// # #[dynomodel(table = "pets")]
-/// # struct Pet { #[dynomodel(hash_key)] id: String }
-/// # #[derive(Model, Serialize, Deserialize)]
-/// # #[dynomodel(table = "owners")]
-/// # struct Owner { #[dynomodel(hash_key)] name: String }
-/// # async fn run(db: &Db) -> Result<()> {
-/// let (pet, owner): (Option<Pet>, Option<Owner>) =
-///     TransactGet::new().get(Pet::key("1")).get(Owner::key("r")).exec(db).await?;
-/// # Ok(()) }
-/// ```
-pub struct TransactGet<T = ()> {
-    keys: Vec<Result<(&'static str, Item)>>,
-    _t: std::marker::PhantomData<fn() -> T>,
-}
-
-impl TransactGet<()> {
-    /// An empty read.
-    ///
-    /// ```
-    /// use dynomodel::transaction::TransactGet;
-    /// let read: TransactGet<()> = TransactGet::new();
-    /// # let _ = read;
-    /// ```
-    pub fn new() -> Self {
-        TransactGet {
-            keys: Vec::new(),
-            _t: std::marker::PhantomData,
-        }
-    }
-}
-
-impl Default for TransactGet<()> {
-    fn default() -> Self {
-        TransactGet::new()
-    }
-}
-
-impl<T> TransactGet<T> {
-    /// Reads the item at `key` too.
-    ///
-    /// ```no_run
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// # async fn run(db: &Db) -> Result<()> {
-    /// let (a, b): (Option<Pet>, Option<Pet>) =
-    ///     TransactGet::new().get(Pet::key("1")).get(Pet::key("2")).exec(db).await?;
-    /// # Ok(()) }
-    /// ```
-    #[allow(clippy::should_implement_trait)]
-    pub fn get<M: Model>(mut self, key: Key<M>) -> TransactGet<<T as Push<Option<M>>>::Output>
-    where
-        T: Push<Option<M>>,
-    {
-        let k = check_key::<M>(key.item()).map(|()| (M::TABLE, key.into_item()));
-        self.keys.push(k);
-        TransactGet {
-            keys: self.keys,
-            _t: std::marker::PhantomData,
-        }
-    }
-}
-
-impl<T: GetResults> TransactGet<T> {
-    /// Reads every item at once, as of one moment; an item that is not stored is `None`.
-    ///
-    /// ```no_run
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// # async fn run(db: &Db) -> Result<()> {
-    /// let (p,) = TransactGet::new().get(Pet::key("1")).exec(db).await?;
-    /// println!("{:?}", p.map(|p| p.name));
-    /// # Ok(()) }
-    /// ```
-    pub async fn exec(self, db: &Db) -> Result<T> {
-        let mut gets = Vec::with_capacity(self.keys.len());
-        for k in self.keys {
-            let (table, key) = k?;
-            gets.push(
-                TransactGetItem::builder()
-                    .get(
-                        SdkGet::builder()
-                            .table_name(db.table_name(table))
-                            .set_key(Some(key))
-                            .build()
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                    )
-                    .build(),
-            );
-        }
-        let span = op_span!("TransactGetItems", format!("{} items", gets.len()));
-        let out = db
-            .client()
-            .transact_get_items()
-            .set_transact_items(Some(gets))
-            .send()
-            .instrument(span)
-            .await
-            .map_err(|e| DynamoError::from_sdk("TransactGetItems", e))?;
-        let items = out
-            .responses
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| r.item.filter(|i| !i.is_empty()))
-            .collect();
-        T::decode(items).await
-    }
 }

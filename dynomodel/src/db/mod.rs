@@ -9,6 +9,9 @@
 //! let staging = db.clone().with_table_prefix("staging-");
 //! # Ok(()) }
 //! ```
+//!
+//! Layer: db, above `expr`: the client, its configuration and tracing; every operation in `ops`
+//! is sent through it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +21,8 @@ use aws_config::{BehaviorVersion, Region};
 use aws_sdk_dynamodb::config::Credentials;
 
 use crate::error::{Error, Result};
+
+pub(crate) mod trace;
 
 /// The environment variable that points dynomodel at a DynamoDB endpoint, such as
 /// `http://127.0.0.1:8000` for a DynamoDB Local that is already running.

@@ -17,10 +17,23 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! Layer: error, the lowest: it names no other module of the crate.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+mod cancel;
+mod validation;
+
+pub use cancel::CancelReason;
+pub use validation::{ValidationError, ValidationErrors};
+
+/// An item, as the errors carry it (the codec's `Item`).
+type Item = HashMap<String, AttributeValue>;
 
 /// `Result<T, dynomodel::Error>`.
 ///
@@ -51,7 +64,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// One or more fields broke their rules; every failure is listed with its attribute path.
     #[error("{0}")]
-    Validation(crate::validate::ValidationErrors),
+    Validation(ValidationErrors),
     /// `create` found an item with the same key already stored.
     #[error("an item with this key already exists in table `{table}`")]
     AlreadyExists {
@@ -64,7 +77,7 @@ pub enum Error {
         /// The table of the item.
         table: String,
         /// The item as stored, where DynamoDB returned it (`None` where there is no item).
-        item: Option<Box<crate::codec::Item>>,
+        item: Option<Box<Item>>,
     },
     /// Another writer changed a versioned item after it was read.
     #[error("version conflict in table `{table}`: the item is no longer at version {expected}")]
@@ -79,7 +92,7 @@ pub enum Error {
     #[error("the transaction was cancelled: {}", .reasons.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("; "))]
     TransactionCanceled {
         /// Why each failing action failed.
-        reasons: Vec<crate::transaction::CancelReason>,
+        reasons: Vec<CancelReason>,
     },
     /// Items or keys of a batch that were not written or read after every retry; the rest
     /// of the batch was.
@@ -90,7 +103,7 @@ pub enum Error {
         /// "written" or "read".
         verb: &'static str,
         /// The keys (of items not written, or keys not read), in the order given.
-        unprocessed: Vec<crate::codec::Item>,
+        unprocessed: Vec<Item>,
         /// How many times the last chunk was sent.
         attempts: u32,
         /// The last error from DynamoDB, where a request failed rather than came back with

@@ -8,10 +8,12 @@
 //! assert_eq!(r.condition.as_deref(), Some("#n0 > :v0"));
 //! # Ok::<(), Error>(())
 //! ```
+//!
+//! Layer: ops.
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::codec::Item;
 use crate::expr::Placeholders;
@@ -89,29 +91,3 @@ impl Request {
         (!self.values.is_empty()).then(|| self.values.clone())
     }
 }
-
-/// Requests ask for their consumed capacity only where a tracing subscriber records the
-/// operation's span: otherwise DynamoDB would compute it for nobody.
-pub(crate) fn capacity() -> Option<ReturnConsumedCapacity> {
-    (!tracing::Span::current().is_disabled()).then_some(ReturnConsumedCapacity::Total)
-}
-
-/// Records DynamoDB's consumed capacity in the current span.
-pub(crate) fn record_capacity(c: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>) {
-    if let Some(units) = c.and_then(|c| c.capacity_units()) {
-        tracing::Span::current().record("consumed_capacity", units);
-    }
-}
-
-/// The span of one operation.
-macro_rules! op_span {
-    ($op:expr, $table:expr) => {
-        tracing::info_span!(
-            "dynomodel",
-            operation = $op,
-            table = %$table,
-            consumed_capacity = tracing::field::Empty
-        )
-    };
-}
-pub(crate) use op_span;

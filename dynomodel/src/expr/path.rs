@@ -1,13 +1,16 @@
-//! Attribute paths and typed attribute handles.
+//! Typed attribute handles: `Pet::fields().age` knows its path, its type, and its field's
+//! codec and rules, so that every operand is written as the item codec writes it.
 //!
 //! ```
 //! # use dynomodel::prelude::*;
 //! # use dynomodel::doc_support::{pet, Pet};
 //! let f = Pet::fields();
 //! assert_eq!(f.address.city.path().to_string(), "address.city");
-//! assert_eq!(f.scores.at(0).path().to_string(), "scores[0]");
-//! assert_eq!(f.meta.key("color").path().to_string(), "meta.color");
+//! assert_eq!(f.age.gt(3u32).to_expression()?.0, "#n0 > :v0");
+//! # Ok::<(), Error>(())
 //! ```
+//!
+//! Layer: expr.
 
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
@@ -18,125 +21,9 @@ use std::sync::OnceLock;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::error::ValidationErrors;
+pub use crate::model::path::{Path, PathElem};
 use crate::model::Document;
-use crate::validate::ValidationErrors;
-
-/// One step of an attribute path: an attribute (or map key) name, or a list index.
-///
-/// ```
-/// use dynomodel::path::{Path, PathElem};
-/// let p = Path::root("scores").index(1);
-/// assert_eq!(p.elems(), [PathElem::Name("scores".into()), PathElem::Index(1)]);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum PathElem {
-    /// A top-level attribute, a nested document's attribute, or a map entry.
-    Name(String),
-    /// An element of a list.
-    Index(usize),
-}
-
-/// A path to an attribute inside an item, such as `address.street` or `tags[2]`.
-///
-/// ```
-/// use dynomodel::path::Path;
-///
-/// let path = Path::root("address").name("street");
-/// assert_eq!(path.to_string(), "address.street");
-/// assert_eq!(Path::root("tags").index(2).to_string(), "tags[2]");
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Path(Vec<PathElem>);
-
-impl Path {
-    /// A top-level attribute.
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// assert_eq!(dynomodel::Path::root("age").to_string(), "age");
-    /// ```
-    pub fn root(name: impl Into<String>) -> Self {
-        Path(vec![PathElem::Name(name.into())])
-    }
-
-    /// The attribute `name` below this one.
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// assert_eq!(dynomodel::Path::root("address").name("city").to_string(), "address.city");
-    /// ```
-    pub fn name(&self, name: impl Into<String>) -> Self {
-        let mut p = self.clone();
-        p.0.push(PathElem::Name(name.into()));
-        p
-    }
-
-    /// Element `i` of the list at this path.
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// assert_eq!(dynomodel::Path::root("scores").index(0).to_string(), "scores[0]");
-    /// ```
-    pub fn index(&self, i: usize) -> Self {
-        let mut p = self.clone();
-        p.0.push(PathElem::Index(i));
-        p
-    }
-
-    /// The steps from the top.
-    ///
-    /// ```
-    /// use dynomodel::path::{Path, PathElem};
-    /// assert_eq!(Path::root("address").name("city").elems().len(), 2);
-    /// assert!(matches!(Path::root("tags").index(0).elems()[1], PathElem::Index(0)));
-    /// ```
-    pub fn elems(&self) -> &[PathElem] {
-        &self.0
-    }
-
-    /// The path without its last step (empty for a top-level attribute).
-    ///
-    /// ```
-    /// use dynomodel::Path;
-    /// assert_eq!(Path::root("address").name("city").parent(), Path::root("address"));
-    /// assert_eq!(Path::root("age").parent().to_string(), "");
-    /// ```
-    pub fn parent(&self) -> Path {
-        let mut p = self.clone();
-        p.0.pop();
-        p
-    }
-
-    /// The top-level attribute name.
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// assert_eq!(dynomodel::Path::root("address").name("city").top(), Some("address"));
-    /// ```
-    pub fn top(&self) -> Option<&str> {
-        match self.0.first() {
-            Some(PathElem::Name(n)) => Some(n),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Path {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            match e {
-                PathElem::Name(n) if i == 0 => f.write_str(n)?,
-                PathElem::Name(n) => write!(f, ".{n}")?,
-                PathElem::Index(j) => write!(f, "[{j}]")?,
-            }
-        }
-        Ok(())
-    }
-}
 
 /// A typed handle on the attribute at a path of model `R`, whose Rust type is `T`.
 ///
@@ -168,7 +55,7 @@ pub struct Attr<R, T> {
 #[doc(hidden)]
 pub struct FieldCodec<T> {
     /// Writes a value of the field (`None`: nothing to write, such as a `None` option).
-    pub encode: fn(&T) -> crate::Result<Option<AttributeValue>>,
+    pub encode: fn(&T) -> crate::error::Result<Option<AttributeValue>>,
     /// Runs the field's `set` transform and rules; the path is the field's parent path.
     pub check: fn(&mut T, &str, &mut ValidationErrors),
 }
@@ -224,7 +111,7 @@ impl<R, T> Attr<R, T> {
     }
 
     /// Runs the field's `set` transform and rules on `value`.
-    pub(crate) fn check(&self, value: &mut T) -> crate::Result<()> {
+    pub(crate) fn check(&self, value: &mut T) -> crate::error::Result<()> {
         let Some(codec) = &self.codec else {
             return Ok(());
         };
@@ -235,7 +122,7 @@ impl<R, T> Attr<R, T> {
     }
 
     /// Writes `value` as the field writes it.
-    pub(crate) fn encode(&self, value: &T) -> crate::Result<Option<AttributeValue>>
+    pub(crate) fn encode(&self, value: &T) -> crate::error::Result<Option<AttributeValue>>
     where
         T: serde::Serialize,
     {
@@ -243,7 +130,7 @@ impl<R, T> Attr<R, T> {
             Some(codec) => (codec.encode)(value),
             None => serde_dynamo::to_attribute_value(value)
                 .map(Some)
-                .map_err(|e| crate::Error::Encode {
+                .map_err(|e| crate::error::Error::Encode {
                     path: String::new(),
                     message: e.to_string(),
                 }),

@@ -9,13 +9,25 @@
 //! assert_eq!(r.names["#n0"], "name");
 //! # Ok::<(), Error>(())
 //! ```
+//!
+//! Layer: expr, above `model`: pure expression building (paths and typed handles,
+//! conditions, update actions, projections, placeholders). Operands are encoded here, by the
+//! field's codec, and nowhere else. Nothing here sends a request.
 
 use std::collections::HashMap;
 use std::fmt::Write;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::path::{Path, PathElem};
+use crate::error::{Error, Result};
+use crate::model::path::{Path, PathElem};
+use crate::model::Document;
+
+mod compare;
+pub mod condition;
+mod operand;
+pub mod path;
+pub mod update;
 
 /// The names and values of one request, shared by its expressions (an UpdateItem has an
 /// update, a condition and a projection that use one set of placeholders).
@@ -142,4 +154,17 @@ pub(crate) fn projection(ph: &mut Placeholders, attributes: &[&str]) -> String {
         .map(|a| ph.name(a))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The projection expression of `P`'s attributes, checked against `M`'s.
+pub(crate) fn projection_of<M: Document, P: Document>(ph: &mut Placeholders) -> Result<String> {
+    for a in P::ATTRIBUTES {
+        if !M::ATTRIBUTES.contains(a) {
+            return Err(Error::InvalidRequest(format!(
+                "the projection names `{a}`, which is not an attribute of the model; its attributes are: {}",
+                M::ATTRIBUTES.join(", ")
+            )));
+        }
+    }
+    Ok(projection(ph, P::ATTRIBUTES))
 }

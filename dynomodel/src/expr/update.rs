@@ -13,6 +13,8 @@
 //! assert_eq!(r.update.as_deref(), Some("SET #n0.#n1 = :v0 ADD #n2 :v1, #n5 :v2 REMOVE #n3.#n4"));
 //! # Ok::<(), Error>(())
 //! ```
+//!
+//! Layer: expr.
 
 use std::collections::{BTreeSet, HashSet};
 use std::marker::PhantomData;
@@ -20,11 +22,11 @@ use std::marker::PhantomData;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
-use crate::condition::IntoField;
+use crate::error::ValidationErrors;
 use crate::error::{Error, Result};
+use crate::expr::condition::IntoField;
+use crate::expr::path::{Attr, Path};
 use crate::expr::Placeholders;
-use crate::path::{Attr, Path};
-use crate::validate::ValidationErrors;
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Action {

@@ -1,0 +1,122 @@
+//! Operand typing: which Rust values a field's conditions and updates take.
+//! Layer: expr.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// A value that can stand for a field of type `T` in a condition or an update: a `T`, the
+/// `T` of an `Option<T>` field, or a `&str` for a `String`.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let f = Pet::fields();
+/// let by_str = f.name.eq("Rex"); // &str for a String field
+/// let by_value = f.name.eq(String::from("Rex"));
+/// assert_eq!(by_str.to_expression()?, by_value.to_expression()?);
+/// // An Option<Address> field takes a plain Address for Some(address).
+/// let home = dynomodel::doc_support::Address { street: "Main St".into(), city: "Oslo".into() };
+/// let _ = f.address.eq(home);
+/// # Ok::<(), Error>(())
+/// ```
+pub trait IntoField<T> {
+    /// The value as the field's type.
+    ///
+    /// ```
+    /// use dynomodel::condition::IntoField;
+    /// let v: Option<String> = "Rex".into_field();
+    /// assert_eq!(v.as_deref(), Some("Rex"));
+    /// ```
+    fn into_field(self) -> T;
+}
+
+impl<T> IntoField<T> for T {
+    fn into_field(self) -> T {
+        self
+    }
+}
+
+impl<T> IntoField<Option<T>> for T {
+    fn into_field(self) -> Option<T> {
+        Some(self)
+    }
+}
+
+impl IntoField<String> for &str {
+    fn into_field(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl IntoField<Option<String>> for &str {
+    fn into_field(self) -> Option<String> {
+        Some(self.to_owned())
+    }
+}
+
+/// A value that can be an element of a collection field of type `C`, for `contains`: an
+/// element of a list or set, or a substring of a string.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let f = Pet::fields();
+/// let _ = f.tags.contains("shy"); // BTreeSet<String>
+/// let _ = f.scores.contains(10u32); // Vec<u32>
+/// let _ = f.name.contains("ex"); // a substring
+/// ```
+pub trait ElementOf<C> {
+    /// The element as an attribute value.
+    ///
+    /// ```
+    /// use dynomodel::condition::ElementOf;
+    /// use aws_sdk_dynamodb::types::AttributeValue;
+    /// let v = ElementOf::<Vec<u32>>::into_element(7u32).unwrap();
+    /// assert_eq!(v, AttributeValue::N("7".into()));
+    /// ```
+    fn into_element(self) -> Result<AttributeValue>;
+}
+
+pub(crate) fn serde_value<T: Serialize + ?Sized>(v: &T) -> Result<AttributeValue> {
+    serde_dynamo::to_attribute_value(v).map_err(|e| Error::Encode {
+        path: String::new(),
+        message: e.to_string(),
+    })
+}
+
+macro_rules! elements {
+    ($($c:ident),*) => {$(
+        impl<E: Serialize> ElementOf<$c<E>> for E {
+            fn into_element(self) -> Result<AttributeValue> {
+                serde_value(&self)
+            }
+        }
+        impl ElementOf<$c<String>> for &str {
+            fn into_element(self) -> Result<AttributeValue> {
+                Ok(AttributeValue::S(self.to_owned()))
+            }
+        }
+    )*};
+}
+use std::collections::{BTreeSet, HashSet};
+elements!(Vec, BTreeSet, HashSet);
+
+impl ElementOf<String> for &str {
+    fn into_element(self) -> Result<AttributeValue> {
+        Ok(AttributeValue::S(self.to_owned()))
+    }
+}
+
+impl ElementOf<String> for String {
+    fn into_element(self) -> Result<AttributeValue> {
+        Ok(AttributeValue::S(self))
+    }
+}
+
+impl<C, X: ElementOf<C>> ElementOf<Option<C>> for X {
+    fn into_element(self) -> Result<AttributeValue> {
+        self.into_element()
+    }
+}

@@ -1,0 +1,44 @@
+//! What every operation on one item shares: the key check before a request, and the decode
+//! (with the `after_load` hook) of an item that DynamoDB returned.
+//! Layer: model.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::codec::Item;
+use crate::error::{Error, Result};
+use crate::model::Model;
+
+/// Checks that every key attribute is present and not an empty string, before any request.
+pub(crate) fn check_key<M: Model>(key: &Item) -> Result<()> {
+    for name in std::iter::once(M::HASH_KEY).chain(M::RANGE_KEY) {
+        match key.get(name) {
+            None => {
+                return Err(Error::InvalidRequest(format!(
+                    "the key of `{}` lacks its key attribute `{name}`",
+                    M::TABLE
+                )))
+            }
+            Some(AttributeValue::S(s)) if s.is_empty() => {
+                return Err(Error::InvalidRequest(format!(
+                    "the key attribute `{name}` is an empty string, which DynamoDB does not allow"
+                )))
+            }
+            Some(AttributeValue::B(b)) if b.as_ref().is_empty() => {
+                return Err(Error::InvalidRequest(format!(
+                    "the key attribute `{name}` is empty binary, which DynamoDB does not allow"
+                )))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Decodes an item read from DynamoDB and runs the `after_load` hook.
+pub(crate) async fn load<M: Model>(item: &Item) -> Result<M> {
+    let mut m = M::from_item(item)?;
+    if M::HAS_HOOKS {
+        m.run_after_load().await?;
+    }
+    Ok(m)
+}

@@ -1,0 +1,138 @@
+//! Managed attributes: timestamps and versions.
+//! Layer: model.
+
+/// A value that a `created_at`/`updated_at` field can hold: `i64`/`u64` epoch seconds,
+/// `chrono::DateTime<Utc>` (feature `chrono`), `time::OffsetDateTime` (feature `time`), or an
+/// `Option` of one.
+///
+/// ```
+/// use dynomodel::model::Timestamp;
+/// use std::time::{Duration, UNIX_EPOCH};
+/// let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+/// assert_eq!(<Option<i64>>::at(now), Some(1_700_000_000));
+/// ```
+pub trait Timestamp: Sized {
+    /// The value for `now`.
+    ///
+    /// ```
+    /// use dynomodel::model::Timestamp;
+    /// assert_eq!(u64::at(std::time::UNIX_EPOCH), 0);
+    /// ```
+    fn at(now: std::time::SystemTime) -> Self;
+    /// Whether the field is still unset (`None`, or 0 epoch seconds): `created_at` is set
+    /// only then.
+    ///
+    /// ```
+    /// use dynomodel::model::Timestamp;
+    /// assert!(Option::<i64>::None.is_unset());
+    /// assert!(0i64.is_unset());
+    /// assert!(!Some(5i64).is_unset());
+    /// ```
+    fn is_unset(&self) -> bool;
+    /// Sets the field to `now`.
+    ///
+    /// ```
+    /// use dynomodel::model::Timestamp;
+    /// let mut t: Option<u64> = None;
+    /// t.set_now(std::time::UNIX_EPOCH + std::time::Duration::from_secs(9));
+    /// assert_eq!(t, Some(9));
+    /// ```
+    fn set_now(&mut self, now: std::time::SystemTime) {
+        *self = Self::at(now);
+    }
+}
+
+pub(crate) fn epoch_secs(now: std::time::SystemTime) -> i64 {
+    now.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl Timestamp for i64 {
+    fn at(now: std::time::SystemTime) -> Self {
+        epoch_secs(now)
+    }
+    fn is_unset(&self) -> bool {
+        *self == 0
+    }
+}
+
+impl Timestamp for u64 {
+    fn at(now: std::time::SystemTime) -> Self {
+        epoch_secs(now) as u64
+    }
+    fn is_unset(&self) -> bool {
+        *self == 0
+    }
+}
+
+#[cfg(feature = "chrono")]
+impl Timestamp for chrono::DateTime<chrono::Utc> {
+    fn at(now: std::time::SystemTime) -> Self {
+        now.into()
+    }
+    fn is_unset(&self) -> bool {
+        self.timestamp() == 0
+    }
+}
+
+#[cfg(feature = "time")]
+impl Timestamp for time::OffsetDateTime {
+    fn at(now: std::time::SystemTime) -> Self {
+        now.into()
+    }
+    fn is_unset(&self) -> bool {
+        self.unix_timestamp() == 0
+    }
+}
+
+impl<T: Timestamp> Timestamp for Option<T> {
+    fn at(now: std::time::SystemTime) -> Self {
+        Some(T::at(now))
+    }
+    fn is_unset(&self) -> bool {
+        self.as_ref().is_none_or(T::is_unset)
+    }
+}
+
+/// An integer that a `version` field can hold: `u8`, `u16`, `u32`, `u64`, `usize`, `i32` or
+/// `i64`.
+///
+/// ```
+/// use dynomodel::model::Version;
+/// let mut v: u32 = 1;
+/// v.set(v.get() + 1);
+/// assert_eq!(v, 2);
+/// ```
+pub trait Version {
+    /// The version as `u64`.
+    ///
+    /// ```
+    /// use dynomodel::model::Version;
+    /// assert_eq!(Version::get(&7i64), 7);
+    /// ```
+    fn get(&self) -> u64;
+    /// Sets the version.
+    ///
+    /// ```
+    /// use dynomodel::model::Version;
+    /// let mut v = 0u64;
+    /// Version::set(&mut v, 3);
+    /// assert_eq!(v, 3);
+    /// ```
+    fn set(&mut self, v: u64);
+}
+
+macro_rules! versions {
+    ($($t:ty),*) => {$(
+        impl Version for $t {
+            fn get(&self) -> u64 {
+                *self as u64
+            }
+            fn set(&mut self, v: u64) {
+                *self = v as $t;
+            }
+        }
+    )*};
+}
+versions!(u8, u16, u32, u64, usize, i32, i64);

@@ -1,0 +1,224 @@
+//! BatchGetItem of any number of keys.
+//! Layer: ops.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use aws_sdk_dynamodb::types::KeysAndAttributes;
+use futures::stream::{self, StreamExt};
+use tracing::Instrument;
+
+use crate::codec::Item;
+use crate::db::trace::op_span;
+use crate::db::Db;
+use crate::error::{DynamoError, Error, Result};
+use crate::model::item::{check_key, load};
+use crate::model::{Key, Model};
+
+use super::*;
+
+/// A BatchGetItem of any number of keys; `M::batch_get(keys)` makes one.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// let found: Vec<Option<Pet>> = Pet::batch_get(["1", "2"].map(Pet::key)).exec(db).await?;
+/// assert_eq!(found.len(), 2);
+/// # Ok(()) }
+/// ```
+pub struct BatchGet<M> {
+    keys: Vec<Key<M>>,
+    consistent: bool,
+    options: BatchOptions,
+}
+
+impl<M: Model> BatchGet<M> {
+    pub(crate) fn new(keys: impl IntoIterator<Item = Key<M>>) -> Self {
+        BatchGet {
+            keys: keys.into_iter().collect(),
+            consistent: false,
+            options: BatchOptions::default(),
+        }
+    }
+
+    options_methods!("Pet::batch_get([Pet::key(\"1\")])");
+
+    /// Strongly consistent reads.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let pets = Pet::batch_get([Pet::key("1"), Pet::key("2")]).consistent().exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// Reads every key: one result per key given, in the same order, `None` for a key with
+    /// no item. A key given twice is read once.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let keys = ["3", "1", "404"].map(Pet::key);
+    /// let pets = Pet::batch_get(keys).exec(db).await?;
+    /// assert!(pets[2].is_none(), "one result per key, in order");
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec(self, db: &Db) -> Result<Vec<Option<M>>> {
+        // Each key's id once: to read a repeated key once, and to find its item after.
+        let mut ids: Vec<String> = Vec::with_capacity(self.keys.len());
+        let mut unique: Vec<Item> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        for key in &self.keys {
+            check_key::<M>(key.item())?;
+            let id = key_id::<M>(key.item());
+            if seen.insert(id.clone()) {
+                unique.push(key.item().clone());
+            }
+            ids.push(id);
+        }
+        let table = db.table_name(M::TABLE);
+        let consistent = self.consistent;
+        let options = self.options;
+        let chunks: Vec<Vec<Item>> = unique.chunks(MAX_GET_KEYS).map(<[Item]>::to_vec).collect();
+        let failed = AtomicBool::new(false);
+        let outcomes: Vec<ChunkOutcome<Item>> = stream::iter(chunks)
+            .map(|chunk| {
+                let (failed, table) = (&failed, &table);
+                async move {
+                    if failed.load(Ordering::Relaxed) {
+                        return ChunkOutcome {
+                            done: vec![],
+                            left: chunk,
+                            attempts: 0,
+                            error: None,
+                        };
+                    }
+                    let outcome = get_chunk(db, table, chunk, consistent, options).await;
+                    if outcome.error.is_some() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    outcome
+                }
+            })
+            .buffer_unordered(options.concurrency)
+            .collect()
+            .await;
+        let mut found: HashMap<String, Item> = HashMap::new();
+        let mut left = Vec::new();
+        let (mut attempts, mut error) = (0, None);
+        for o in outcomes {
+            for item in o.done {
+                found.insert(key_id::<M>(&item), item);
+            }
+            if !o.left.is_empty() {
+                left.extend(o.left);
+                attempts = attempts.max(o.attempts);
+                error = error.or(o.error);
+            }
+        }
+        if !left.is_empty() {
+            return Err(Error::BatchIncomplete {
+                what: "keys",
+                verb: "read",
+                unprocessed: left,
+                attempts,
+                source: error.map(Box::new),
+            });
+        }
+        let mut out = Vec::with_capacity(self.keys.len());
+        for id in &ids {
+            out.push(match found.get(id) {
+                Some(item) => Some(load::<M>(item).await?),
+                None => None,
+            });
+        }
+        Ok(out)
+    }
+}
+
+pub(crate) async fn get_chunk(
+    db: &Db,
+    table: &str,
+    mut keys: Vec<Item>,
+    consistent: bool,
+    options: BatchOptions,
+) -> ChunkOutcome<Item> {
+    let span = op_span!("BatchGetItem", table);
+    async move {
+        let mut done = Vec::new();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(keys.clone()))
+                .consistent_read(consistent)
+                .build();
+            let request = match request {
+                Ok(r) => r,
+                Err(e) => {
+                    return ChunkOutcome {
+                        done,
+                        left: keys,
+                        attempts: attempt,
+                        error: Some(Error::InvalidRequest(e.to_string())),
+                    }
+                }
+            };
+            let result = db
+                .client()
+                .batch_get_item()
+                .request_items(table, request)
+                .send()
+                .await;
+            match result {
+                Ok(mut out) => {
+                    if let Some(items) = out.responses.as_mut().and_then(|r| r.remove(table)) {
+                        done.extend(items);
+                    }
+                    keys = out
+                        .unprocessed_keys
+                        .and_then(|mut u| u.remove(table))
+                        .map(|k| k.keys)
+                        .unwrap_or_default();
+                    if keys.is_empty() {
+                        return ChunkOutcome {
+                            done,
+                            left: keys,
+                            attempts: attempt,
+                            error: None,
+                        };
+                    }
+                }
+                Err(e) => {
+                    let e = Error::from(DynamoError::from_sdk("BatchGetItem", e));
+                    if !e.is_retryable() || attempt >= options.max_attempts {
+                        return ChunkOutcome {
+                            done,
+                            left: keys,
+                            attempts: attempt,
+                            error: Some(e),
+                        };
+                    }
+                }
+            }
+            if attempt >= options.max_attempts {
+                return ChunkOutcome {
+                    done,
+                    left: keys,
+                    attempts: attempt,
+                    error: None,
+                };
+            }
+            tokio::time::sleep(options.backoff(attempt)).await;
+        }
+    }
+    .instrument(span)
+    .await
+}

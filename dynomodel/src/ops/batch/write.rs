@@ -1,0 +1,304 @@
+//! BatchWriteItem of any number of puts or deletes.
+//! Layer: ops.
+
+use std::collections::{HashMap, HashSet};
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
+use futures::stream::{self, StreamExt};
+use tracing::Instrument;
+
+use crate::codec::{item_size, Item};
+use crate::db::trace::op_span;
+use crate::db::Db;
+use crate::error::ValidationErrors;
+use crate::error::{DynamoError, Error, Result};
+use crate::model::item::check_key;
+use crate::model::{prepare_save, Key, Model};
+
+use super::*;
+
+/// Writes: puts or deletes, in chunks of at most 25 requests and 16 MB.
+pub(crate) async fn write_all<M: Model>(
+    db: &Db,
+    requests: Vec<(Item, WriteRequest, usize)>,
+    options: BatchOptions,
+) -> Result<()> {
+    let mut chunks: Vec<Vec<(Item, WriteRequest)>> = Vec::new();
+    let mut current: Vec<(Item, WriteRequest)> = Vec::new();
+    let mut bytes = 0;
+    for (key, request, size) in requests {
+        if current.len() == MAX_WRITE_REQUESTS || bytes + size > MAX_WRITE_BYTES {
+            chunks.push(std::mem::take(&mut current));
+            bytes = 0;
+        }
+        bytes += size;
+        current.push((key, request));
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    let table = db.table_name(M::TABLE);
+    // Once a chunk has failed outright (after the SDK's own retries), the chunks not sent yet
+    // are reported without being sent: the service is down, and waiting on each adds nothing.
+    let failed = AtomicBool::new(false);
+    let outcomes: Vec<ChunkOutcome<()>> = stream::iter(chunks)
+        .map(|chunk| {
+            let failed = &failed;
+            let table = &table;
+            async move {
+                if failed.load(Ordering::Relaxed) {
+                    return ChunkOutcome {
+                        done: vec![],
+                        left: chunk.into_iter().map(|(k, _)| k).collect(),
+                        attempts: 0,
+                        error: None,
+                    };
+                }
+                let outcome = write_chunk::<M>(db, table, chunk, options).await;
+                if outcome.error.is_some() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+                outcome
+            }
+        })
+        .buffer_unordered(options.concurrency)
+        .collect()
+        .await;
+    let mut left = Vec::new();
+    let (mut attempts, mut error) = (0, None);
+    for o in outcomes {
+        if !o.left.is_empty() {
+            left.extend(o.left);
+            attempts = attempts.max(o.attempts);
+            error = error.or(o.error);
+        }
+    }
+    if left.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::BatchIncomplete {
+            what: "items",
+            verb: "written",
+            unprocessed: left,
+            attempts,
+            source: error.map(Box::new),
+        })
+    }
+}
+
+pub(crate) async fn write_chunk<M: Model>(
+    db: &Db,
+    table: &str,
+    chunk: Vec<(Item, WriteRequest)>,
+    options: BatchOptions,
+) -> ChunkOutcome<()> {
+    let span = op_span!("BatchWriteItem", table);
+    async move {
+        let mut keys: Vec<Item> = Vec::with_capacity(chunk.len());
+        let mut requests: Vec<WriteRequest> = Vec::with_capacity(chunk.len());
+        for (key, request) in chunk {
+            keys.push(key);
+            requests.push(request);
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            // The requests move into the call: the SDK has already retried transient errors
+            // when one comes back, and the keys say what was not written.
+            let result = db
+                .client()
+                .batch_write_item()
+                .request_items(table, requests)
+                .send()
+                .await;
+            match result {
+                Ok(out) => {
+                    requests = out
+                        .unprocessed_items
+                        .and_then(|mut u| u.remove(table))
+                        .unwrap_or_default();
+                    if requests.is_empty() {
+                        return ChunkOutcome {
+                            done: vec![],
+                            left: vec![],
+                            attempts: attempt,
+                            error: None,
+                        };
+                    }
+                    keys = requests
+                        .iter()
+                        .filter_map(|r| {
+                            r.put_request()
+                                .map(|p| key_of::<M>(p.item()))
+                                .or_else(|| r.delete_request().map(|d| d.key().clone()))
+                        })
+                        .collect();
+                }
+                Err(e) => {
+                    return ChunkOutcome {
+                        done: vec![],
+                        left: keys,
+                        attempts: attempt,
+                        error: Some(DynamoError::from_sdk("BatchWriteItem", e).into()),
+                    };
+                }
+            }
+            if attempt >= options.max_attempts {
+                return ChunkOutcome {
+                    done: vec![],
+                    left: keys,
+                    attempts: attempt,
+                    error: None,
+                };
+            }
+            tokio::time::sleep(options.backoff(attempt)).await;
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+/// A BatchWriteItem of puts; `M::batch_put(items)` makes one.
+///
+/// Every item runs the save pipeline (defaults, transforms, `before_save`, validation,
+/// timestamps) before the first request; an item that fails stops the whole batch before
+/// anything is written. BatchWriteItem takes no conditions, so a `version` is bumped but
+/// not checked: use `save` or a transaction where another writer may race.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// Pet::batch_put([pet("1", "Rex"), pet("2", "Tom")]).exec(db).await?;
+/// # Ok(()) }
+/// ```
+pub struct BatchPut<M> {
+    items: Vec<M>,
+    options: BatchOptions,
+}
+
+impl<M: Model> BatchPut<M> {
+    pub(crate) fn new(items: impl IntoIterator<Item = M>) -> Self {
+        BatchPut {
+            items: items.into_iter().collect(),
+            options: BatchOptions::default(),
+        }
+    }
+
+    options_methods!("Pet::batch_put([pet(\"1\", \"Rex\")])");
+
+    /// Writes every item. Two items with one key are refused (DynamoDB rejects them in one
+    /// batch, and one of them would be lost).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let pets = (0..1000).map(|i| pet(&i.to_string(), "Rex"));
+    /// match Pet::batch_put(pets).concurrency(4).exec(db).await {
+    ///     Err(Error::BatchIncomplete { unprocessed, .. }) => println!("{} not written", unprocessed.len()),
+    ///     other => other?,
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec(mut self, db: &Db) -> Result<()> {
+        let mut invalid = ValidationErrors::default();
+        let mut requests = Vec::with_capacity(self.items.len());
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (i, m) in self.items.iter_mut().enumerate() {
+            match prepare_save(m).await {
+                Ok(plan) => {
+                    let key = key_of::<M>(&plan.item);
+                    check_key::<M>(&key)?;
+                    if let Some(first) = seen.insert(key_id::<M>(&key), i) {
+                        return Err(Error::InvalidRequest(format!(
+                            "items {first} and {i} of the batch have the same key {key:?}"
+                        )));
+                    }
+                    let size = plan.size;
+                    let put = PutRequest::builder()
+                        .set_item(Some(plan.item))
+                        .build()
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                    requests.push((key, WriteRequest::builder().put_request(put).build(), size));
+                }
+                Err(Error::Validation(errors)) => {
+                    for e in errors {
+                        let path = if e.path.starts_with('[') {
+                            format!("[{i}]{}", e.path)
+                        } else {
+                            format!("[{i}].{}", e.path)
+                        };
+                        invalid.push(path, e.rule, e.message);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        invalid.into_result()?;
+        write_all::<M>(db, requests, self.options).await
+    }
+}
+
+/// A BatchWriteItem of deletes; `M::batch_delete(keys)` makes one. A key given twice is
+/// deleted once.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// Pet::batch_delete([Pet::key("1"), Pet::key("1")]).exec(db).await?;
+/// # Ok(()) }
+/// ```
+pub struct BatchDelete<M> {
+    keys: Vec<Key<M>>,
+    options: BatchOptions,
+    _m: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> BatchDelete<M> {
+    pub(crate) fn new(keys: impl IntoIterator<Item = Key<M>>) -> Self {
+        BatchDelete {
+            keys: keys.into_iter().collect(),
+            options: BatchOptions::default(),
+            _m: PhantomData,
+        }
+    }
+
+    options_methods!("Pet::batch_delete([Pet::key(\"1\")])");
+
+    /// Deletes every key (a key without an item is no error), after each `before_delete`
+    /// hook.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::batch_delete(["1", "2", "3"].map(Pet::key)).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec(self, db: &Db) -> Result<()> {
+        let mut requests = Vec::with_capacity(self.keys.len());
+        let mut seen: HashSet<String> = HashSet::new();
+        for key in &self.keys {
+            check_key::<M>(key.item())?;
+            if !seen.insert(key_id::<M>(key.item())) {
+                continue;
+            }
+            M::run_before_delete(key).await?;
+            let delete = DeleteRequest::builder()
+                .set_key(Some(key.item().clone()))
+                .build()
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let size = item_size(key.item());
+            requests.push((
+                key.item().clone(),
+                WriteRequest::builder().delete_request(delete).build(),
+                size,
+            ));
+        }
+        write_all::<M>(db, requests, self.options).await
+    }
+}

@@ -1,0 +1,194 @@
+//! DeleteItem.
+//! Layer: ops.
+
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+use tracing::Instrument;
+
+use crate::db::trace::{capacity, op_span, record_capacity};
+use crate::db::Db;
+use crate::error::{DynamoError, Result};
+use crate::expr::condition::Condition;
+use crate::expr::Placeholders;
+use crate::model::item::check_key;
+use crate::model::{Key, Model};
+use crate::ops::request::Request;
+
+use super::put::version_condition;
+use super::update::condition_error;
+
+/// A DeleteItem of one `M`; `M::delete(key)` makes one.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// match Pet::delete(Pet::key("1")).must_exist().expect_version(2).exec(db).await {
+///     Ok(old) => println!("deleted {:?}", old.map(|p| p.name)),
+///     Err(Error::NotFound { .. }) => println!("already gone"),
+///     Err(Error::VersionConflict { .. }) => println!("changed since it was read"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(()) }
+/// ```
+pub struct Delete<M> {
+    key: Key<M>,
+    condition: Option<Condition<M>>,
+    expected_version: Option<u64>,
+    must_exist: bool,
+}
+
+impl<M: Model> Delete<M> {
+    pub(crate) fn new(key: Key<M>) -> Self {
+        Delete {
+            key,
+            condition: None,
+            expected_version: None,
+            must_exist: false,
+        }
+    }
+
+    /// Deletes only where `condition` holds (else `ConditionFailed`).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::delete(Pet::key("1")).condition(Pet::fields().owner.eq("rachel")).to_request()?;
+    /// assert_eq!(r.condition.as_deref(), Some("#n0 = :v0"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn condition(mut self, condition: Condition<M>) -> Self {
+        self.condition = Some(match self.condition.take() {
+            Some(c) => c & condition,
+            None => condition,
+        });
+        self
+    }
+
+    /// Deletes only where the stored version is `version` (else `VersionConflict`). Version 0
+    /// is an item without a version attribute.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::delete(Pet::key("1")).expect_version(2).to_request()?;
+    /// assert_eq!(r.condition.as_deref(), Some("#n0 = :v0"));
+    /// assert_eq!(r.names["#n0"], "version");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn expect_version(mut self, version: u64) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+
+    /// Fails with `NotFound` where no item has the key (by default, deleting a missing item
+    /// succeeds and returns `None`, as DynamoDB does).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// match Pet::delete(Pet::key("1")).must_exist().exec(db).await {
+    ///     Err(Error::NotFound { .. }) => println!("there was no pet 1"),
+    ///     other => { other?; }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn must_exist(mut self) -> Self {
+        self.must_exist = true;
+        self
+    }
+
+    pub(crate) fn key(&self) -> &Key<M> {
+        &self.key
+    }
+
+    /// The request that `exec` sends.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::delete(Pet::key("1")).must_exist().to_request()?;
+    /// assert_eq!(r.operation, "DeleteItem");
+    /// assert_eq!(r.condition.as_deref(), Some("attribute_exists(#n0)"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn to_request(&self) -> Result<Request> {
+        check_key::<M>(self.key.item())?;
+        let mut ph = Placeholders::default();
+        let mut conditions = Vec::new();
+        if self.must_exist {
+            conditions.push(format!("attribute_exists({})", ph.name(M::HASH_KEY)));
+        }
+        if let (Some(version), Some(v)) = (M::VERSION, self.expected_version) {
+            conditions.push(version_condition(&mut ph, version, v));
+        }
+        if let Some(c) = &self.condition {
+            conditions.push(c.render(&mut ph)?);
+        }
+        let mut r = Request::new("DeleteItem", M::TABLE);
+        r.key = Some(self.key.item().clone());
+        r.condition = (!conditions.is_empty()).then(|| conditions.join(" AND "));
+        r.placeholders(ph);
+        Ok(r)
+    }
+
+    /// Deletes the item and returns it as it was stored (`None` where there was none).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let old: Option<Pet> = Pet::delete(Pet::key("1")).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec(self, db: &Db) -> Result<Option<M>> {
+        let r = self.to_request()?;
+        M::run_before_delete(&self.key).await?;
+        let table = db.table_name(M::TABLE);
+        let span = op_span!("DeleteItem", table);
+        let result = async {
+            db.client()
+                .delete_item()
+                .table_name(&table)
+                .set_key(r.key.clone())
+                .set_condition_expression(r.condition.clone())
+                .set_expression_attribute_names(r.names_or_none())
+                .set_expression_attribute_values(r.values_or_none())
+                .return_values(ReturnValue::AllOld)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .set_return_consumed_capacity(capacity())
+                .send()
+                .await
+        }
+        .instrument(span.clone())
+        .await;
+        match result {
+            Ok(out) => {
+                span.in_scope(|| record_capacity(out.consumed_capacity()));
+                match out.attributes {
+                    Some(item) if !item.is_empty() => Ok(Some(M::from_item(&item)?)),
+                    _ => Ok(None),
+                }
+            }
+            Err(e) => {
+                let stored = match e.as_service_error() {
+                    Some(aws_sdk_dynamodb::operation::delete_item::DeleteItemError::ConditionalCheckFailedException(c)) => {
+                        Some(c.item().cloned())
+                    }
+                    _ => None,
+                };
+                let Some(stored) = stored else {
+                    return Err(DynamoError::from_sdk("DeleteItem", e).into());
+                };
+                Err(condition_error::<M>(
+                    table,
+                    stored,
+                    !self.must_exist,
+                    self.expected_version,
+                ))
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! GetItem, into the model or a projection.
+//! Layer: ops.
+
+use std::marker::PhantomData;
+
+use tracing::Instrument;
+
+use crate::codec::Item;
+use crate::db::trace::{capacity, op_span, record_capacity};
+use crate::db::Db;
+use crate::error::{DynamoError, Result};
+use crate::expr::projection_of;
+use crate::expr::Placeholders;
+use crate::model::item::{check_key, load};
+use crate::model::{Document, Key, Model};
+use crate::ops::request::Request;
+
+/// A GetItem of one `M`; `M::get(key)` makes one.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// match Pet::get(Pet::key("1")).consistent().exec(db).await? {
+///     Some(p) => println!("{} is {}", p.name, p.age),
+///     None => println!("no pet 1"),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Get<M> {
+    key: Key<M>,
+    consistent: bool,
+}
+
+impl<M: Model> Get<M> {
+    pub(crate) fn new(key: Key<M>) -> Self {
+        Get {
+            key,
+            consistent: false,
+        }
+    }
+
+    /// A strongly consistent read.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::get(Pet::key("1")).consistent().to_request()?;
+    /// assert!(r.consistent);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// Reads only the attributes of `P` (a `Document` whose attributes are attributes of `M`).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// #[derive(Document, serde::Serialize, serde::Deserialize)]
+    /// struct PetName { id: String, name: String }
+    /// let r = Pet::get(Pet::key("1")).project::<PetName>().to_request()?;
+    /// assert_eq!(r.projection.as_deref(), Some("#n0, #n1"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn project<P: Document>(self) -> Projected<Self, P> {
+        Projected {
+            inner: self,
+            _p: PhantomData,
+        }
+    }
+
+    /// The request that `exec` sends.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::get(Pet::key("1")).to_request()?;
+    /// assert_eq!((r.operation, r.table, r.consistent), ("GetItem", "pets", false));
+    /// assert_eq!(r.key, Some(Pet::key("1").into_item()));
+    /// assert!(Pet::get(Pet::key("")).to_request().is_err()); // an empty key string
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn to_request(&self) -> Result<Request> {
+        check_key::<M>(self.key.item())?;
+        let mut r = Request::new("GetItem", M::TABLE);
+        r.key = Some(self.key.item().clone());
+        r.consistent = self.consistent;
+        Ok(r)
+    }
+
+    /// Reads the item: `None` where there is none.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let pet: Option<Pet> = Pet::get(Pet::key("1")).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec(self, db: &Db) -> Result<Option<M>> {
+        let r = self.to_request()?;
+        match get_item(db, r).await? {
+            Some(item) => Ok(Some(load::<M>(&item).await?)),
+            None => Ok(None),
+        }
+    }
+}
+
+pub(crate) async fn get_item(db: &Db, r: Request) -> Result<Option<Item>> {
+    let table = db.table_name(r.table);
+    let span = op_span!("GetItem", table);
+    async {
+        let out = db
+            .client()
+            .get_item()
+            .table_name(&table)
+            .set_key(r.key.clone())
+            .consistent_read(r.consistent)
+            .set_projection_expression(r.projection.clone())
+            .set_expression_attribute_names(r.names_or_none())
+            .set_return_consumed_capacity(capacity())
+            .send()
+            .await
+            .map_err(|e| DynamoError::from_sdk("GetItem", e))?;
+        record_capacity(out.consumed_capacity());
+        Ok(out.item)
+    }
+    .instrument(span)
+    .await
+}
+
+/// A read that returns only the attributes of `P`; `project::<P>()` on a get, query or scan
+/// makes one.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// #[derive(Document, serde::Serialize, serde::Deserialize)]
+/// struct Name { name: String }
+///
+/// let name: Option<Name> = Pet::get(Pet::key("1")).project::<Name>().exec(db).await?;
+/// # Ok(()) }
+/// ```
+pub struct Projected<B, P> {
+    inner: B,
+    _p: PhantomData<fn() -> P>,
+}
+
+impl<M: Model, P: Document> Projected<Get<M>, P> {
+    /// The request that `exec` sends. An attribute of `P` that `M` does not have is
+    /// `InvalidRequest`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// #[derive(Document, serde::Serialize, serde::Deserialize)]
+    /// struct Name { name: String }
+    /// #[derive(Document, serde::Serialize, serde::Deserialize)]
+    /// struct Color { color: String }
+    ///
+    /// let r = Pet::get(Pet::key("1")).project::<Name>().to_request()?;
+    /// assert_eq!(r.projection.as_deref(), Some("#n0"));
+    /// assert!(Pet::get(Pet::key("1")).project::<Color>().to_request().is_err());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn to_request(&self) -> Result<Request> {
+        let mut r = self.inner.to_request()?;
+        let mut ph = Placeholders::default();
+        r.projection = Some(projection_of::<M, P>(&mut ph)?);
+        r.placeholders(ph);
+        Ok(r)
+    }
+
+    /// Reads the projected item: `None` where there is none.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// #[derive(Document, serde::Serialize, serde::Deserialize)]
+    /// struct Age { age: u32 }
+    ///
+    /// if let Some(Age { age }) = Pet::get(Pet::key("1")).project::<Age>().exec(db).await? {
+    ///     println!("pet 1 is {age}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec(self, db: &Db) -> Result<Option<P>> {
+        let r = self.to_request()?;
+        match get_item(db, r).await? {
+            Some(item) => Ok(Some(P::from_item(&item)?)),
+            None => Ok(None),
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! Operations: each builds its SDK input from a model and expressions (what `to_request`
+//! returns), then sends it through [`Db`] and decodes the answer. One module per operation
+//! family; [`ModelOps`] gives every model its entry points (`Pet::get`, `pet.save(&db)`).
+//! Layer: ops, above `db`; only the edge (`local`, `lambda`) is higher.
+//!
+//! ```no_run
+//! # use dynomodel::prelude::*;
+//! # use dynomodel::doc_support::{pet, Pet};
+//! # async fn run(db: &Db) -> Result<()> {
+//! let mut p = pet("1", "Rex");
+//! p.create(db).await?;
+//! p.age += 1;
+//! p.save(db).await?;
+//! let f = Pet::fields();
+//! let p = Pet::update(Pet::key("1")).add(&f.age, 1u32).exec(db).await?;
+//! let again = Pet::get(Pet::key("1")).consistent().exec(db).await?;
+//! assert_eq!(again, Some(p));
+//! Pet::delete(Pet::key("1")).exec(db).await?;
+//! # Ok(()) }
+//! ```
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::expr::condition::Condition;
+use crate::model::{Key, Model};
+
+pub mod batch;
+mod delete;
+mod get;
+mod put;
+pub mod query;
+pub mod request;
+pub mod table;
+pub mod transaction;
+mod update;
+
+use batch::{BatchDelete, BatchGet, BatchPut};
+pub use delete::Delete;
+pub use get::{Get, Projected};
+pub use put::put_request;
+use query::{Query, Scan};
+use table::{CreateTable, DeleteTable};
+pub use update::Update;
+
+/// The operations of every model: `Pet::get(..)`, `Pet::query(..)`, `pet.save(&db)`, ...
+///
+/// A blanket extension trait, so that the model layer below names no operation; the prelude
+/// brings it into scope.
+///
+/// ```
+/// use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::Pet;
+/// let r = Pet::get(Pet::key("1")).consistent().to_request()?;
+/// assert_eq!((r.operation, r.table), ("GetItem", "pets"));
+/// # Ok::<(), Error>(())
+/// ```
+#[async_trait::async_trait]
+pub trait ModelOps: Model {
+    /// Creates the table of this model: `Pet::create_table().exec(&db)`.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::create_table().billing_on_demand().exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    fn create_table() -> CreateTable<Self> {
+        CreateTable::new()
+    }
+
+    /// Deletes the table of this model, with its items: `Pet::delete_table().exec(&db)`.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::delete_table().exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    fn delete_table() -> DeleteTable<Self> {
+        DeleteTable::new()
+    }
+
+    /// Reads one item: `Pet::get(Pet::key("1")).consistent().exec(&db)`.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let found: Option<Pet> = Pet::get(Pet::key("1")).consistent().exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    fn get(key: Key<Self>) -> Get<Self> {
+        Get::new(key)
+    }
+
+    /// Updates one item with typed actions, and returns it as stored after the update.
+    ///
+    /// A missing key is `NotFound` unless the update is an `upsert()`.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let f = Pet::fields();
+    /// let p: Pet = Pet::update(Pet::key("1"))
+    ///     .add(&f.age, 1u32)
+    ///     .condition(f.age.lt(100u32))
+    ///     .exec(db)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    fn update(key: Key<Self>) -> Update<Self> {
+        Update::new(key)
+    }
+
+    /// Deletes one item.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::delete(Pet::key("1")).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    fn delete(key: Key<Self>) -> Delete<Self> {
+        Delete::new(key)
+    }
+
+    /// Queries one partition of the table or of an index, by hash-key equality.
+    ///
+    /// The table or the index whose keys fit the conditions is chosen.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let f = Pet::fields();
+    /// let page = Pet::query(f.owner.eq("rachel"))
+    ///     .range(f.name.begins_with("R"))
+    ///     .limit(20)
+    ///     .exec(db)
+    ///     .await?;
+    /// for p in &page.items {
+    ///     println!("{}", p.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    fn query(hash_key: Condition<Self>) -> Query<Self> {
+        Query::new(hash_key)
+    }
+
+    /// Scans the table or an index.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let old: Vec<Pet> = Pet::scan().filter(Pet::fields().age.gt(10u32)).all(db).await?;
+    /// # Ok(()) }
+    /// ```
+    fn scan() -> Scan<Self> {
+        Scan::new()
+    }
+
+    /// Reads any number of keys, in chunks of 100 sent concurrently; one result per key, in
+    /// order.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let pets: Vec<Option<Pet>> = Pet::batch_get(["1", "2"].map(Pet::key)).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    fn batch_get(keys: impl IntoIterator<Item = Key<Self>>) -> BatchGet<Self> {
+        BatchGet::new(keys)
+    }
+
+    /// Writes any number of items, in chunks of 25 sent concurrently.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::batch_put((0..100).map(|i| pet(&i.to_string(), "Rex"))).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    fn batch_put(items: impl IntoIterator<Item = Self>) -> BatchPut<Self> {
+        BatchPut::new(items)
+    }
+
+    /// Deletes any number of keys, in chunks of 25 sent concurrently.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::batch_delete((0..100).map(|i| Pet::key(i.to_string()))).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    fn batch_delete(keys: impl IntoIterator<Item = Key<Self>>) -> BatchDelete<Self> {
+        BatchDelete::new(keys)
+    }
+
+    /// Writes a new item after the save pipeline; fails with `AlreadyExists` where an item
+    /// has its key. The model is updated with what the save decided (defaults, transforms,
+    /// timestamps, version).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let mut p = pet("1", "  Rex ");
+    /// match p.create(db).await {
+    ///     Ok(()) => assert_eq!((p.name.as_str(), p.version), ("Rex", 1)),
+    ///     Err(Error::AlreadyExists { .. }) => println!("pet 1 exists"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    async fn create(&mut self, db: &Db) -> Result<()> {
+        put::put(self, db, put::PutMode::Create).await
+    }
+
+    /// Writes the item after the save pipeline, replacing what is stored. A versioned model
+    /// fails with `VersionConflict` where another writer saved first.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// if let Some(mut p) = Pet::get(Pet::key("1")).exec(db).await? {
+    ///     p.age += 1;
+    ///     match p.save(db).await {
+    ///         Err(Error::VersionConflict { .. }) => println!("changed meanwhile: read it again"),
+    ///         other => other?,
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    async fn save(&mut self, db: &Db) -> Result<()> {
+        put::put(self, db, put::PutMode::Save).await
+    }
+}
+
+impl<M: Model> ModelOps for M {}

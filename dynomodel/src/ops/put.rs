@@ -1,0 +1,111 @@
+//! PutItem: create and save.
+//! Layer: ops.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use tracing::Instrument;
+
+use crate::codec::Item;
+use crate::db::trace::{capacity, op_span, record_capacity};
+use crate::db::Db;
+use crate::error::{DynamoError, Error, Result};
+use crate::expr::Placeholders;
+use crate::model::item::check_key;
+use crate::model::{prepare_save, Model};
+use crate::ops::request::Request;
+
+/// How a put may replace what is stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PutMode {
+    Create,
+    Save,
+}
+
+/// The PutItem that `create` (`create = true`) or `save` sends for a prepared item.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let item = pet("1", "Beeba").to_item()?;
+/// let r = dynomodel::ops::put_request::<Pet>(item, Some(0), true)?;
+/// assert_eq!(r.condition.as_deref(), Some("attribute_not_exists(#n0)"));
+/// # Ok::<(), Error>(())
+/// ```
+pub fn put_request<M: Model>(
+    item: Item,
+    expected_version: Option<u64>,
+    create: bool,
+) -> Result<Request> {
+    check_key::<M>(&item)?;
+    let mut r = Request::new("PutItem", M::TABLE);
+    let mut ph = Placeholders::default();
+    let condition = match (create, M::VERSION, expected_version) {
+        (true, _, _) => Some(format!("attribute_not_exists({})", ph.name(M::HASH_KEY))),
+        (false, Some(version), Some(v)) => Some(version_condition(&mut ph, version, v)),
+        _ => None,
+    };
+    if condition.is_some() {
+        r.condition = condition;
+        r.placeholders(ph);
+    }
+    r.item = Some(item);
+    Ok(r)
+}
+
+/// The condition that the stored item is at version `v`. Version 0 is an item never saved
+/// with a version: there is no item, or it has no version attribute (written before the model
+/// had one, or by other code).
+pub(crate) fn version_condition(ph: &mut Placeholders, attribute: &str, v: u64) -> String {
+    let n = ph.name(attribute);
+    if v == 0 {
+        format!("attribute_not_exists({n})")
+    } else {
+        format!("{n} = {}", ph.value(AttributeValue::N(v.to_string())))
+    }
+}
+
+pub(crate) async fn put<M: Model>(model: &mut M, db: &Db, mode: PutMode) -> Result<()> {
+    let plan = prepare_save(model).await?;
+    let expected = plan.expected_version;
+    let r = put_request::<M>(plan.item, expected, mode == PutMode::Create)?;
+    let table = db.table_name(M::TABLE);
+    let span = op_span!("PutItem", table);
+    let names = r.names_or_none();
+    let values = r.values_or_none();
+    let result = async {
+        db.client()
+            .put_item()
+            .table_name(&table)
+            .set_item(r.item)
+            .set_condition_expression(r.condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .set_return_consumed_capacity(capacity())
+            .send()
+            .await
+    }
+    .instrument(span.clone())
+    .await;
+    match result {
+        Ok(out) => {
+            span.in_scope(|| record_capacity(out.consumed_capacity()));
+            Ok(())
+        }
+        Err(e) => {
+            // The write did not happen: the model keeps the version that is stored.
+            if let Some(v) = expected {
+                model.set_version(v);
+            }
+            let conditional = e
+                .as_service_error()
+                .is_some_and(|s| s.is_conditional_check_failed_exception());
+            if !conditional {
+                return Err(DynamoError::from_sdk("PutItem", e).into());
+            }
+            Err(match (mode, expected) {
+                (PutMode::Create, _) => Error::AlreadyExists { table },
+                (PutMode::Save, Some(expected)) => Error::VersionConflict { table, expected },
+                (PutMode::Save, None) => Error::ConditionFailed { table, item: None },
+            })
+        }
+    }
+}

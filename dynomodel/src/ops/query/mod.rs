@@ -1,0 +1,469 @@
+//! Queries and scans: pages, opaque cursors, every page, a lazy stream, counts and parallel
+//! scan segments.
+//!
+//! ```no_run
+//! # use dynomodel::prelude::*;
+//! # use dynomodel::doc_support::{pet, Pet};
+//! # async fn run(db: &Db) -> Result<()> {
+//! let f = Pet::fields();
+//! let page = Pet::query(f.owner.eq("rachel")).limit(10).exec(db).await?;
+//! let text: Option<String> = page.next.map(|c| c.to_string()); // hand it to the client
+//! let next_page = Pet::query(f.owner.eq("rachel"))
+//!     .limit(10)
+//!     .start_at(text.map(|t| t.parse::<Cursor>()).transpose()?)
+//!     .exec(db)
+//!     .await?;
+//! let everything: Vec<Pet> = Pet::scan().parallel(4).all(db).await?;
+//! let how_many = Pet::scan().count(db).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Layer: ops.
+
+use aws_sdk_dynamodb::types::Select;
+use futures::future::BoxFuture;
+use futures::stream::{Stream, StreamExt};
+use tracing::Instrument;
+
+use crate::codec::Item;
+use crate::db::Db;
+use crate::error::{DynamoError, Error, Result};
+use crate::expr::condition::{Cmp, Condition, Node, Subject};
+use crate::expr::Placeholders;
+
+mod cursor;
+mod page;
+mod read;
+mod scan;
+
+use crate::db::trace::{capacity, op_span, record_capacity};
+use crate::model::{Document, Index, Model};
+use crate::ops::request::Request;
+pub use cursor::Cursor;
+pub use page::Page;
+use page::*;
+use read::*;
+pub use scan::Scan;
+
+/// A Query of one partition; `M::query(M::fields().owner.eq("r"))` makes one.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// use futures::TryStreamExt;
+/// let f = Pet::fields();
+/// let mut pets = std::pin::pin!(Pet::query(f.owner.eq("rachel")).filter(f.age.lt(5u32)).stream(db));
+/// while let Some(p) = pets.try_next().await? {
+///     println!("{}", p.name);
+/// }
+/// # Ok(()) }
+/// ```
+pub struct Query<M, O = M> {
+    hash: Condition<M>,
+    range: Option<Condition<M>>,
+    descending: bool,
+    read: Read<M, O>,
+}
+
+impl<M, O> Clone for Query<M, O> {
+    fn clone(&self) -> Self {
+        Query {
+            hash: self.hash.clone(),
+            range: self.range.clone(),
+            descending: self.descending,
+            read: self.read.clone(),
+        }
+    }
+}
+
+impl<M: Model> Query<M> {
+    pub(crate) fn new(hash: Condition<M>) -> Self {
+        Query {
+            hash,
+            range: None,
+            descending: false,
+            read: Read::new(),
+        }
+    }
+}
+
+impl<M: Model, O: Send + 'static> Query<M, O> {
+    /// A condition on the range key: `eq`, `lt`, `le`, `gt`, `ge`, `between` or
+    /// `begins_with`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let f = Pet::fields();
+    /// let r = Pet::query(f.owner.eq("rachel")).range(f.name.begins_with("B")).to_request()?;
+    /// assert_eq!(r.key_condition.as_deref(), Some("#n0 = :v0 AND begins_with(#n1, :v1)"));
+    /// assert_eq!(r.index, Some("by_owner"), "the index whose keys fit");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn range(mut self, condition: Condition<M>) -> Self {
+        self.range = Some(condition);
+        self
+    }
+
+    /// Queries this index instead of the table. Without it, the table or the one index
+    /// whose keys fit the conditions is chosen.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::query(Pet::fields().owner.eq("rachel")).index(Pet::BY_OWNER).to_request()?;
+    /// assert_eq!(r.index, Some("by_owner"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn index(mut self, index: Index<M>) -> Self {
+        self.read.index = Some(index);
+        self
+    }
+
+    /// Keeps only the items where `condition` holds (applied after the read, so the page
+    /// size counts the items before filtering, as in DynamoDB).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let f = Pet::fields();
+    /// let r = Pet::query(f.id.eq("1")).filter(f.age.gt(2u32)).to_request()?;
+    /// assert_eq!(r.filter.as_deref(), Some("#n1 > :v1"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn filter(mut self, condition: Condition<M>) -> Self {
+        self.read.filter = Some(match self.read.filter.take() {
+            Some(f) => f & condition,
+            None => condition,
+        });
+        self
+    }
+
+    /// Reads at most `n` items per page.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::query(Pet::fields().id.eq("1")).limit(50).to_request()?;
+    /// assert_eq!(r.limit, Some(50));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn limit(mut self, n: i32) -> Self {
+        self.read.limit = Some(n);
+        self
+    }
+
+    /// Sorts by range key, largest first.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::query(Pet::fields().id.eq("1")).descending().to_request()?;
+    /// assert!(r.descending);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn descending(mut self) -> Self {
+        self.descending = true;
+        self
+    }
+
+    /// Sorts by range key, smallest first (the default).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::query(Pet::fields().id.eq("1")).descending().ascending().to_request()?;
+    /// assert!(!r.descending);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn ascending(mut self) -> Self {
+        self.descending = false;
+        self
+    }
+
+    /// A strongly consistent read (not on a global secondary index).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::query(Pet::fields().id.eq("1")).consistent().to_request()?;
+    /// assert!(r.consistent);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn consistent(mut self) -> Self {
+        self.read.consistent = true;
+        self
+    }
+
+    /// Starts where a previous page ended.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let query = Pet::query(Pet::fields().owner.eq("rachel")).limit(10);
+    /// let first = query.exec(db).await?;
+    /// if let Some(next) = first.next {
+    ///     let text = next.to_string();          // hand it to a web client...
+    ///     let back: Cursor = text.parse()?;     // ...and take it back
+    ///     let second = query.clone().start_at(back).exec(db).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn start_at(mut self, cursor: impl Into<Option<Cursor>>) -> Self {
+        self.read.start = cursor.into();
+        self
+    }
+
+    /// Reads only the attributes of `P`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// #[derive(Document, serde::Serialize, serde::Deserialize)]
+    /// struct PetName { id: String, name: String }
+    /// let r = Pet::query(Pet::fields().id.eq("1")).project::<PetName>().to_request()?;
+    /// assert!(r.projection.is_some());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn project<P: Document>(self) -> Query<M, P> {
+        Query {
+            hash: self.hash,
+            range: self.range,
+            descending: self.descending,
+            read: self.read.project::<P>(),
+        }
+    }
+
+    fn choose_index(&self, hash: &str, range: Option<&str>) -> Result<Option<Index<M>>> {
+        let fits_table = hash == M::HASH_KEY && range.is_none_or(|r| Some(r) == M::RANGE_KEY);
+        if let Some(index) = self.read.index {
+            let fits = hash == index.hash_key && range.is_none_or(|r| Some(r) == index.range_key);
+            if !fits {
+                return Err(Error::InvalidRequest(format!(
+                    "the index `{}` has the keys {}{}; the query names {hash}{}",
+                    index.name,
+                    index.hash_key,
+                    index
+                        .range_key
+                        .map(|r| format!(" and {r}"))
+                        .unwrap_or_default(),
+                    range.map(|r| format!(" and {r}")).unwrap_or_default()
+                )));
+            }
+            return Ok(Some(index));
+        }
+        if fits_table {
+            return Ok(None);
+        }
+        let fitting: Vec<&Index<M>> = M::indexes()
+            .iter()
+            .filter(|i| i.hash_key == hash && range.is_none_or(|r| Some(r) == i.range_key))
+            .collect();
+        match fitting.as_slice() {
+            [one] => Ok(Some(**one)),
+            [] => Err(Error::InvalidRequest(format!(
+                "neither the table `{}` nor any of its indexes has the hash key `{hash}`{}",
+                M::TABLE,
+                range
+                    .map(|r| format!(" with the range key `{r}`"))
+                    .unwrap_or_default()
+            ))),
+            many => Err(Error::InvalidRequest(format!(
+                "several indexes fit the query ({}): choose one with .index(..)",
+                many.iter().map(|i| i.name).collect::<Vec<_>>().join(", ")
+            ))),
+        }
+    }
+
+    /// The request that `exec` sends for its first page. A query whose conditions fit no
+    /// key of the table or its indexes is `InvalidRequest`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let f = Pet::fields();
+    /// let r = Pet::query(f.owner.eq("rachel")).range(f.name.begins_with("R")).to_request()?;
+    /// assert_eq!((r.operation, r.index), ("Query", Some("by_owner")));
+    /// assert_eq!(r.key_condition.as_deref(), Some("#n0 = :v0 AND begins_with(#n1, :v1)"));
+    /// assert!(Pet::query(f.name.eq("Rex")).to_request().is_err()); // `name` is no hash key
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn to_request(&self) -> Result<Request> {
+        let hash = match &self.hash.node {
+            node @ Node::Cmp(Subject::Path(_), Cmp::Eq, _) => key_attr(node),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            Error::InvalidRequest(
+                "a query needs an equality on a top-level hash key attribute, such as M::fields().owner.eq(..)".into(),
+            )
+        })?;
+        let range = match &self.range {
+            None => None,
+            Some(c) => {
+                let ok = matches!(
+                    &c.node,
+                    Node::Cmp(Subject::Path(_), op, _) if *op != Cmp::Ne
+                ) || matches!(
+                    &c.node,
+                    Node::Between(Subject::Path(_), _, _) | Node::BeginsWith(_, _)
+                );
+                let attr = key_attr(&c.node).filter(|_| ok).ok_or_else(|| {
+                    Error::InvalidRequest(
+                        "a range key condition is one of eq, lt, le, gt, ge, between or begins_with on a top-level attribute".into(),
+                    )
+                })?;
+                Some(attr)
+            }
+        };
+        let index = self.choose_index(hash, range)?;
+        if let Some(filter) = &self.read.filter {
+            let (key_hash, key_range) = match index {
+                Some(i) => (i.hash_key, i.range_key),
+                None => (M::HASH_KEY, M::RANGE_KEY),
+            };
+            let mut names = Vec::new();
+            filter.node.top_names(&mut names);
+            if let Some(n) = names
+                .into_iter()
+                .find(|n| *n == key_hash || Some(*n) == key_range)
+            {
+                return Err(Error::InvalidRequest(format!(
+                    "a query filter cannot name `{n}`, a key attribute of the {}: put a condition on it in .range(..)",
+                    index.map_or_else(|| "table".to_owned(), |i| format!("index `{}`", i.name))
+                )));
+            }
+        }
+        let mut ph = Placeholders::default();
+        let mut key_condition = self.hash.render(&mut ph)?;
+        if let Some(r) = &self.range {
+            key_condition = format!("{key_condition} AND {}", r.render(&mut ph)?);
+        }
+        let mut r = Request::new("Query", M::TABLE);
+        let mut read = self.read.clone();
+        read.index = index;
+        read.fill(&mut r, &mut ph)?;
+        r.key_condition = Some(key_condition);
+        r.descending = self.descending;
+        r.placeholders(ph);
+        Ok(r)
+    }
+
+    /// One page.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let page = Pet::query(Pet::fields().owner.eq("rachel")).limit(20).exec(db).await?;
+    /// println!("{} pets, more: {}", page.items.len(), page.next.is_some());
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec(&self, db: &Db) -> Result<Page<O>> {
+        let r = self.to_request()?;
+        let (items, next) = query_page(db, &r).await?;
+        decode_page(self.read.decode, items, next).await
+    }
+
+    /// Every page, from the cursor (if any) to the end.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let pets: Vec<Pet> = Pet::query(Pet::fields().owner.eq("rachel")).all(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn all(&self, db: &Db) -> Result<Vec<O>> {
+        collect_pages(db, self.to_request()?, query_page, self.read.decode).await
+    }
+
+    /// The items, one at a time, fetching the next page only when the last is used up.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// use futures::TryStreamExt;
+    /// let query = Pet::query(Pet::fields().owner.eq("rachel"));
+    /// let mut pets = std::pin::pin!(query.stream(db));
+    /// while let Some(pet) = pets.try_next().await? {
+    ///     println!("{}", pet.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn stream<'a>(&self, db: &'a Db) -> impl Stream<Item = Result<O>> + Send + 'a {
+        let request = self.to_request();
+        let decode = self.read.decode;
+        pages(request, db, query_page).flat_map(move |page| decoded(decode, page))
+    }
+
+    /// How many items match (after the filter), reading every page.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let n = Pet::query(Pet::fields().owner.eq("rachel")).count(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn count(&self, db: &Db) -> Result<usize> {
+        let mut r = self.to_request()?;
+        r.count = true;
+        count_pages(db, r, query_count).await
+    }
+}
+
+pub(crate) fn query_page<'r>(db: &'r Db, r: &'r Request) -> BoxFuture<'r, PageResult> {
+    Box::pin(async move {
+        let (items, _, next) = query_send(db, r).await?;
+        Ok((items, next))
+    })
+}
+
+pub(crate) async fn query_send(db: &Db, r: &Request) -> Result<(Vec<Item>, usize, Option<Cursor>)> {
+    let table = db.table_name(r.table);
+    let span = op_span!("Query", table);
+    async {
+        let out = db
+            .client()
+            .query()
+            .table_name(&table)
+            .set_index_name(r.index.map(str::to_owned))
+            .set_key_condition_expression(r.key_condition.clone())
+            .set_filter_expression(r.filter.clone())
+            .set_projection_expression(r.projection.clone())
+            .set_expression_attribute_names(r.names_or_none())
+            .set_expression_attribute_values(r.values_or_none())
+            .set_limit(r.limit)
+            .consistent_read(r.consistent)
+            .scan_index_forward(!r.descending)
+            .set_exclusive_start_key(r.start_key.clone())
+            .set_select(r.count.then_some(Select::Count))
+            .set_return_consumed_capacity(capacity())
+            .send()
+            .await
+            .map_err(|e| DynamoError::from_sdk("Query", e))?;
+        record_capacity(out.consumed_capacity());
+        let count = out.count as usize;
+        Ok((
+            out.items.unwrap_or_default(),
+            count,
+            next_cursor(out.last_evaluated_key),
+        ))
+    }
+    .instrument(span)
+    .await
+}
+
+pub(crate) fn query_count<'r>(
+    db: &'r Db,
+    r: &'r Request,
+) -> BoxFuture<'r, Result<(usize, Option<Cursor>)>> {
+    Box::pin(async move {
+        let (_, n, next) = query_send(db, r).await?;
+        Ok((n, next))
+    })
+}

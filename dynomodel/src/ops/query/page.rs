@@ -1,0 +1,181 @@
+//! Pages, and how pages are fetched, decoded, collected and counted.
+//! Layer: ops.
+
+use futures::future::BoxFuture;
+use futures::stream::{self, Stream, StreamExt};
+
+use crate::codec::Item;
+use crate::db::Db;
+use crate::error::Result;
+
+use super::*;
+use crate::model::{Document, Model};
+use crate::ops::request::Request;
+
+/// One page of results, and the cursor of the next page (`None` after the last).
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// let mut cursor: Option<Cursor> = None;
+/// loop {
+///     let page: Page<Pet> = Pet::scan().limit(50).start_at(cursor).exec(db).await?;
+///     for p in &page.items {
+///         println!("{}", p.name);
+///     }
+///     match page.next {
+///         Some(next) => cursor = Some(next),
+///         None => break,
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Where the next page starts.
+    pub next: Option<Cursor>,
+}
+
+/// A model's `after_load` hook, as a function pointer.
+pub(crate) type AfterLoad<O> = for<'a> fn(&'a mut O) -> BoxFuture<'a, Result<()>>;
+
+/// How a page's items become results: a synchronous decode, and the `after_load` hook of
+/// models that have one (no future at all for the others).
+pub(crate) struct Decode<O> {
+    decode: fn(&Item) -> Result<O>,
+    after_load: Option<AfterLoad<O>>,
+}
+
+impl<O> Clone for Decode<O> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<O> Copy for Decode<O> {}
+
+pub(crate) fn after_load<M: Model>(m: &mut M) -> BoxFuture<'_, Result<()>> {
+    m.run_after_load()
+}
+
+pub(crate) fn decode_model<M: Model>() -> Decode<M> {
+    Decode {
+        decode: M::from_item,
+        after_load: M::HAS_HOOKS
+            .then_some(after_load::<M> as for<'a> fn(&'a mut M) -> BoxFuture<'a, Result<()>>),
+    }
+}
+
+pub(crate) fn decode_document<P: Document>() -> Decode<P> {
+    Decode {
+        decode: P::from_item,
+        after_load: None,
+    }
+}
+
+impl<O> Decode<O> {
+    pub(crate) async fn item(self, item: &Item) -> Result<O> {
+        let mut o = (self.decode)(item)?;
+        if let Some(hook) = self.after_load {
+            hook(&mut o).await?;
+        }
+        Ok(o)
+    }
+}
+
+/// Every page's items, decoded, without the per-item futures of `stream`.
+pub(crate) async fn collect_pages<O, F>(
+    db: &Db,
+    mut r: Request,
+    fetch: F,
+    decode: Decode<O>,
+) -> Result<Vec<O>>
+where
+    F: for<'r> Fn(&'r Db, &'r Request) -> BoxFuture<'r, PageResult>,
+{
+    let mut out = Vec::new();
+    loop {
+        let (items, next) = fetch(db, &r).await?;
+        out.reserve(items.len());
+        for item in &items {
+            out.push(decode.item(item).await?);
+        }
+        match next {
+            Some(c) => r.start_key = Some(c.key),
+            None => return Ok(out),
+        }
+    }
+}
+
+pub(crate) async fn decode_page<O>(
+    decode: Decode<O>,
+    items: Vec<Item>,
+    next: Option<Cursor>,
+) -> Result<Page<O>> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in &items {
+        out.push(decode.item(item).await?);
+    }
+    Ok(Page { items: out, next })
+}
+
+pub(crate) type PageResult = Result<(Vec<Item>, Option<Cursor>)>;
+
+/// Pages of raw items, each fetched when the previous one is used up.
+pub(crate) fn pages<'a, F>(
+    request: Result<Request>,
+    db: &'a Db,
+    fetch: F,
+) -> impl Stream<Item = Result<Vec<Item>>> + Send + 'a
+where
+    F: for<'r> Fn(&'r Db, &'r Request) -> BoxFuture<'r, PageResult> + Send + Sync + Copy + 'a,
+{
+    // The state is the request of the next page: `None` after the last page.
+    stream::try_unfold(Some(request), move |state| async move {
+        let mut r = match state {
+            None => return Ok(None),
+            Some(request) => request?,
+        };
+        let (items, next) = fetch(db, &r).await?;
+        let state = next.map(|c| {
+            r.start_key = Some(c.key);
+            Ok(r)
+        });
+        Ok(Some((items, state)))
+    })
+}
+
+pub(crate) fn decoded<O: Send + 'static>(
+    decode: Decode<O>,
+    page: Result<Vec<Item>>,
+) -> impl Stream<Item = Result<O>> + Send {
+    stream::iter(match page {
+        Ok(items) => items.into_iter().map(Ok).collect::<Vec<_>>(),
+        Err(e) => vec![Err(e)],
+    })
+    .then(move |item| async move {
+        let item = item?;
+        decode.item(&item).await
+    })
+}
+
+pub(crate) async fn count_pages<F>(db: &Db, mut r: Request, fetch: F) -> Result<usize>
+where
+    F: for<'r> Fn(&'r Db, &'r Request) -> BoxFuture<'r, Result<(usize, Option<Cursor>)>>,
+{
+    let mut total = 0;
+    loop {
+        let (n, next) = fetch(db, &r).await?;
+        total += n;
+        match next {
+            Some(c) => r.start_key = Some(c.key),
+            None => return Ok(total),
+        }
+    }
+}
+
+pub(crate) fn next_cursor(key: Option<Item>) -> Option<Cursor> {
+    key.filter(|k| !k.is_empty()).map(Cursor::from_key)
+}

@@ -1,0 +1,339 @@
+//! Scan, sequential or in parallel segments.
+//! Layer: ops.
+
+use aws_sdk_dynamodb::types::Select;
+use futures::future::BoxFuture;
+use futures::stream::{Stream, StreamExt};
+use tracing::Instrument;
+
+use crate::codec::Item;
+use crate::db::Db;
+use crate::error::{DynamoError, Error, Result};
+use crate::expr::condition::Condition;
+use crate::expr::Placeholders;
+
+use super::*;
+use crate::db::trace::{capacity, op_span, record_capacity};
+use crate::model::{Document, Index, Model};
+use crate::ops::request::Request;
+
+pub(crate) fn scan_page<'r>(db: &'r Db, r: &'r Request) -> BoxFuture<'r, PageResult> {
+    Box::pin(async move {
+        let (items, _, next) = scan_send(db, r, None).await?;
+        Ok((items, next))
+    })
+}
+
+pub(crate) fn scan_count<'r>(
+    db: &'r Db,
+    r: &'r Request,
+) -> BoxFuture<'r, Result<(usize, Option<Cursor>)>> {
+    Box::pin(async move {
+        let (_, n, next) = scan_send(db, r, None).await?;
+        Ok((n, next))
+    })
+}
+
+pub(crate) async fn scan_send(
+    db: &Db,
+    r: &Request,
+    segment: Option<(i32, i32)>,
+) -> Result<(Vec<Item>, usize, Option<Cursor>)> {
+    let table = db.table_name(r.table);
+    let span = op_span!("Scan", table);
+    async {
+        let out = db
+            .client()
+            .scan()
+            .table_name(&table)
+            .set_index_name(r.index.map(str::to_owned))
+            .set_filter_expression(r.filter.clone())
+            .set_projection_expression(r.projection.clone())
+            .set_expression_attribute_names(r.names_or_none())
+            .set_expression_attribute_values(r.values_or_none())
+            .set_limit(r.limit)
+            .consistent_read(r.consistent)
+            .set_exclusive_start_key(r.start_key.clone())
+            .set_select(r.count.then_some(Select::Count))
+            .set_segment(segment.map(|s| s.0))
+            .set_total_segments(segment.map(|s| s.1))
+            .set_return_consumed_capacity(capacity())
+            .send()
+            .await
+            .map_err(|e| DynamoError::from_sdk("Scan", e))?;
+        record_capacity(out.consumed_capacity());
+        let count = out.count as usize;
+        Ok((
+            out.items.unwrap_or_default(),
+            count,
+            next_cursor(out.last_evaluated_key),
+        ))
+    }
+    .instrument(span)
+    .await
+}
+
+/// A Scan of the table or an index; `M::scan()` makes one.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// let puppies: Vec<Pet> = Pet::scan().filter(Pet::fields().age.lt(1u32)).parallel(4).all(db).await?;
+/// # Ok(()) }
+/// ```
+pub struct Scan<M, O = M> {
+    read: Read<M, O>,
+    segments: i32,
+}
+
+impl<M: Model> Scan<M> {
+    pub(crate) fn new() -> Self {
+        Scan {
+            read: Read::new(),
+            segments: 1,
+        }
+    }
+}
+
+impl<M: Model, O: Send + 'static> Scan<M, O> {
+    /// Scans this index instead of the table.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::scan().index(Pet::BY_OWNER).to_request()?;
+    /// assert_eq!(r.index, Some("by_owner"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn index(mut self, index: Index<M>) -> Self {
+        self.read.index = Some(index);
+        self
+    }
+
+    /// Keeps only the items where `condition` holds.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::scan().filter(Pet::fields().age.ge(5u32)).to_request()?;
+    /// assert_eq!(r.filter.as_deref(), Some("#n0 >= :v0"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn filter(mut self, condition: Condition<M>) -> Self {
+        self.read.filter = Some(match self.read.filter.take() {
+            Some(f) => f & condition,
+            None => condition,
+        });
+        self
+    }
+
+    /// Reads at most `n` items per page (per segment, with `parallel`).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::scan().limit(100).to_request()?.limit, Some(100));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn limit(mut self, n: i32) -> Self {
+        self.read.limit = Some(n);
+        self
+    }
+
+    /// A strongly consistent read.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert!(Pet::scan().consistent().to_request()?.consistent);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn consistent(mut self) -> Self {
+        self.read.consistent = true;
+        self
+    }
+
+    /// Starts where a previous page ended.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// use dynomodel::query::Cursor;
+    /// let cursor = Cursor::from_key(Pet::key("7").into_item());
+    /// let r = Pet::scan().start_at(cursor).to_request()?;
+    /// assert_eq!(r.start_key, Some(Pet::key("7").into_item()));
+    /// assert_eq!(Pet::scan().start_at(None).to_request()?.start_key, None);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn start_at(mut self, cursor: impl Into<Option<Cursor>>) -> Self {
+        self.read.start = cursor.into();
+        self
+    }
+
+    /// Reads only the attributes of `P`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// #[derive(Document, serde::Serialize, serde::Deserialize)]
+    /// struct Name { name: String }
+    /// let r = Pet::scan().project::<Name>().to_request()?;
+    /// assert_eq!(r.projection.as_deref(), Some("#n0"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn project<P: Document>(self) -> Scan<M, P> {
+        Scan {
+            read: self.read.project::<P>(),
+            segments: self.segments,
+        }
+    }
+
+    /// Scans in `n` segments at once (1 to 1,000,000), for `all` and `count`.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let every_pet: Vec<Pet> = Pet::scan().parallel(4).all(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn parallel(mut self, n: i32) -> Self {
+        self.segments = n;
+        self
+    }
+
+    /// The request that `exec` sends for its first page.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::scan().index(Pet::BY_OWNER).limit(10).to_request()?;
+    /// assert_eq!((r.operation, r.index, r.limit), ("Scan", Some("by_owner"), Some(10)));
+    /// assert!(Pet::scan().parallel(0).to_request().is_err());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn to_request(&self) -> Result<Request> {
+        if !(1..=1_000_000).contains(&self.segments) {
+            return Err(Error::InvalidRequest(format!(
+                "a parallel scan has 1 to 1000000 segments, not {}",
+                self.segments
+            )));
+        }
+        let mut r = Request::new("Scan", M::TABLE);
+        let mut ph = Placeholders::default();
+        self.read.fill(&mut r, &mut ph)?;
+        r.placeholders(ph);
+        Ok(r)
+    }
+
+    /// One page (of the whole table; `parallel` does not apply).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let first = Pet::scan().limit(25).exec(db).await?;
+    /// if let Some(next) = first.next {
+    ///     let second = Pet::scan().limit(25).start_at(next).exec(db).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec(&self, db: &Db) -> Result<Page<O>> {
+        let r = self.to_request()?;
+        let (items, next) = scan_page(db, &r).await?;
+        decode_page(self.read.decode, items, next).await
+    }
+
+    /// Every item; with `parallel(n)`, the segments are read at once and their items
+    /// concatenated in segment order.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let pets: Vec<Pet> = Pet::scan().all(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn all(&self, db: &Db) -> Result<Vec<O>> {
+        if self.segments == 1 {
+            return collect_pages(db, self.to_request()?, scan_page, self.read.decode).await;
+        }
+        let r = self.to_request()?;
+        let total = self.segments;
+        let segments = (0..total).map(|segment| {
+            let mut r = r.clone();
+            r.start_key = None;
+            async move {
+                let mut items = Vec::new();
+                loop {
+                    let (page, _, next) = scan_send(db, &r, Some((segment, total))).await?;
+                    items.extend(page);
+                    match next {
+                        Some(c) => r.start_key = Some(c.key),
+                        None => return Ok::<_, Error>(items),
+                    }
+                }
+            }
+        });
+        let per_segment = futures::future::try_join_all(segments).await?;
+        let mut out = Vec::new();
+        for item in per_segment.iter().flatten() {
+            out.push(self.read.decode.item(item).await?);
+        }
+        Ok(out)
+    }
+
+    /// The items, one at a time, fetching the next page only when the last is used up
+    /// (one segment).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// use futures::{StreamExt, TryStreamExt};
+    /// let first_ten: Vec<Pet> = Pet::scan().stream(db).take(10).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn stream<'a>(&self, db: &'a Db) -> impl Stream<Item = Result<O>> + Send + 'a {
+        let request = self.to_request();
+        let decode = self.read.decode;
+        pages(request, db, scan_page).flat_map(move |page| decoded(decode, page))
+    }
+
+    /// How many items match (after the filter), reading every page.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let adults = Pet::scan().filter(Pet::fields().age.ge(1u32)).count(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn count(&self, db: &Db) -> Result<usize> {
+        let mut r = self.to_request()?;
+        r.count = true;
+        if self.segments == 1 {
+            return count_pages(db, r, scan_count).await;
+        }
+        let total = self.segments;
+        let counts = (0..total).map(|segment| {
+            let mut r = r.clone();
+            async move {
+                let mut n = 0;
+                loop {
+                    let (_, c, next) = scan_send(db, &r, Some((segment, total))).await?;
+                    n += c;
+                    match next {
+                        Some(c) => r.start_key = Some(c.key),
+                        None => return Ok::<_, Error>(n),
+                    }
+                }
+            }
+        });
+        Ok(futures::future::try_join_all(counts)
+            .await?
+            .into_iter()
+            .sum())
+    }
+}

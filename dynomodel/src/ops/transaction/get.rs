@@ -1,0 +1,208 @@
+//! TransactGetItems into a typed tuple.
+//! Layer: ops.
+
+use aws_sdk_dynamodb::types::{Get as SdkGet, TransactGetItem};
+use futures::future::BoxFuture;
+use tracing::Instrument;
+
+use crate::codec::Item;
+use crate::db::trace::op_span;
+use crate::db::Db;
+use crate::error::{DynamoError, Error, Result};
+use crate::model::item::{check_key, load};
+use crate::model::{Key, Model};
+
+/// The typed results of a [`TransactGet`]: a tuple with one `Option` per key.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// fn results<T: dynomodel::transaction::GetResults>() {}
+/// results::<(Option<Pet>,)>();
+/// results::<(Option<Pet>, Option<Pet>, Option<Pet>)>();
+/// ```
+pub trait GetResults: Sized + Send {
+    #[doc(hidden)]
+    fn decode(items: Vec<Option<Item>>) -> BoxFuture<'static, Result<Self>>;
+}
+
+/// Adds one more result type to a tuple: how [`TransactGet::get`] grows its result type.
+///
+/// ```
+/// use dynomodel::transaction::Push;
+/// let pair: <(Option<u8>,) as Push<Option<&str>>>::Output = (Some(1), Some("a"));
+/// assert_eq!(pair.1, Some("a"));
+/// ```
+pub trait Push<T> {
+    /// The longer tuple.
+    ///
+    /// ```
+    /// use dynomodel::transaction::Push;
+    /// let t: <() as Push<Option<u8>>>::Output = (None,);
+    /// assert_eq!(t, (None::<u8>,));
+    /// ```
+    type Output;
+}
+
+macro_rules! tuples {
+    ($(($($t:ident),*) => $next:ident;)*) => {$(
+        impl<$($t,)* $next> Push<$next> for ($($t,)*) {
+            type Output = ($($t,)* $next,);
+        }
+    )*};
+}
+tuples! {
+    () => A;
+    (A) => B;
+    (A, B) => C;
+    (A, B, C) => D;
+    (A, B, C, D) => E;
+    (A, B, C, D, E) => F;
+    (A, B, C, D, E, F) => G;
+    (A, B, C, D, E, F, G) => H;
+}
+
+macro_rules! results {
+    ($(($($t:ident),+);)*) => {$(
+        impl<$($t: Model),+> GetResults for ($(Option<$t>,)+) {
+            #[allow(non_snake_case)]
+            fn decode(items: Vec<Option<Item>>) -> BoxFuture<'static, Result<Self>> {
+                Box::pin(async move {
+                    let mut items = items.into_iter();
+                    $(
+                        let $t = match items.next().flatten() {
+                            Some(item) => Some(load::<$t>(&item).await?),
+                            None => None,
+                        };
+                    )+
+                    Ok(($($t,)+))
+                })
+            }
+        }
+    )*};
+}
+results! {
+    (A);
+    (A, B);
+    (A, B, C);
+    (A, B, C, D);
+    (A, B, C, D, E);
+    (A, B, C, D, E, F);
+    (A, B, C, D, E, F, G);
+    (A, B, C, D, E, F, G, H);
+}
+
+/// A TransactGetItems: a consistent read of up to 8 typed items (of any models) at once.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::transaction::TransactGet;
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Model, Serialize, Deserialize)]
+/// # #[dynomodel(table = "pets")]
+/// # struct Pet { #[dynomodel(hash_key)] id: String }
+/// # #[derive(Model, Serialize, Deserialize)]
+/// # #[dynomodel(table = "owners")]
+/// # struct Owner { #[dynomodel(hash_key)] name: String }
+/// # async fn run(db: &Db) -> Result<()> {
+/// let (pet, owner): (Option<Pet>, Option<Owner>) =
+///     TransactGet::new().get(Pet::key("1")).get(Owner::key("r")).exec(db).await?;
+/// # Ok(()) }
+/// ```
+pub struct TransactGet<T = ()> {
+    keys: Vec<Result<(&'static str, Item)>>,
+    _t: std::marker::PhantomData<fn() -> T>,
+}
+
+impl TransactGet<()> {
+    /// An empty read.
+    ///
+    /// ```
+    /// use dynomodel::transaction::TransactGet;
+    /// let read: TransactGet<()> = TransactGet::new();
+    /// # let _ = read;
+    /// ```
+    pub fn new() -> Self {
+        TransactGet {
+            keys: Vec::new(),
+            _t: std::marker::PhantomData,
+        }
+    }
+}
+
+impl Default for TransactGet<()> {
+    fn default() -> Self {
+        TransactGet::new()
+    }
+}
+
+impl<T> TransactGet<T> {
+    /// Reads the item at `key` too.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let (a, b): (Option<Pet>, Option<Pet>) =
+    ///     TransactGet::new().get(Pet::key("1")).get(Pet::key("2")).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    #[allow(clippy::should_implement_trait)]
+    pub fn get<M: Model>(mut self, key: Key<M>) -> TransactGet<<T as Push<Option<M>>>::Output>
+    where
+        T: Push<Option<M>>,
+    {
+        let k = check_key::<M>(key.item()).map(|()| (M::TABLE, key.into_item()));
+        self.keys.push(k);
+        TransactGet {
+            keys: self.keys,
+            _t: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: GetResults> TransactGet<T> {
+    /// Reads every item at once, as of one moment; an item that is not stored is `None`.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let (p,) = TransactGet::new().get(Pet::key("1")).exec(db).await?;
+    /// println!("{:?}", p.map(|p| p.name));
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec(self, db: &Db) -> Result<T> {
+        let mut gets = Vec::with_capacity(self.keys.len());
+        for k in self.keys {
+            let (table, key) = k?;
+            gets.push(
+                TransactGetItem::builder()
+                    .get(
+                        SdkGet::builder()
+                            .table_name(db.table_name(table))
+                            .set_key(Some(key))
+                            .build()
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                    )
+                    .build(),
+            );
+        }
+        let span = op_span!("TransactGetItems", format!("{} items", gets.len()));
+        let out = db
+            .client()
+            .transact_get_items()
+            .set_transact_items(Some(gets))
+            .send()
+            .instrument(span)
+            .await
+            .map_err(|e| DynamoError::from_sdk("TransactGetItems", e))?;
+        let items = out
+            .responses
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.item.filter(|i| !i.is_empty()))
+            .collect();
+        T::decode(items).await
+    }
+}

@@ -1,0 +1,256 @@
+//! UpdateItem with typed actions.
+//! Layer: ops.
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use tracing::Instrument;
+
+use crate::codec::Item;
+use crate::db::trace::{capacity, op_span, record_capacity};
+use crate::db::Db;
+use crate::error::{DynamoError, Error, Result};
+use crate::expr::condition::Condition;
+use crate::expr::update::{Actions, UpdateActions};
+use crate::expr::Placeholders;
+use crate::model::item::{check_key, load};
+use crate::model::{Key, Model};
+use crate::ops::request::Request;
+
+use super::put::version_condition;
+
+/// An UpdateItem of one `M`; `M::update(key)` makes one.
+///
+/// An update of a key that is not stored fails with `NotFound` and creates nothing, unless
+/// [`Update::upsert`] asks for it.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// let f = Pet::fields();
+/// let p = Pet::update(Pet::key("1"))
+///     .set(&f.name, "Rex")
+///     .add(&f.age, 1u32)
+///     .remove(&f.address)
+///     .condition(f.owner.eq("rachel"))
+///     .exec(db)
+///     .await?;
+/// # Ok(()) }
+/// ```
+pub struct Update<M> {
+    key: Key<M>,
+    actions: Actions<M>,
+    condition: Option<Condition<M>>,
+    upsert: bool,
+    expected_version: Option<u64>,
+}
+
+impl<M> UpdateActions<M> for Update<M> {
+    fn actions_mut(&mut self) -> &mut Actions<M> {
+        &mut self.actions
+    }
+}
+
+impl<M: Model> Update<M> {
+    pub(crate) fn new(key: Key<M>) -> Self {
+        Update {
+            key,
+            actions: Actions::default(),
+            condition: None,
+            upsert: false,
+            expected_version: None,
+        }
+    }
+
+    /// Updates only where `condition` holds (else `ConditionFailed`).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let f = Pet::fields();
+    /// let r = Pet::update(Pet::key("1")).set(&f.age, 4u32).condition(f.age.lt(4u32)).to_request()?;
+    /// assert!(r.condition.unwrap().ends_with("#n0 < :v2"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn condition(mut self, condition: Condition<M>) -> Self {
+        self.condition = Some(match self.condition.take() {
+            Some(c) => c & condition,
+            None => condition,
+        });
+        self
+    }
+
+    /// Creates the item where it is not stored, as DynamoDB's UpdateItem does by itself.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::update(Pet::key("1")).set(Pet::fields().age, 4u32).upsert().to_request()?;
+    /// assert_eq!(r.condition, None, "no attribute_exists(id)");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn upsert(mut self) -> Self {
+        self.upsert = true;
+        self
+    }
+
+    /// Updates only where the stored version is `version` (else `VersionConflict`), for a
+    /// model with a `version`. Version 0 is an item without a version attribute.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::update(Pet::key("1")).set(Pet::fields().age, 4u32).expect_version(3).to_request()?;
+    /// assert!(r.condition.unwrap().contains("= :v"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn expect_version(mut self, version: u64) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+
+    /// The request that `exec` sends. The version (where the model has one) is increased
+    /// by 1, and the key must exist unless `upsert()`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::update(Pet::key("1")).set(Pet::fields().age, 4u32).to_request()?;
+    /// assert_eq!(r.operation, "UpdateItem");
+    /// assert_eq!(r.update.as_deref(), Some("SET #n0 = :v0 ADD #n1 :v1"));
+    /// assert_eq!(r.names["#n1"], "version");
+    /// assert_eq!(r.condition.as_deref(), Some("attribute_exists(#n2)"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn to_request(&self) -> Result<Request> {
+        self.to_request_at(std::time::SystemTime::now())
+    }
+
+    pub(crate) fn to_request_at(&self, now: std::time::SystemTime) -> Result<Request> {
+        check_key::<M>(self.key.item())?;
+        self.actions.check()?;
+        let mut actions = self.actions.clone();
+        for name in std::iter::once(M::HASH_KEY).chain(M::RANGE_KEY) {
+            if actions.actions.iter().any(|a| a.top() == Some(name)) {
+                return Err(Error::InvalidRequest(format!(
+                    "an update cannot change the key attribute `{name}`"
+                )));
+            }
+        }
+        if let Some(updated) = M::UPDATED_AT {
+            if let Some(v) = M::updated_at_value(now)? {
+                actions.push_set(updated, v);
+            }
+        }
+        if let Some(version) = M::VERSION {
+            actions.push_add(version, AttributeValue::N("1".into()));
+        }
+        let mut ph = Placeholders::default();
+        let update = actions.render(&mut ph);
+        let mut conditions = Vec::new();
+        if !self.upsert {
+            conditions.push(format!("attribute_exists({})", ph.name(M::HASH_KEY)));
+        }
+        if let (Some(version), Some(v)) = (M::VERSION, self.expected_version) {
+            conditions.push(version_condition(&mut ph, version, v));
+        }
+        if let Some(c) = &self.condition {
+            conditions.push(c.render(&mut ph)?);
+        }
+        let mut r = Request::new("UpdateItem", M::TABLE);
+        r.key = Some(self.key.item().clone());
+        r.update = update;
+        r.condition = (!conditions.is_empty()).then(|| conditions.join(" AND "));
+        r.placeholders(ph);
+        Ok(r)
+    }
+
+    /// Sends the update and returns the item as stored after it.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let pet = Pet::update(Pet::key("1")).add(Pet::fields().age, 1u32).exec(db).await?;
+    /// println!("{} is now {}", pet.name, pet.age);
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec(self, db: &Db) -> Result<M> {
+        let r = self.to_request()?;
+        let table = db.table_name(M::TABLE);
+        let span = op_span!("UpdateItem", table);
+        let result = async {
+            db.client()
+                .update_item()
+                .table_name(&table)
+                .set_key(r.key.clone())
+                .set_update_expression(r.update.clone())
+                .set_condition_expression(r.condition.clone())
+                .set_expression_attribute_names(r.names_or_none())
+                .set_expression_attribute_values(r.values_or_none())
+                .return_values(ReturnValue::AllNew)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .set_return_consumed_capacity(capacity())
+                .send()
+                .await
+        }
+        .instrument(span.clone())
+        .await;
+        match result {
+            Ok(out) => {
+                span.in_scope(|| record_capacity(out.consumed_capacity()));
+                let item = out.attributes.ok_or_else(|| Error::NotFound {
+                    table: table.clone(),
+                })?;
+                load::<M>(&item).await
+            }
+            Err(e) => {
+                let stored = match e.as_service_error() {
+                    Some(aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c)) => {
+                        Some(c.item().cloned())
+                    }
+                    _ => None,
+                };
+                let Some(stored) = stored else {
+                    return Err(DynamoError::from_sdk("UpdateItem", e).into());
+                };
+                Err(condition_error::<M>(
+                    table,
+                    stored,
+                    self.upsert,
+                    self.expected_version,
+                ))
+            }
+        }
+    }
+}
+
+/// Which condition failed, from the item that DynamoDB returned with the failure.
+pub(crate) fn condition_error<M: Model>(
+    table: String,
+    stored: Option<Item>,
+    upsert: bool,
+    expected_version: Option<u64>,
+) -> Error {
+    match stored {
+        None if !upsert => Error::NotFound { table },
+        Some(item) => {
+            if let (Some(version), Some(expected)) = (M::VERSION, expected_version) {
+                // No version attribute: version 0.
+                let stored_version = match item.get(version) {
+                    None => Some(0),
+                    Some(v) => v.as_n().ok().and_then(|n| n.parse::<u64>().ok()),
+                };
+                if stored_version != Some(expected) {
+                    return Error::VersionConflict { table, expected };
+                }
+            }
+            Error::ConditionFailed {
+                table,
+                item: Some(Box::new(item)),
+            }
+        }
+        None => Error::ConditionFailed { table, item: None },
+    }
+}
