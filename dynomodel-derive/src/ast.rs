@@ -80,8 +80,20 @@ impl Shape {
     }
 }
 
+/// The type inside the invisible group of a macro's `$t:ty` (and inside parentheses): a
+/// `Vec<u8>` that arrives through a macro is still a `Vec<u8>`.
+pub fn ungroup(ty: &Type) -> &Type {
+    match ty {
+        Type::Group(g) => ungroup(&g.elem),
+        Type::Paren(p) => ungroup(&p.elem),
+        other => other,
+    }
+}
+
 fn last_segment(ty: &Type) -> Option<(String, Vec<&Type>)> {
-    let Type::Path(p) = ty else { return None };
+    let Type::Path(p) = ungroup(ty) else {
+        return None;
+    };
     let seg = p.path.segments.last()?;
     let args = match &seg.arguments {
         PathArguments::AngleBracketed(a) => a
@@ -99,6 +111,29 @@ fn last_segment(ty: &Type) -> Option<(String, Vec<&Type>)> {
 
 fn is_named(ty: &Type, name: &str) -> bool {
     last_segment(ty).is_some_and(|(n, _)| n == name)
+}
+
+/// The constant of an index name: `by_owner` and `byOwner` are `BY_OWNER`. The name is one
+/// that `check` accepted: 3 to 255 of `a-z A-Z 0-9 _ - .`.
+pub fn const_name(index: &str) -> syn::Ident {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for ch in index.chars() {
+        if ch.is_ascii_alphanumeric() {
+            if ch.is_ascii_uppercase() && prev_lower {
+                out.push('_');
+            }
+            prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+            out.push(ch.to_ascii_uppercase());
+        } else {
+            out.push('_');
+            prev_lower = false;
+        }
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    quote::format_ident!("{}", out)
 }
 
 /// The `T` of `Option<T>`.

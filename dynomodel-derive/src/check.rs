@@ -7,6 +7,7 @@ use crate::ctxt::Ctxt;
 pub fn check(cx: &mut Ctxt, c: &Container<'_>) {
     keys(cx, c);
     indexes(cx, c);
+    index_names(cx, c);
     managed(cx, c);
     for f in &c.fields {
         field_rules(cx, f);
@@ -96,6 +97,48 @@ fn index_attr_exists(cx: &mut Ctxt, c: &Container<'_>, lit: &syn::LitStr) {
             ),
         ),
         Some(_) => {}
+    }
+}
+
+/// Every index name that the model declares is one that DynamoDB takes, and gives a
+/// constant of its own.
+fn index_names(cx: &mut Ctxt, c: &Container<'_>) {
+    let declared = c
+        .attrs
+        .indexes
+        .iter()
+        .filter_map(|i| i.name.as_ref())
+        .chain(
+            c.fields
+                .iter()
+                .flat_map(|f| f.attrs.gsi_hash.iter().chain(&f.attrs.lsi_range)),
+        );
+    let mut constants: Vec<(String, String)> = Vec::new();
+    for lit in declared {
+        let name = lit.value();
+        let valid = (3..=255).contains(&name.len())
+            && name
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | '.'));
+        if !valid {
+            cx.error_at(
+                lit,
+                format!(
+                    "the index name {name:?} is not one that DynamoDB takes: 3 to 255 of a-z, A-Z, 0-9, `_`, `-` and `.`"
+                ),
+            );
+            continue;
+        }
+        let constant = crate::ast::const_name(&name).to_string();
+        match constants.iter().find(|(c, _)| *c == constant) {
+            Some((_, other)) if *other != name => cx.error_at(
+                lit,
+                format!(
+                    "the index names `{other}` and `{name}` both make the constant `{constant}`: rename one"
+                ),
+            ),
+            _ => constants.push((constant, name)),
+        }
     }
 }
 
@@ -227,7 +270,9 @@ fn managed(cx: &mut Ctxt, c: &Container<'_>) {
 }
 
 fn is_version_int(ty: &syn::Type) -> bool {
-    let syn::Type::Path(p) = ty else { return false };
+    let syn::Type::Path(p) = crate::ast::ungroup(ty) else {
+        return false;
+    };
     p.path.segments.last().is_some_and(|s| {
         matches!(
             s.ident.to_string().as_str(),

@@ -1,5 +1,16 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
+// No panic on any input or any response: where a case is proven safe, a local `allow` says why.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )
+)]
 
 // The layers, lowest first; a module names only modules of its own layer or below
 // (docs/architecture.md, and the test `layers` in tests/it that holds the order).
@@ -127,14 +138,14 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::codec::special;
-    pub use crate::codec::{at, AttrValue, Item, Via, ViaAttr, ViaSerde};
+    pub use crate::codec::{at, AttrValue, Item, Number, Via, ViaAttr, ViaSerde};
     pub use crate::error::Result;
     pub use crate::error::ValidationErrors;
-    pub use crate::expr::path::{Attr, FieldCodec, Path};
+    pub use crate::expr::path::{Attr, Bounds, FieldCodec, Path};
     pub use crate::model::validate::{rules, transforms};
     pub use crate::model::{
-        key_attr, Document, Hooks, Index, IndexKind, Key, Model, Nested, Projection, Timestamp,
-        Version,
+        key_attr, version_error, Document, Hooks, Index, IndexKind, Key, Model, Nested, Projection,
+        Timestamp, Version,
     };
     pub use async_trait::async_trait;
     pub use aws_sdk_dynamodb::primitives::Blob;

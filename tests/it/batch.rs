@@ -27,7 +27,11 @@ async fn a_thousand_items_put_then_read_back_in_shuffled_order_with_missing_keys
             p
         })
         .collect();
-    Pet::batch_put(pets.clone()).exec(&db).await.unwrap();
+    Pet::batch_put(pets.clone())
+        .overwrite_versions()
+        .exec(&db)
+        .await
+        .unwrap();
 
     let mut ids: Vec<String> = (0..1000).map(|i| format!("p{i:04}")).collect();
     ids.extend((0..50).map(|i| format!("missing{i}")));
@@ -72,7 +76,11 @@ async fn a_batch_with_one_bad_item_writes_nothing() {
     let mut pets: Vec<Pet> = (0..60).map(|i| pet(&format!("b{i}"))).collect();
     pets[42].name = String::new();
     pets[7].age = 1000;
-    let err = Pet::batch_put(pets).exec(&db).await.unwrap_err();
+    let err = Pet::batch_put(pets)
+        .overwrite_versions()
+        .exec(&db)
+        .await
+        .unwrap_err();
     let Error::Validation(errors) = err else {
         panic!("{err:?}")
     };
@@ -81,6 +89,7 @@ async fn a_batch_with_one_bad_item_writes_nothing() {
     assert_eq!(Pet::scan().count(&db).await.unwrap(), 0);
 
     let dup = Pet::batch_put([pet("same"), pet("other"), pet("same")])
+        .overwrite_versions()
         .exec(&db)
         .await
         .unwrap_err();
@@ -93,7 +102,11 @@ async fn a_batch_that_cannot_be_written_names_every_item_left() {
     // No table: DynamoDB refuses every chunk, and the error lists every key.
     let db = common::db().await;
     let pets: Vec<Pet> = (0..30).map(|i| pet(&format!("n{i}"))).collect();
-    let err = Pet::batch_put(pets).exec(&db).await.unwrap_err();
+    let err = Pet::batch_put(pets)
+        .overwrite_versions()
+        .exec(&db)
+        .await
+        .unwrap_err();
     let Error::BatchIncomplete {
         unprocessed,
         verb,
@@ -377,7 +390,11 @@ async fn table_prefixes_apply_to_every_operation() {
         .with_table_prefix(format!("{}extra_", base.table_prefix()));
     Pet::create_table().exec(&db).await.unwrap();
     pet("1").create(&db).await.unwrap();
-    Pet::batch_put([pet("2")]).exec(&db).await.unwrap();
+    Pet::batch_put([pet("2")])
+        .overwrite_versions()
+        .exec(&db)
+        .await
+        .unwrap();
     Transaction::new().put(&pet("3")).exec(&db).await.unwrap();
     assert_eq!(Pet::scan().count(&db).await.unwrap(), 3);
     let names = db.client().list_tables().send().await.unwrap();

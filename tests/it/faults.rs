@@ -54,7 +54,13 @@ async fn a_dynamodb_local_killed_mid_batch_loses_nothing_that_was_not_reported()
     let writer = {
         let db = db.clone();
         let pets = pets.clone();
-        tokio::spawn(async move { Pet::batch_put(pets).options(options).exec(&db).await })
+        tokio::spawn(async move {
+            Pet::batch_put(pets)
+                .overwrite_versions()
+                .options(options)
+                .exec(&db)
+                .await
+        })
     };
     // Let part of the batch land, then kill the JVM outright: no shutdown of any kind.
     loop {

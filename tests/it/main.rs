@@ -15,3 +15,4 @@ mod ops;
 mod query;
 mod reliability;
 mod spans;
+mod write_props;

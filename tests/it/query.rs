@@ -289,6 +289,8 @@ fn requests_show_placeholders_for_every_name_and_value() {
     assert_eq!(u.names["#n4"], "version");
     assert_eq!(
         u.condition.as_deref(),
-        Some("attribute_exists(#n5) AND #n6[0] = :v3")
+        Some(
+            "attribute_exists(#n5) AND #n6[0] = :v3 AND (attribute_not_exists(#n2) OR #n2 <= :v4)"
+        )
     );
 }

@@ -9,7 +9,9 @@ use crate::attr::SetKind;
 
 /// The first type argument, such as the `T` of `BTreeSet<T>`.
 fn element(ty: &Type) -> Option<&Type> {
-    let Type::Path(p) = ty else { return None };
+    let Type::Path(p) = crate::ast::ungroup(ty) else {
+        return None;
+    };
     match &p.path.segments.last()?.arguments {
         PathArguments::AngleBracketed(a) => a.args.iter().find_map(|a| match a {
             GenericArgument::Type(t) => Some(t),

@@ -61,12 +61,18 @@ fn generate(c: &Container<'_>) -> TokenStream {
         let attr = &f.name;
         let encode = codec::field_encode(f);
         let check = rules::field_check(f);
+        let transform = rules::field_transform(f);
+        let required = rules::field_required(f);
+        let bounds = rules::field_bounds(f);
         quote! {
             #name: __dm::Attr::with_codec(base.name(#attr), __dm::FieldCodec {
                 encode: |value: &#ty| -> __dm::Result<Option<__dm::AttributeValue>> { #encode },
                 check: |field: &mut #ty, base: &str, errors: &mut __dm::ValidationErrors| {
                     #check
                 },
+                transform: |field: &mut #ty| { #transform },
+                required: #required,
+                bounds: || -> __dm::Bounds { #bounds },
             })
         }
     });
@@ -163,8 +169,11 @@ fn dummy(c: &Container<'_>) -> TokenStream {
                 fn indexes() -> &'static [__dm::Index<Self>] { unimplemented!() }
                 fn key_types() -> __dm::Item { unimplemented!() }
                 fn key_of(&self) -> __dm::Result<__dm::Key<Self>> { unimplemented!() }
-                fn version(&self) -> Option<u64> { unimplemented!() }
-                fn set_version(&mut self, _: u64) { unimplemented!() }
+                fn version(&self) -> __dm::Result<Option<u64>> { unimplemented!() }
+                fn set_version(&mut self, _: u64) -> __dm::Result<()> { unimplemented!() }
+                type Managed = ();
+                fn managed(&self) {}
+                fn set_managed(&mut self, _: ()) {}
                 fn touch(&mut self, _: std::time::SystemTime) { unimplemented!() }
                 fn updated_at_value(_: std::time::SystemTime) -> __dm::Result<Option<__dm::AttributeValue>> { unimplemented!() }
                 async fn run_before_save(&mut self) -> __dm::Result<()> { unimplemented!() }

@@ -1,7 +1,7 @@
 //! The `Model` impl: table, keys, indexes, managed attributes, hooks.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use crate::ast::{Container, Field, Shape};
 use crate::attr::Projection;
@@ -83,28 +83,6 @@ fn index_defs(c: &Container<'_>, table_hash: &str) -> Vec<IndexDef> {
     defs
 }
 
-/// `by_owner` -> `BY_OWNER`, `byOwner` -> `BY_OWNER`.
-fn const_name(index: &str) -> syn::Ident {
-    let mut out = String::new();
-    let mut prev_lower = false;
-    for ch in index.chars() {
-        if ch.is_ascii_alphanumeric() {
-            if ch.is_ascii_uppercase() && prev_lower {
-                out.push('_');
-            }
-            prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
-            out.push(ch.to_ascii_uppercase());
-        } else {
-            out.push('_');
-            prev_lower = false;
-        }
-    }
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, '_');
-    }
-    format_ident!("{}", out)
-}
-
 /// The value of a key argument as an attribute value; key types are checked to be S, N or B.
 fn key_value(f: &Field<'_>, v: TokenStream) -> TokenStream {
     match f.shape {
@@ -166,7 +144,7 @@ pub fn model(c: &Container<'_>) -> TokenStream {
         })
         .collect();
     let index_consts = defs.iter().zip(&index_exprs).map(|(d, e)| {
-        let c = const_name(&d.name);
+        let c = crate::ast::const_name(&d.name);
         let doc = format!("The index `{}`.", d.name);
         quote!(#[doc = #doc] pub const #c: __dm::Index<#ident> = #e;)
     });
@@ -178,10 +156,17 @@ pub fn model(c: &Container<'_>) -> TokenStream {
         let (i, ty) = (f.ident, f.ty);
         quote!(#i: impl ::core::convert::Into<#ty>)
     });
+    // A key value goes through the field's `set` transform, as the stored value did.
     let key_inserts = key_fields.iter().map(|f| {
         let (i, ty, name) = (f.ident, f.ty, &f.name);
-        let value = key_value(f, quote!(::core::convert::Into::<#ty>::into(#i)));
-        quote!(item.insert(::std::string::String::from(#name), #value);)
+        let set = crate::expand::rules::set_call(f, quote!(&mut #i));
+        let value = key_value(f, quote!(#i));
+        quote! {
+            #[allow(unused_mut)]
+            let mut #i: #ty = ::core::convert::Into::<#ty>::into(#i);
+            #set
+            item.insert(::std::string::String::from(#name), #value);
+        }
     });
     let key_of_inserts = key_fields.iter().map(|f| {
         let (i, name) = (f.ident, &f.name);
@@ -201,15 +186,40 @@ pub fn model(c: &Container<'_>) -> TokenStream {
 
     let version_get = match version {
         Some(f) => {
-            let i = f.ident;
-            quote!(Some(__dm::Version::get(&self.#i)))
+            let (i, name) = (f.ident, &f.name);
+            quote! {
+                match __dm::Version::get(&self.#i) {
+                    Some(v) => Ok(Some(v)),
+                    None => Err(__dm::version_error(#name, ::std::format!(
+                        "is {}, a negative version", self.#i
+                    ))),
+                }
+            }
         }
-        None => quote!(None),
+        None => quote!(Ok(None)),
     };
-    let version_set = version.map(|f| {
-        let i = f.ident;
-        quote!(__dm::Version::set(&mut self.#i, version);)
-    });
+    let version_set = match version {
+        Some(f) => {
+            let (i, name, ty) = (f.ident, &f.name, f.ty);
+            let ty_text = quote!(#ty).to_string();
+            quote! {
+                if __dm::Version::set(&mut self.#i, version) {
+                    Ok(())
+                } else {
+                    Err(__dm::version_error(#name, ::std::format!(
+                        "is {}: the next version {version} does not fit {}", self.#i, #ty_text
+                    )))
+                }
+            }
+        }
+        None => quote!(Ok(())),
+    };
+    let managed: Vec<&Field<'_>> = [version, created, updated].into_iter().flatten().collect();
+    let managed_tys: Vec<&syn::Type> = managed.iter().map(|f| f.ty).collect();
+    let managed_idents: Vec<&syn::Ident> = managed.iter().map(|f| f.ident).collect();
+    let managed_vars: Vec<syn::Ident> = (0..managed.len())
+        .map(|n| quote::format_ident!("managed_{}", n))
+        .collect();
     let touch_created = created.map(|f| {
         let i = f.ident;
         quote!(if __dm::Timestamp::is_unset(&self.#i) { __dm::Timestamp::set_now(&mut self.#i, now); })
@@ -248,6 +258,11 @@ pub fn model(c: &Container<'_>) -> TokenStream {
         };
         Some(quote!(item.insert(::std::string::String::from(#n), #example);))
     });
+    let required = c
+        .stored()
+        .filter(|f| f.attrs.hash_key.is_none() && f.attrs.range_key.is_none())
+        .filter(|f| crate::expand::rules::field_required(f))
+        .map(|f| &f.name);
     let hooks = c.attrs.hooks.is_some();
     let (before_save, after_load, before_delete) = if hooks {
         (
@@ -259,7 +274,18 @@ pub fn model(c: &Container<'_>) -> TokenStream {
         (quote!(Ok(())), quote!(Ok(())), quote!(Ok(())))
     };
 
+    // Without `hooks`, the model gets the no-op hooks here, so that an `impl Hooks` of the
+    // user's that would never run is a compile error (a second impl) rather than silence.
+    let default_hooks = (!hooks).then(|| {
+        quote! {
+            #[automatically_derived]
+            impl __dm::Hooks for #ident {}
+        }
+    });
+
     quote! {
+        #default_hooks
+
         #[automatically_derived]
         impl #ident {
             /// The table name (before any `Db` table prefix).
@@ -295,6 +321,7 @@ pub fn model(c: &Container<'_>) -> TokenStream {
             const UPDATED_AT: Option<&'static str> = #updated_c;
             const TTL: Option<&'static str> = #ttl_c;
             const HAS_HOOKS: bool = #hooks;
+            const REQUIRED: &'static [&'static str] = &[#(#required),*];
 
             fn indexes() -> &'static [__dm::Index<Self>] {
                 static INDEXES: &[__dm::Index<#ident>] = &[#(#index_exprs),*];
@@ -313,13 +340,25 @@ pub fn model(c: &Container<'_>) -> TokenStream {
                 Ok(__dm::Key::from_item(item))
             }
 
-            fn version(&self) -> Option<u64> {
+            fn version(&self) -> __dm::Result<Option<u64>> {
                 #version_get
             }
 
             #[allow(unused_variables)]
-            fn set_version(&mut self, version: u64) {
+            fn set_version(&mut self, version: u64) -> __dm::Result<()> {
                 #version_set
+            }
+
+            type Managed = (#(#managed_tys,)*);
+
+            fn managed(&self) -> Self::Managed {
+                (#(::core::clone::Clone::clone(&self.#managed_idents),)*)
+            }
+
+            #[allow(unused_variables)]
+            fn set_managed(&mut self, managed: Self::Managed) {
+                let (#(#managed_vars,)*) = managed;
+                #(self.#managed_idents = #managed_vars;)*
             }
 
             #[allow(unused_variables)]

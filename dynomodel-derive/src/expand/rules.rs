@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ast::{Container, Field};
+use crate::ast::{Container, Field, Shape};
 use crate::attr::{Rule, Transform};
 use crate::expand::codec::default_value;
 
@@ -13,7 +13,7 @@ fn nested(f: &Field<'_>, call: TokenStream) -> Option<TokenStream> {
 }
 
 /// The field's `set` transform on `target` (a `&mut` of the field's type).
-fn set_call(f: &Field<'_>, target: TokenStream) -> Option<TokenStream> {
+pub(crate) fn set_call(f: &Field<'_>, target: TokenStream) -> Option<TokenStream> {
     let (_, transform) = f.attrs.set.as_ref()?;
     let func = match transform {
         Transform::Builtin(name) => {
@@ -177,4 +177,82 @@ pub fn field_check(f: &Field<'_>) -> TokenStream {
         },
     );
     quote!(#set #own #inner)
+}
+
+/// The body of a field handle's `transform`: the `set` transform and its nested documents'
+/// transforms, on `field: &mut T`.
+pub fn field_transform(f: &Field<'_>) -> TokenStream {
+    let ty = f.ty;
+    let set = set_call(f, quote!(&mut *field));
+    let inner = nested(f, quote!((&&__dm::Rules::<#ty>::new()).set(field);));
+    quote!(#set #inner)
+}
+
+/// Whether an item without the field's attribute fails to decode.
+pub fn field_required(f: &Field<'_>) -> bool {
+    let a = &f.attrs;
+    !(f.option_of.is_some()
+        || a.default.is_some()
+        || a.serde_default.is_some()
+        || a.set_kind.is_some()
+        || a.version.is_some()
+        || a.skip
+        || matches!(
+            f.shape,
+            Shape::Vec | Shape::Map | Shape::Set | Shape::AttributeMap
+        ))
+}
+
+/// The body of a field handle's `bounds`: its `range` rule and integer type as number text,
+/// and its `length` rule.
+pub fn field_bounds(f: &Field<'_>) -> TokenStream {
+    let value_ty = f.option_of.unwrap_or(f.ty);
+    let numeric = matches!(f.shape, Shape::Integer | Shape::Float);
+    let text = |e: &Option<Box<syn::Expr>>| match e {
+        Some(e) if numeric => {
+            quote!(__dm::Number::to_n({ let bound: #value_ty = #e; bound }).ok())
+        }
+        _ => quote!(None),
+    };
+    let (mut min, mut max) = (quote!(None), quote!(None));
+    let (mut length_min, mut length_max) = (quote!(None), quote!(None));
+    for rule in &f.attrs.rules {
+        match rule {
+            Rule::Range {
+                min: lo, max: hi, ..
+            } => {
+                min = text(lo);
+                max = text(hi);
+            }
+            Rule::Length {
+                min: lo, max: hi, ..
+            } => {
+                let n = |b: &Option<syn::LitInt>| match b {
+                    Some(v) => quote!(Some(#v)),
+                    None => quote!(None),
+                };
+                length_min = n(lo);
+                length_max = n(hi);
+            }
+            _ => {}
+        }
+    }
+    let (type_min, type_max) = if f.shape == Shape::Integer {
+        (
+            quote!(Some(::std::string::ToString::to_string(&<#value_ty>::MIN))),
+            quote!(Some(::std::string::ToString::to_string(&<#value_ty>::MAX))),
+        )
+    } else {
+        (quote!(None), quote!(None))
+    };
+    quote! {
+        __dm::Bounds {
+            min: #min,
+            max: #max,
+            type_min: #type_min,
+            type_max: #type_max,
+            length_min: #length_min,
+            length_max: #length_max,
+        }
+    }
 }

@@ -12,12 +12,18 @@ use super::*;
 
 #[cfg(feature = "chrono")]
 impl AttrValue for chrono::DateTime<chrono::Utc> {
-    /// RFC 3339 with the precision that the value has, such as `2024-05-01T12:00:00Z`.
+    /// RFC 3339 in UTC with nine fraction digits, such as `2024-05-01T12:00:00.250000000Z`:
+    /// one width for every value, so that the text order is the time order.
     #[inline]
     fn to_attr(&self) -> Result<AttributeValue> {
-        Ok(AttributeValue::S(
-            self.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-        ))
+        use chrono::{Datelike, Timelike};
+        utc_text(
+            self.year(),
+            self.month(),
+            self.day(),
+            (self.hour(), self.minute(), self.second()),
+            self.nanosecond(),
+        )
     }
     #[inline]
     fn from_attr(value: &AttributeValue) -> Result<Self> {
@@ -33,6 +39,26 @@ impl AttrValue for chrono::DateTime<chrono::Utc> {
             other => Err(expected("S (RFC 3339 date-time)", other)),
         }
     }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`; a year outside 0 to 9999 has no such text.
+#[cfg(any(feature = "chrono", feature = "time"))]
+fn utc_text(
+    year: i32,
+    month: u32,
+    day: u32,
+    (hour, minute, second): (u32, u32, u32),
+    nanos: u32,
+) -> Result<AttributeValue> {
+    if !(0..=9999).contains(&year) {
+        return Err(encode_err(format!(
+            "the year {year} is outside 0 to 9999, which RFC 3339 text can hold"
+        )));
+    }
+    Ok(AttributeValue::S(format!(
+        "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{:09}Z",
+        nanos.min(999_999_999) // a leap second counts its nanoseconds past 1e9
+    )))
 }
 
 /// A date-time type that can be stored as epoch seconds: `chrono::DateTime<Utc>` (feature
@@ -90,18 +116,30 @@ impl Epoch for time::OffsetDateTime {
 
 #[cfg(feature = "time")]
 impl AttrValue for time::OffsetDateTime {
-    /// RFC 3339, such as `2024-05-01T12:00:00Z`.
+    /// RFC 3339 in UTC with nine fraction digits, such as `2024-05-01T12:00:00.250000000Z`,
+    /// whatever the value's offset: one width and one offset for every value, so that the
+    /// text order is the time order and equal instants are equal text.
     #[inline]
     fn to_attr(&self) -> Result<AttributeValue> {
-        self.format(&time::format_description::well_known::Rfc3339)
-            .map(AttributeValue::S)
-            .map_err(|e| encode_err(format!("cannot write the date-time as RFC 3339: {e}")))
+        let utc = self.to_offset(time::UtcOffset::UTC);
+        utc_text(
+            utc.year(),
+            u32::from(u8::from(utc.month())),
+            u32::from(utc.day()),
+            (
+                u32::from(utc.hour()),
+                u32::from(utc.minute()),
+                u32::from(utc.second()),
+            ),
+            utc.nanosecond(),
+        )
     }
     #[inline]
     fn from_attr(value: &AttributeValue) -> Result<Self> {
         match value {
             AttributeValue::S(s) => {
                 time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                    .map(|t| t.to_offset(time::UtcOffset::UTC))
                     .map_err(|e| decode_err(format!("an RFC 3339 date-time, found {s:?} ({e})")))
             }
             AttributeValue::N(n) => n

@@ -36,6 +36,7 @@ pub mod special;
 mod via;
 
 pub use date::Epoch;
+pub(crate) use number::canonical_number;
 pub use number::{check_number, Number};
 pub use size::{check_item_size, item_size, MAX_ITEM_SIZE};
 pub use via::{Via, ViaAttr, ViaSerde};

@@ -47,18 +47,21 @@ pub trait Number: Sized + Copy {
 /// assert!(check_number(&"9".repeat(39)).is_err());
 /// ```
 pub fn check_number(text: &str) -> Result<()> {
-    let unsigned = text.trim_start_matches(['-', '+']);
+    let not_a_number = || encode_err(format!("{text:?} is not a number"));
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
     let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
-        Some((m, e)) => (
-            m,
-            e.parse::<i64>()
-                .map_err(|_| encode_err(format!("{text} is not a number")))?,
-        ),
+        Some((m, e)) => (m, e.parse::<i64>().map_err(|_| not_a_number())?),
         None => (unsigned, 0),
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.len().saturating_add(frac.len()) == 0 || !all_digits(int) || !all_digits(frac) {
+        return Err(not_a_number());
+    }
     let digits: String = format!("{int}{frac}");
-    let leading = digits.len() - digits.trim_start_matches('0').len();
+    let leading = digits
+        .len()
+        .saturating_sub(digits.trim_start_matches('0').len());
     let significant = digits.trim_matches('0');
     if significant.is_empty() {
         return Ok(());
@@ -69,9 +72,17 @@ pub fn check_number(text: &str) -> Result<()> {
             significant.len()
         )));
     }
-    // The power of ten of the first significant digit.
-    let magnitude = int.len() as i64 - leading as i64 - 1 + exponent;
-    if !(-130..=125).contains(&magnitude) {
+    // The power of ten of the first significant digit; an exponent so large that this
+    // overflows is out of range all the more.
+    let magnitude = i64::try_from(int.len())
+        .ok()
+        .zip(i64::try_from(leading).ok())
+        .and_then(|(int, leading)| {
+            int.checked_sub(leading)?
+                .checked_sub(1)?
+                .checked_add(exponent)
+        });
+    if !magnitude.is_some_and(|m| (-130..=125).contains(&m)) {
         return Err(encode_err(format!(
             "{text} is outside DynamoDB's range of numbers (1e-130 to 9.99e125)"
         )));
@@ -79,9 +90,57 @@ pub fn check_number(text: &str) -> Result<()> {
     Ok(())
 }
 
-/// `Number` and `AttrValue` (as N) for one number type; `$to_n` writes `$v` as text.
+/// A number as DynamoDB answers it: plain decimal text without a sign `+`, leading zeros,
+/// trailing fraction zeros or an exponent (`1.50e1` is `15`); `None` where `text` is not a
+/// number within DynamoDB's limits.
+pub(crate) fn canonical_number(text: &str) -> Option<String> {
+    check_number(text).ok()?;
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().ok()?),
+        None => (unsigned, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{int}{frac}");
+    // The value is 0.digits x 10^point.
+    let point = i64::try_from(int.len()).ok()?.checked_add(exponent)?;
+    let leading = i64::try_from(
+        digits
+            .len()
+            .saturating_sub(digits.trim_start_matches('0').len()),
+    )
+    .ok()?;
+    let digits = digits.trim_matches('0');
+    if digits.is_empty() {
+        return Some("0".into());
+    }
+    let point = point.checked_sub(leading)?;
+    let len = i64::try_from(digits.len()).ok()?;
+    let body = if point <= 0 {
+        format!(
+            "0.{}{digits}",
+            "0".repeat(usize::try_from(point.checked_neg()?).ok()?)
+        )
+    } else if point >= len {
+        format!(
+            "{digits}{}",
+            "0".repeat(usize::try_from(point.checked_sub(len)?).ok()?)
+        )
+    } else {
+        let (a, b) = digits.split_at(usize::try_from(point).ok()?);
+        format!("{a}.{b}")
+    };
+    Some(if negative { format!("-{body}") } else { body })
+}
+
+/// `Number` and `AttrValue` (as N) for one number type; `$to_n` writes `$v` as text, and
+/// `$fits` says whether a parsed value `$p` stands for the text `$text` (a float that
+/// overflowed to infinity, or underflowed to zero, does not).
 macro_rules! number {
-    ($t:ty, |$v:ident| $to_n:block) => {
+    ($t:ty, |$v:ident| $to_n:block, |$p:ident, $text:ident| $fits:expr) => {
         impl Number for $t {
             #[inline]
             fn to_n(self) -> Result<String> {
@@ -90,12 +149,19 @@ macro_rules! number {
             }
             #[inline]
             fn from_n(text: &str) -> Result<Self> {
-                text.parse().map_err(|_| {
+                let misfit = || {
                     decode_err(format!(
                         concat!("a number that fits ", stringify!($t), ", found {}"),
                         text
                     ))
-                })
+                };
+                let $p: $t = text.parse().map_err(|_| misfit())?;
+                let $text = text;
+                if $fits {
+                    Ok($p)
+                } else {
+                    Err(misfit())
+                }
             }
         }
         impl AttrValue for $t {
@@ -123,7 +189,7 @@ macro_rules! integers {
                 check_number(&text)?;
             }
             Ok(text)
-        });
+        }, |_parsed, _text| true);
     )*};
 }
 integers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
@@ -138,7 +204,52 @@ macro_rules! floats {
             } else {
                 Err(encode_err(format!("DynamoDB numbers cannot be {v}")))
             }
-        });
+        }, |parsed, text| parsed.is_finite() && (parsed != 0.0 || is_zero(text)));
     )*};
 }
 floats!(f32, f64);
+
+/// Whether decimal text stands for zero (`0`, `-0.00`, `0e5`): a float that parsed as zero
+/// from anything else underflowed.
+fn is_zero(text: &str) -> bool {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+    mantissa
+        .bytes()
+        .all(|b| matches!(b, b'0' | b'.' | b'-' | b'+'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_dynamodb_answers_them() {
+        for (text, canonical) in [
+            ("01", "1"),
+            ("1.0", "1"),
+            ("1e0", "1"),
+            ("+1", "1"),
+            ("-0.50", "-0.5"),
+            ("1.5e1", "15"),
+            ("1.5e3", "1500"),
+            ("15e-3", "0.015"),
+            ("0.000", "0"),
+            ("-0", "0"),
+            ("120", "120"),
+        ] {
+            assert_eq!(canonical_number(text).as_deref(), Some(canonical), "{text}");
+        }
+        assert_eq!(canonical_number("11e9223372036854775807"), None);
+        assert_eq!(canonical_number("1.2.3"), None);
+        assert!(check_number("11e9223372036854775807").is_err());
+        assert!(check_number("-").is_err());
+    }
+
+    #[test]
+    fn floats_refuse_what_they_cannot_hold() {
+        assert!(f32::from_n("1E-50").is_err());
+        assert!(f32::from_n("1e39").is_err());
+        assert_eq!(f32::from_n("0.0").ok(), Some(0.0));
+        assert_eq!(f64::from_n("1e39").ok(), Some(1e39));
+    }
+}

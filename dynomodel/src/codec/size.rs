@@ -32,26 +32,36 @@ pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 /// # Ok::<(), Error>(())
 /// ```
 pub fn item_size(item: &Item) -> usize {
-    item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
+    item.iter()
+        .map(|(k, v)| k.len().saturating_add(value_size(v)))
+        .fold(0, usize::saturating_add)
 }
 
+/// Sizes saturate: an item near `usize::MAX` bytes is over the limit all the same.
 pub(crate) fn value_size(v: &AttributeValue) -> usize {
+    let sum = |sizes: &mut dyn Iterator<Item = usize>| sizes.fold(0, usize::saturating_add);
     match v {
         AttributeValue::S(s) => s.len(),
         // Numbers take about one byte per two significant digits, plus one.
-        AttributeValue::N(n) => n.trim_start_matches(['-', '0']).len().div_ceil(2) + 1,
+        AttributeValue::N(n) => n
+            .trim_start_matches(['-', '0'])
+            .len()
+            .div_ceil(2)
+            .saturating_add(1),
         AttributeValue::B(b) => b.as_ref().len(),
         AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
-        AttributeValue::L(l) => 3 + l.iter().map(|v| 1 + value_size(v)).sum::<usize>(),
-        AttributeValue::M(m) => {
-            3 + m
-                .iter()
-                .map(|(k, v)| 1 + k.len() + value_size(v))
-                .sum::<usize>()
+        AttributeValue::L(l) => {
+            sum(&mut l.iter().map(|v| value_size(v).saturating_add(1))).saturating_add(3)
         }
-        AttributeValue::Ss(v) => v.iter().map(String::len).sum(),
-        AttributeValue::Ns(v) => v.iter().map(|n| n.len().div_ceil(2) + 1).sum(),
-        AttributeValue::Bs(v) => v.iter().map(|b| b.as_ref().len()).sum(),
+        AttributeValue::M(m) => {
+            let entries = m
+                .iter()
+                .map(|(k, v)| k.len().saturating_add(value_size(v)).saturating_add(1));
+            sum(&mut { entries }).saturating_add(3)
+        }
+        AttributeValue::Ss(v) => sum(&mut v.iter().map(String::len)),
+        AttributeValue::Ns(v) => sum(&mut v.iter().map(|n| n.len().div_ceil(2).saturating_add(1))),
+        AttributeValue::Bs(v) => sum(&mut v.iter().map(|b| b.as_ref().len())),
         _ => 0,
     }
 }

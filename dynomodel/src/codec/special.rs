@@ -32,7 +32,10 @@ pub fn string_set_to_attr<'a, S>(set: &'a S) -> Result<Option<AttributeValue>>
 where
     &'a S: IntoIterator<Item = &'a String>,
 {
-    let v: Vec<String> = set.into_iter().cloned().collect();
+    // A `Vec` may repeat a value, which a DynamoDB set cannot: each is written once.
+    let mut v: Vec<String> = set.into_iter().cloned().collect();
+    v.sort_unstable();
+    v.dedup();
     Ok((!v.is_empty()).then_some(AttributeValue::Ss(v)))
 }
 
@@ -55,10 +58,12 @@ where
     &'a S: IntoIterator<Item = &'a N>,
     N: Number + 'a,
 {
-    let v = set
+    let mut v = set
         .into_iter()
         .map(|n| n.to_n())
         .collect::<Result<Vec<String>>>()?;
+    v.sort_unstable();
+    v.dedup();
     Ok((!v.is_empty()).then_some(AttributeValue::Ns(v)))
 }
 
@@ -83,10 +88,10 @@ where
     &'a S: IntoIterator<Item = &'a B>,
     B: AsRef<[u8]> + 'a,
 {
-    let v: Vec<Blob> = set
-        .into_iter()
-        .map(|b| Blob::new(b.as_ref().to_vec()))
-        .collect();
+    let mut v: Vec<Vec<u8>> = set.into_iter().map(|b| b.as_ref().to_vec()).collect();
+    v.sort_unstable();
+    v.dedup();
+    let v: Vec<Blob> = v.into_iter().map(Blob::new).collect();
     Ok((!v.is_empty()).then_some(AttributeValue::Bs(v)))
 }
 

@@ -110,6 +110,20 @@ pub enum Error {
         /// unprocessed entries.
         source: Option<Box<Error>>,
     },
+    /// The write was applied, but the item that DynamoDB returned with it does not fit the
+    /// model (or its `after_load` hook failed). Do not retry it as if nothing happened: the
+    /// item with this key is changed (or deleted).
+    #[error("{operation} on table `{table}` was applied, but the item it returned cannot be read: {source}")]
+    Applied {
+        /// "UpdateItem" or "DeleteItem".
+        operation: &'static str,
+        /// The table of the item.
+        table: String,
+        /// The key of the item that was written.
+        key: Box<Item>,
+        /// Why the returned item cannot be read.
+        source: Box<Error>,
+    },
     /// An update or delete named a key that must exist and does not.
     #[error("no item with this key in table `{table}`")]
     NotFound {

@@ -10,12 +10,13 @@ use crate::error::{Error, Result};
 
 use super::condition::{from_result, AttrType, Cmp, Condition, Node, Subject};
 use super::operand::{ElementOf, IntoField};
-use crate::expr::path::{Attr, Path};
+use crate::expr::path::{single, Attr, Path};
 
 impl<R, T: Serialize> Attr<R, T> {
     fn operand<V: IntoField<T>>(&self, v: V) -> Result<AttributeValue> {
-        let value = v.into_field();
-        self.encode(&value)?.ok_or_else(|| {
+        // The field's `set` transform applies, as it did to the stored value.
+        let value = self.transform(v.into_field())?;
+        self.encode(value)?.ok_or_else(|| {
             Error::InvalidRequest(format!(
                 "a condition on `{}` compares with a value that writes nothing (None or an empty set); use not_exists()",
                 self.path()
@@ -159,10 +160,26 @@ impl<R, T: Serialize> Attr<R, T> {
     /// ```
     pub fn contains<E: ElementOf<T>>(&self, element: E) -> Condition<R> {
         Condition::from_node(from_result(
-            element
-                .into_element()
+            self.element_operand(element)
                 .map(|v| Node::Contains(self.path().clone(), v)),
         ))
+    }
+
+    /// An element of this list or set, written as the field writes its elements: through
+    /// the field's codec on a container of one.
+    fn element_operand<E: ElementOf<T>>(&self, element: E) -> Result<AttributeValue> {
+        match element.into_container() {
+            Ok(c) => {
+                let c = self.transform(c)?;
+                self.encode(c)?.and_then(single).ok_or_else(|| {
+                    Error::InvalidRequest(format!(
+                        "the element for `{}` does not write as one element",
+                        self.path()
+                    ))
+                })
+            }
+            Err(v) => v,
+        }
     }
 
     /// `NOT contains(attribute, element)`.

@@ -291,9 +291,9 @@ impl<M> Condition<M> {
         Condition::from_node(Node::Not(Box::new(self.node)))
     }
 
-    /// The escape hatch: an expression with its own `#name` and `:value` placeholders.
-    /// Placeholders of the form `#n<digits>` and `:v<digits>` are dynomodel's own and are
-    /// refused.
+    /// The escape hatch: an expression with its own `#name` and `:value` placeholders. When
+    /// the request is built, each is renamed to a placeholder of the request, so that raw
+    /// parts that use the same placeholders cannot clobber each other.
     ///
     /// ```
     /// use dynomodel::condition::Condition;
@@ -304,7 +304,7 @@ impl<M> Condition<M> {
     ///     [("#st", "status")],
     ///     [(":a", AttributeValue::S("new".into())), (":b", AttributeValue::S("open".into()))],
     /// );
-    /// assert_eq!(c.to_expression().unwrap().0, "(#st IN (:a, :b))");
+    /// assert_eq!(c.to_expression().unwrap().0, "(#n0 IN (:v0, :v1))");
     /// ```
     pub fn raw<N, K, V>(
         expression: impl Into<String>,
@@ -322,19 +322,6 @@ impl<M> Condition<M> {
             .collect();
         let values: HashMap<String, AttributeValue> =
             values.into_iter().map(|(k, v)| (k.into(), v)).collect();
-        let reserved = |p: &str, prefix: &str| {
-            p.strip_prefix(prefix)
-                .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
-        };
-        if let Some(p) = names
-            .keys()
-            .find(|p| reserved(p, "#n"))
-            .or_else(|| values.keys().find(|p| reserved(p, ":v")))
-        {
-            return Condition::from_node(Node::Invalid(format!(
-                "the raw condition uses the placeholder `{p}`, which dynomodel uses for its own: rename it"
-            )));
-        }
         Condition::from_node(Node::Raw {
             expression: expression.into(),
             names,
@@ -453,10 +440,7 @@ pub(crate) fn render(node: &Node, ph: &mut Placeholders) -> Result<String> {
             expression,
             names,
             values,
-        } => {
-            ph.merge_raw(names, values);
-            format!("({expression})")
-        }
+        } => format!("({})", ph.raw(expression, names, values)?),
         Node::Invalid(message) => return Err(Error::InvalidRequest(message.clone())),
     })
 }

@@ -25,6 +25,7 @@ use crate::model::Document;
 
 mod compare;
 pub mod condition;
+pub(crate) mod guard;
 mod operand;
 pub mod path;
 pub mod update;
@@ -131,19 +132,56 @@ impl Placeholders {
         &self.values
     }
 
-    /// Adds the names and values of a raw expression, renaming none: raw placeholders must
-    /// not collide with `#n<i>` and `:v<i>`, which [`crate::Condition::raw`] checks.
-    pub(crate) fn merge_raw(
+    /// Adds a raw expression with its own placeholders, each renamed to a placeholder of
+    /// this request, so that two raw parts that both use `#a` or `:x` cannot overwrite each
+    /// other. A placeholder without a name or value is `InvalidRequest`.
+    pub(crate) fn raw(
         &mut self,
+        expression: &str,
         names: &HashMap<String, String>,
         values: &HashMap<String, AttributeValue>,
-    ) {
-        for (k, v) in names {
-            self.names.insert(k.clone(), v.clone());
+    ) -> Result<String> {
+        let mut out = String::with_capacity(expression.len());
+        let mut renamed: HashMap<&str, String> = HashMap::new();
+        let mut rest = expression;
+        while let Some(start) = rest.find(['#', ':']) {
+            let (before, from) = rest.split_at(start);
+            out.push_str(before);
+            let len = from
+                .char_indices()
+                .skip(1)
+                .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+                .map_or(from.len(), |(i, _)| i);
+            let (token, after) = from.split_at(len);
+            rest = after;
+            if token.len() < 2 {
+                out.push_str(token);
+                continue;
+            }
+            if let Some(new) = renamed.get(token) {
+                out.push_str(new);
+                continue;
+            }
+            let new = if token.starts_with('#') {
+                let name = names.get(token).ok_or_else(|| {
+                    Error::InvalidRequest(format!(
+                        "the raw condition {expression:?} uses `{token}`, which its names do not give"
+                    ))
+                })?;
+                self.name(name)
+            } else {
+                let value = values.get(token).ok_or_else(|| {
+                    Error::InvalidRequest(format!(
+                        "the raw condition {expression:?} uses `{token}`, which its values do not give"
+                    ))
+                })?;
+                self.value(value.clone())
+            };
+            out.push_str(&new);
+            renamed.insert(token, new);
         }
-        for (k, v) in values {
-            self.values.insert(k.clone(), v.clone());
-        }
+        out.push_str(rest);
+        Ok(out)
     }
 }
 

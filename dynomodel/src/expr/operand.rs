@@ -77,6 +77,18 @@ pub trait ElementOf<C> {
     /// assert_eq!(v, AttributeValue::N("7".into()));
     /// ```
     fn into_element(self) -> Result<AttributeValue>;
+
+    /// The element in a container of its own, so that the field's codec writes it as it
+    /// writes the field's elements (a byte string in a binary set as B, say).
+    /// Where there is no such container (a substring of a string), the element as an
+    /// attribute value.
+    #[doc(hidden)]
+    fn into_container(self) -> std::result::Result<C, Result<AttributeValue>>
+    where
+        Self: Sized,
+    {
+        Err(self.into_element())
+    }
 }
 
 pub(crate) fn serde_value<T: Serialize + ?Sized>(v: &T) -> Result<AttributeValue> {
@@ -86,22 +98,66 @@ pub(crate) fn serde_value<T: Serialize + ?Sized>(v: &T) -> Result<AttributeValue
     })
 }
 
-macro_rules! elements {
-    ($($c:ident),*) => {$(
-        impl<E: Serialize> ElementOf<$c<E>> for E {
-            fn into_element(self) -> Result<AttributeValue> {
-                serde_value(&self)
-            }
-        }
-        impl ElementOf<$c<String>> for &str {
-            fn into_element(self) -> Result<AttributeValue> {
-                Ok(AttributeValue::S(self.to_owned()))
-            }
-        }
-    )*};
-}
 use std::collections::{BTreeSet, HashSet};
-elements!(Vec, BTreeSet, HashSet);
+use std::hash::{BuildHasher, Hash};
+
+impl<E: Serialize> ElementOf<Vec<E>> for E {
+    fn into_element(self) -> Result<AttributeValue> {
+        serde_value(&self)
+    }
+    fn into_container(self) -> std::result::Result<Vec<E>, Result<AttributeValue>> {
+        Ok(vec![self])
+    }
+}
+
+impl<E: Serialize + Ord> ElementOf<BTreeSet<E>> for E {
+    fn into_element(self) -> Result<AttributeValue> {
+        serde_value(&self)
+    }
+    fn into_container(self) -> std::result::Result<BTreeSet<E>, Result<AttributeValue>> {
+        Ok(BTreeSet::from([self]))
+    }
+}
+
+impl<E: Serialize + Eq + Hash, S: BuildHasher + Default> ElementOf<HashSet<E, S>> for E {
+    fn into_element(self) -> Result<AttributeValue> {
+        serde_value(&self)
+    }
+    fn into_container(self) -> std::result::Result<HashSet<E, S>, Result<AttributeValue>> {
+        let mut set = HashSet::with_hasher(S::default());
+        set.insert(self);
+        Ok(set)
+    }
+}
+
+impl ElementOf<Vec<String>> for &str {
+    fn into_element(self) -> Result<AttributeValue> {
+        Ok(AttributeValue::S(self.to_owned()))
+    }
+    fn into_container(self) -> std::result::Result<Vec<String>, Result<AttributeValue>> {
+        Ok(vec![self.to_owned()])
+    }
+}
+
+impl ElementOf<BTreeSet<String>> for &str {
+    fn into_element(self) -> Result<AttributeValue> {
+        Ok(AttributeValue::S(self.to_owned()))
+    }
+    fn into_container(self) -> std::result::Result<BTreeSet<String>, Result<AttributeValue>> {
+        Ok(BTreeSet::from([self.to_owned()]))
+    }
+}
+
+impl<S: BuildHasher + Default> ElementOf<HashSet<String, S>> for &str {
+    fn into_element(self) -> Result<AttributeValue> {
+        Ok(AttributeValue::S(self.to_owned()))
+    }
+    fn into_container(self) -> std::result::Result<HashSet<String, S>, Result<AttributeValue>> {
+        let mut set = HashSet::with_hasher(S::default());
+        set.insert(self.to_owned());
+        Ok(set)
+    }
+}
 
 impl ElementOf<String> for &str {
     fn into_element(self) -> Result<AttributeValue> {
@@ -118,5 +174,8 @@ impl ElementOf<String> for String {
 impl<C, X: ElementOf<C>> ElementOf<Option<C>> for X {
     fn into_element(self) -> Result<AttributeValue> {
         self.into_element()
+    }
+    fn into_container(self) -> std::result::Result<Option<C>, Result<AttributeValue>> {
+        ElementOf::<C>::into_container(self).map(Some)
     }
 }

@@ -16,6 +16,7 @@
 //!
 //! Layer: expr.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashSet};
 use std::marker::PhantomData;
 
@@ -25,6 +26,7 @@ use serde::Serialize;
 use crate::error::ValidationErrors;
 use crate::error::{Error, Result};
 use crate::expr::condition::IntoField;
+use crate::expr::guard::{Guard, Num, Test};
 use crate::expr::path::{Attr, Path};
 use crate::expr::Placeholders;
 
@@ -44,6 +46,19 @@ impl Action {
     /// The top-level attribute that the action changes.
     pub(crate) fn top(&self) -> Option<&str> {
         self.path().top()
+    }
+
+    /// Whether the action leaves the top-level attribute `name` stored, even on an item
+    /// that it creates (an `ADD` starts from 0 or an empty set, an append from an empty list).
+    pub(crate) fn sets_top(&self, name: &str) -> bool {
+        match self {
+            Action::Set(p, _)
+            | Action::SetIfNotExists(p, _)
+            | Action::Add(p, _)
+            | Action::Append(p, _)
+            | Action::Prepend(p, _) => p.elems().len() == 1 && p.top() == Some(name),
+            _ => false,
+        }
     }
 
     fn path(&self) -> &Path {
@@ -111,6 +126,8 @@ pub struct Actions<M> {
     pub(crate) actions: Vec<Action>,
     pub(crate) invalid: ValidationErrors,
     pub(crate) errors: Vec<Error>,
+    /// The conditions that keep the fields' rules on the stored result.
+    pub(crate) guards: Vec<Guard>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -124,6 +141,7 @@ impl<M> Clone for Actions<M> {
                 .iter()
                 .map(|e| Error::InvalidRequest(e.to_string()))
                 .collect(),
+            guards: self.guards.clone(),
             _model: PhantomData,
         }
     }
@@ -135,39 +153,69 @@ impl<M> Default for Actions<M> {
             actions: Vec::new(),
             invalid: ValidationErrors::default(),
             errors: Vec::new(),
+            guards: Vec::new(),
             _model: PhantomData,
         }
     }
 }
 
 impl<M> Actions<M> {
-    /// Runs the field's transform and rules on the value and writes it; `None` where it
-    /// writes nothing (a `None` option or an empty set).
+    fn failed(&mut self, e: Error) {
+        match e {
+            Error::Validation(errors) => {
+                for e in errors {
+                    self.invalid.push(e.path, e.rule, e.message);
+                }
+            }
+            other => self.errors.push(other),
+        }
+    }
+
+    /// The value as the field writes it; with `check`, after its `set` transform and rules,
+    /// as a save would, else after its `set` transform alone. `None` where it failed (the
+    /// failure is recorded), `Some(None)` where it writes nothing (a `None` option or an
+    /// empty set).
     fn value<T: Serialize, V: IntoField<T>>(
         &mut self,
         field: &Attr<M, T>,
         v: V,
+        check: bool,
     ) -> Option<Option<AttributeValue>> {
-        let mut value = v.into_field();
-        if let Err(Error::Validation(errors)) = field.check(&mut value) {
-            for e in errors {
-                self.invalid.push(e.path, e.rule, e.message);
-            }
-            return None;
-        }
-        match field.encode(&value) {
+        let value = v.into_field();
+        let value = if check {
+            field.check(value)
+        } else {
+            field.transform(value)
+        };
+        match value.and_then(|v| field.encode(v)) {
             Ok(v) => Some(v),
             Err(e) => {
-                self.errors.push(e);
+                self.failed(e);
                 None
             }
         }
     }
 
+    fn refuse_removal<T>(&mut self, field: &Attr<M, T>) {
+        self.invalid.push(
+            field.path().to_string(),
+            "required",
+            "cannot be removed: an item without it does not fit the model",
+        );
+    }
+
+    fn writes_nothing<T>(&mut self, field: &Attr<M, T>, what: &str) {
+        self.errors.push(Error::InvalidRequest(format!(
+            "`{what}` on `{}` with a value that writes nothing (None or an empty set)",
+            field.path()
+        )));
+    }
+
     pub(crate) fn set<T: Serialize, V: IntoField<T>>(&mut self, field: &Attr<M, T>, v: V) {
-        match self.value(field, v) {
+        match self.value(field, v, true) {
             Some(Some(av)) => self.actions.push(Action::Set(field.path().clone(), av)),
             // Setting a value that writes nothing removes the attribute.
+            Some(None) if field.is_required() => self.refuse_removal(field),
             Some(None) => self.actions.push(Action::Remove(field.path().clone())),
             None => {}
         }
@@ -180,37 +228,181 @@ impl<M> Actions<M> {
         what: &str,
         make: fn(Path, AttributeValue) -> Action,
     ) {
-        match self.value(field, v) {
+        // `set_if_not_exists` stores its value as it is: the field's rules apply to it. The
+        // elements of a `delete` are not the stored value.
+        let check = what == "set_if_not_exists";
+        match self.value(field, v, check) {
             Some(Some(av)) => self.actions.push(make(field.path().clone(), av)),
-            Some(None) => self.errors.push(Error::InvalidRequest(format!(
-                "`{what}` on `{}` with a value that writes nothing (None or an empty set)",
-                field.path()
-            ))),
+            Some(None) => self.writes_nothing(field, what),
             None => {}
         }
     }
 
-    pub(crate) fn list<E: Serialize>(
+    /// `add` or `subtract`: the amount, and for a number the guards that keep the field's
+    /// `range` rule and its integer type's range on the stored result.
+    pub(crate) fn number<T: Serialize, V: IntoField<T>>(
+        &mut self,
+        field: &Attr<M, T>,
+        v: V,
+        subtract: bool,
+    ) {
+        let (what, make): (&str, fn(Path, AttributeValue) -> Action) = if subtract {
+            ("subtract", Action::Subtract)
+        } else {
+            ("add", Action::Add)
+        };
+        let av = match self.value(field, v, false) {
+            Some(Some(av)) => av,
+            Some(None) => return self.writes_nothing(field, what),
+            None => return,
+        };
+        let AttributeValue::N(text) = &av else {
+            // A set: `add` of elements, which no number rule bounds.
+            self.actions.push(make(field.path().clone(), av));
+            return;
+        };
+        // The change to the stored value.
+        let Some(delta) = Num::parse(text).and_then(|n| if subtract { n.neg() } else { Some(n) })
+        else {
+            return self.errors.push(Error::InvalidRequest(format!(
+                "`{what}` on `{}` with {text}, which cannot be applied exactly",
+                field.path()
+            )));
+        };
+        let bounds = field.bounds();
+        // Only the side that the change moves toward can be crossed; of a rule's bound and
+        // the type's, the tighter one guards it.
+        let lower = match delta.cmp(Num::Int(0)) {
+            Some(Ordering::Less) => true,
+            Some(Ordering::Greater) => false,
+            _ => return self.actions.push(make(field.path().clone(), av)),
+        };
+        let (rule_bound, type_bound) = if lower {
+            (bounds.min, bounds.type_min)
+        } else {
+            (bounds.max, bounds.type_max)
+        };
+        let candidates = [(rule_bound, "range"), (type_bound, "type")];
+        let tightest = candidates
+            .into_iter()
+            .filter_map(|(b, rule)| Some((b.as_deref().and_then(Num::parse)?, rule)))
+            .reduce(|a, b| {
+                let b_tighter = b.0.cmp(a.0).is_some_and(|o| {
+                    if lower {
+                        o == Ordering::Greater
+                    } else {
+                        o == Ordering::Less
+                    }
+                });
+                if b_tighter {
+                    b
+                } else {
+                    a
+                }
+            });
+        if let Some((bound, rule)) = tightest {
+            if let Some(limit) = delta.neg().and_then(|d| bound.add(d)) {
+                let (test, words) = if lower {
+                    (Test::AtLeast(limit.text()), "at least")
+                } else {
+                    (Test::AtMost(limit.text()), "at most")
+                };
+                let kind = if rule == "type" {
+                    "the field's type holds"
+                } else {
+                    "the field's rule says"
+                };
+                // An `ADD` to a missing attribute starts from 0: fine where the amount
+                // itself keeps the bound. A subtract from a missing attribute fails in
+                // DynamoDB.
+                let keeps = delta.cmp(bound).is_some_and(|o| {
+                    if lower {
+                        o != Ordering::Less
+                    } else {
+                        o != Ordering::Greater
+                    }
+                });
+                self.guards.push(Guard {
+                    path: field.path().clone(),
+                    rule,
+                    test,
+                    missing_ok: !subtract && keeps,
+                    message: format!(
+                        "must stay {words} {}, as {kind}: `{what}` of {text} needs a stored value of {words} {}",
+                        bound.text(),
+                        limit.text()
+                    ),
+                });
+            }
+        }
+        self.actions.push(make(field.path().clone(), av));
+    }
+
+    /// `append` or `prepend`: the items as the field writes them (each element after its own
+    /// rules), and a guard for the field's `length(max)` on the stored list.
+    pub(crate) fn list<E: Serialize + Send + Sync + 'static>(
         &mut self,
         field: &Attr<M, Vec<E>>,
         items: Vec<E>,
         make: fn(Path, AttributeValue) -> Action,
     ) {
-        let mut list = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            match serde_dynamo::to_attribute_value(item) {
-                Ok(v) => list.push(v),
-                Err(e) => {
-                    self.errors.push(Error::Encode {
-                        path: format!("{}[{i}]", field.path()),
-                        message: e.to_string(),
-                    });
-                    return;
-                }
+        let n = items.len();
+        let whole = field.path().to_string();
+        // The elements' own rules (nested documents) hold; the field's rules on the whole
+        // list are about the stored list, kept by the guard below.
+        let mut found = ValidationErrors::default();
+        let items = match field.check_into(items, &mut found) {
+            Ok(items) => items,
+            Err(e) => return self.failed(e),
+        };
+        let mut kept = ValidationErrors::default();
+        for e in found.into_iter().filter(|e| e.path != whole) {
+            kept.push(e.path, e.rule, e.message);
+        }
+        if !kept.is_empty() {
+            return self.failed(Error::Validation(kept));
+        }
+        self.push_list(field, items, n, make);
+    }
+
+    fn push_list<E: Serialize + Send + Sync + 'static>(
+        &mut self,
+        field: &Attr<M, Vec<E>>,
+        items: Vec<E>,
+        n: usize,
+        make: fn(Path, AttributeValue) -> Action,
+    ) {
+        let value = match field.encode(items) {
+            Ok(Some(v @ AttributeValue::L(_))) => v,
+            Ok(None) => AttributeValue::L(Vec::new()),
+            Ok(Some(other)) => {
+                return self.errors.push(Error::InvalidRequest(format!(
+                    "`{}` is not stored as a list (it is {}): append and prepend work on lists",
+                    field.path(),
+                    crate::codec::type_name(&other)
+                )))
+            }
+            Err(e) => return self.failed(e),
+        };
+        if let Some(max) = field.bounds().length_max {
+            match max.checked_sub(n) {
+                None => self.invalid.push(
+                    field.path().to_string(),
+                    "length",
+                    format!("must hold at most {max} elements; {n} are to be added"),
+                ),
+                Some(room) => self.guards.push(Guard {
+                    path: field.path().clone(),
+                    rule: "length",
+                    test: Test::SizeAtMost(room),
+                    missing_ok: true,
+                    message: format!(
+                        "must hold at most {max} elements: adding {n} needs at most {room} stored"
+                    ),
+                }),
             }
         }
-        self.actions
-            .push(make(field.path().clone(), AttributeValue::L(list)));
+        self.actions.push(make(field.path().clone(), value));
     }
 
     pub(crate) fn push_set(&mut self, name: &str, value: AttributeValue) {
@@ -222,6 +414,9 @@ impl<M> Actions<M> {
     }
 
     pub(crate) fn remove<T>(&mut self, field: &Attr<M, T>) {
+        if field.is_required() {
+            return self.refuse_removal(field);
+        }
         self.actions.push(Action::Remove(field.path().clone()));
     }
 
@@ -231,14 +426,17 @@ impl<M> Actions<M> {
             return Err(Error::Validation(self.invalid.clone()));
         }
         if let Some(e) = self.errors.first() {
-            return Err(Error::InvalidRequest(e.to_string()));
+            return Err(match e {
+                Error::InvalidRequest(m) => Error::InvalidRequest(m.clone()),
+                other => Error::InvalidRequest(other.to_string()),
+            });
         }
         // DynamoDB refuses two actions on one path, or on a path and a path inside it.
         for (i, a) in self.actions.iter().enumerate() {
-            for b in &self.actions[i + 1..] {
+            for b in self.actions.iter().skip(i.saturating_add(1)) {
                 let (pa, pb) = (a.path().elems(), b.path().elems());
-                let n = pa.len().min(pb.len());
-                if pa[..n] == pb[..n] {
+                // One path is the other, or lies inside it.
+                if pa.iter().zip(pb).all(|(x, y)| x == y) {
                     return Err(Error::InvalidRequest(format!(
                         "two update actions on overlapping paths `{}` and `{}`",
                         a.path(),
@@ -389,8 +587,7 @@ pub trait UpdateActions<M>: Sized {
         field: impl AsRef<Attr<M, T>>,
         value: V,
     ) -> Self {
-        self.actions_mut()
-            .with_value(field.as_ref(), value, "add", Action::Add);
+        self.actions_mut().number(field.as_ref(), value, false);
         self
     }
 
@@ -408,8 +605,7 @@ pub trait UpdateActions<M>: Sized {
         field: impl AsRef<Attr<M, T>>,
         value: V,
     ) -> Self {
-        self.actions_mut()
-            .with_value(field.as_ref(), value, "subtract", Action::Subtract);
+        self.actions_mut().number(field.as_ref(), value, true);
         self
     }
 
@@ -422,7 +618,7 @@ pub trait UpdateActions<M>: Sized {
     /// assert!(r.update.unwrap().contains("list_append(if_not_exists(#n0, :v0), :v1)"));
     /// # Ok::<(), Error>(())
     /// ```
-    fn append<E: Serialize>(
+    fn append<E: Serialize + Send + Sync + 'static>(
         mut self,
         field: impl AsRef<Attr<M, Vec<E>>>,
         items: impl IntoIterator<Item = E>,
@@ -442,7 +638,7 @@ pub trait UpdateActions<M>: Sized {
     /// assert!(r.update.unwrap().contains("list_append(:v1, if_not_exists(#n0, :v0))"));
     /// # Ok::<(), Error>(())
     /// ```
-    fn prepend<E: Serialize>(
+    fn prepend<E: Serialize + Send + Sync + 'static>(
         mut self,
         field: impl AsRef<Attr<M, Vec<E>>>,
         items: impl IntoIterator<Item = E>,

@@ -44,8 +44,7 @@ pub(crate) fn find_java(java: Option<PathBuf>) -> Result<PathBuf> {
 
 /// The major version in `java -version` output: `version "17.0.15"` is 17, `"1.8.0_392"` is 8.
 pub(crate) fn java_major(text: &str) -> Option<u32> {
-    let start = text.find("version \"")? + "version \"".len();
-    let version = &text[start..];
+    let (_, version) = text.split_once("version \"")?;
     let mut parts = version.split(|c: char| !c.is_ascii_digit());
     let first: u32 = parts.next()?.parse().ok()?;
     if first == 1 {

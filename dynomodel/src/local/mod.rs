@@ -224,8 +224,8 @@ impl Process {
     fn stop(mut self) {
         // Closing the watchdog's standard input makes it stop java; it exits once java has.
         drop(self.watchdog.stdin.take());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
+        let deadline = Instant::now().checked_add(Duration::from_secs(10));
+        while deadline.is_some_and(|d| Instant::now() < d) {
             if let Ok(Some(_)) = self.watchdog.try_wait() {
                 return;
             }
@@ -441,7 +441,7 @@ impl Builder {
                 )))
             })?;
         let mut process = Process { watchdog, log };
-        let deadline = Instant::now() + self.start_timeout;
+        let deadline = Instant::now().checked_add(self.start_timeout);
         loop {
             if answers(port) {
                 return Ok(DynamoDbLocal {
@@ -459,7 +459,7 @@ impl Builder {
                     last_line(&text)
                 ))));
             }
-            if Instant::now() >= deadline {
+            if deadline.is_none_or(|d| Instant::now() >= d) {
                 let text = std::fs::read_to_string(&process.log).unwrap_or_default();
                 process.stop();
                 return Err(Launch::Failed(Error::Config(format!(

@@ -50,7 +50,17 @@ impl<M> Key<M> {
     /// let key = Key::<Pet>::from_item([("id".to_owned(), aws_sdk_dynamodb::types::AttributeValue::S("1".into()))].into());
     /// assert_eq!(key, Pet::key("1"));
     /// ```
-    pub fn from_item(item: Item) -> Self {
+    ///
+    /// Numbers are written as DynamoDB answers them (`01`, `1.0`, `1e0` and `+1` are all
+    /// `1`), so that keys compare as DynamoDB compares them.
+    pub fn from_item(mut item: Item) -> Self {
+        for value in item.values_mut() {
+            if let AttributeValue::N(n) = value {
+                if let Some(canonical) = crate::codec::canonical_number(n) {
+                    *n = canonical;
+                }
+            }
+        }
         Key {
             item,
             model: PhantomData,

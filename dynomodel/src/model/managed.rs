@@ -44,7 +44,7 @@ pub trait Timestamp: Sized {
 
 pub(crate) fn epoch_secs(now: std::time::SystemTime) -> i64 {
     now.duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }
 
@@ -59,7 +59,7 @@ impl Timestamp for i64 {
 
 impl Timestamp for u64 {
     fn at(now: std::time::SystemTime) -> Self {
-        epoch_secs(now) as u64
+        u64::try_from(epoch_secs(now)).unwrap_or(0)
     }
     fn is_unset(&self) -> bool {
         *self == 0
@@ -100,37 +100,47 @@ impl<T: Timestamp> Timestamp for Option<T> {
 ///
 /// ```
 /// use dynomodel::model::Version;
-/// let mut v: u32 = 1;
-/// v.set(v.get() + 1);
+/// let mut v: u8 = 1;
+/// assert!(v.set(v.get().unwrap() + 1));
 /// assert_eq!(v, 2);
+/// assert!(!v.set(256)); // does not fit: left as it was
+/// assert_eq!(v, 2);
+/// assert_eq!(Version::get(&-1i64), None);
 /// ```
 pub trait Version {
-    /// The version as `u64`.
+    /// The version, or `None` where it is negative.
     ///
     /// ```
     /// use dynomodel::model::Version;
-    /// assert_eq!(Version::get(&7i64), 7);
+    /// assert_eq!(Version::get(&7i32), Some(7));
     /// ```
-    fn get(&self) -> u64;
-    /// Sets the version.
+    fn get(&self) -> Option<u64>;
+
+    /// Sets the version where the type can hold it, and says whether it could.
     ///
     /// ```
     /// use dynomodel::model::Version;
     /// let mut v = 0u64;
-    /// Version::set(&mut v, 3);
+    /// assert!(Version::set(&mut v, 3));
     /// assert_eq!(v, 3);
     /// ```
-    fn set(&mut self, v: u64);
+    fn set(&mut self, v: u64) -> bool;
 }
 
 macro_rules! versions {
     ($($t:ty),*) => {$(
         impl Version for $t {
-            fn get(&self) -> u64 {
-                *self as u64
+            fn get(&self) -> Option<u64> {
+                u64::try_from(*self).ok()
             }
-            fn set(&mut self, v: u64) {
-                *self = v as $t;
+            fn set(&mut self, v: u64) -> bool {
+                match <$t>::try_from(v) {
+                    Ok(v) => {
+                        *self = v;
+                        true
+                    }
+                    Err(_) => false,
+                }
             }
         }
     )*};

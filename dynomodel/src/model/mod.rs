@@ -40,6 +40,8 @@ pub use managed::{Timestamp, Version};
 #[doc(hidden)]
 pub use nested::Nested;
 pub use path::Path;
+#[doc(hidden)]
+pub use save::version_error;
 pub use save::{prepare_save, SavePlan};
 
 /// A struct stored as a DynamoDB map: its field rules (defaults, transforms, validation) and
@@ -302,6 +304,16 @@ pub trait Model: Document {
     /// ```
     const HAS_HOOKS: bool = false;
 
+    /// The attributes, other than the keys, that an item must have for the model to read
+    /// it: what an `upsert` that creates the item must set.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::REQUIRED, ["name", "owner"]);
+    /// ```
+    const REQUIRED: &'static [&'static str] = &[];
+
     /// The secondary indexes.
     ///
     /// ```
@@ -324,14 +336,16 @@ pub trait Model: Document {
     /// ```
     fn key_of(&self) -> Result<Key<Self>>;
 
-    /// The stored version (0 for an item never saved), where the model has a `version`.
+    /// The stored version (0 for an item never saved), where the model has a `version`; a
+    /// negative version (in a signed field) is a `Validation` error on the field.
     ///
     /// ```
     /// # use dynomodel::prelude::*;
     /// # use dynomodel::doc_support::{pet, Pet};
-    /// assert_eq!(pet("1", "Rex").version(), Some(0));
+    /// assert_eq!(pet("1", "Rex").version()?, Some(0));
+    /// # Ok::<(), Error>(())
     /// ```
-    fn version(&self) -> Option<u64>;
+    fn version(&self) -> Result<Option<u64>>;
 
     /// Sets the `version` field, where the model has one.
     ///
@@ -339,10 +353,28 @@ pub trait Model: Document {
     /// # use dynomodel::prelude::*;
     /// # use dynomodel::doc_support::{pet, Pet};
     /// let mut p = pet("1", "Rex");
-    /// p.set_version(7);
+    /// p.set_version(7)?;
     /// assert_eq!(p.version, 7);
+    /// # Ok::<(), Error>(())
     /// ```
-    fn set_version(&mut self, version: u64);
+    ///
+    /// A version that the field's type cannot hold is a `Validation` error, and the field is
+    /// left as it was.
+    fn set_version(&mut self, version: u64) -> Result<()>;
+
+    /// The managed attributes (version, `created_at`, `updated_at`) as they are now: a write
+    /// that fails puts them back with [`Model::set_managed`], so that the caller's struct
+    /// changes only when the write succeeded.
+    #[doc(hidden)]
+    type Managed: Send + 'static;
+
+    /// A copy of the managed attributes.
+    #[doc(hidden)]
+    fn managed(&self) -> Self::Managed;
+
+    /// Puts back managed attributes copied by [`Model::managed`].
+    #[doc(hidden)]
+    fn set_managed(&mut self, managed: Self::Managed);
 
     /// Sets `updated_at` to `now`, and `created_at` where it is not set yet.
     ///

@@ -1,8 +1,9 @@
-//! The one save pipeline that every write runs: defaults, transforms, hook, validation, version and timestamps, encoding.
+//! The one save pipeline that every write runs: defaults, transforms, hook, validation,
+//! version and timestamps, encoding.
 //! Layer: model.
 
 use crate::codec::Item;
-use crate::error::Result;
+use crate::error::{Error, Result, ValidationErrors};
 
 use super::*;
 
@@ -58,19 +59,44 @@ pub async fn prepare_save<M: Model>(model: &mut M) -> Result<SavePlan> {
         model.run_before_save().await?;
     }
     model.validate()?;
-    let expected_version = model.version();
+    let managed = model.managed();
+    let plan = stamp_and_encode(model);
+    if plan.is_err() {
+        model.set_managed(managed);
+    }
+    plan
+}
+
+/// The version and timestamps of this save, then the item.
+fn stamp_and_encode<M: Model>(model: &mut M) -> Result<SavePlan> {
+    let expected_version = model.version()?;
     if let Some(v) = expected_version {
-        model.set_version(v + 1);
+        let next = v.checked_add(1).ok_or_else(|| {
+            version_error(
+                M::VERSION.unwrap_or_default(),
+                format!("is {v}, the largest version: it cannot be incremented"),
+            )
+        })?;
+        model.set_version(next)?;
     }
     model.touch(std::time::SystemTime::now());
     let item = model.to_item()?;
     let size = crate::codec::item_size(&item);
     if size > crate::codec::MAX_ITEM_SIZE {
-        return Err(crate::error::Error::ItemTooLarge { size });
+        return Err(Error::ItemTooLarge { size });
     }
     Ok(SavePlan {
         item,
         expected_version,
         size,
     })
+}
+
+/// The error of a `version` field that cannot be read or moved on: a `Validation` error on
+/// the field, with the rule `version`.
+#[doc(hidden)]
+pub fn version_error(attribute: &str, message: String) -> Error {
+    let mut errors = ValidationErrors::default();
+    errors.push(attribute.to_owned(), "version", message);
+    Error::Validation(errors)
 }

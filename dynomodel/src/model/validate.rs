@@ -113,17 +113,23 @@ pub mod rules {
         min: Option<T>,
         max: Option<T>,
     ) -> Option<String> {
-        let below = min.as_ref().is_some_and(|m| value < m);
-        let above = max.as_ref().is_some_and(|m| value > m);
+        use std::cmp::Ordering::{Greater, Less};
+        // A value that does not compare with a bound (a float NaN) is outside the range.
+        let below = min
+            .as_ref()
+            .is_some_and(|m| value.partial_cmp(m).is_none_or(|o| o == Less));
+        let above = max
+            .as_ref()
+            .is_some_and(|m| value.partial_cmp(m).is_none_or(|o| o == Greater));
         if !below && !above {
             return None;
         }
-        Some(match (min, max) {
-            (Some(min), Some(max)) => format!("must be {min} to {max}, is {value}"),
-            (Some(min), None) => format!("must be at least {min}, is {value}"),
-            (None, Some(max)) => format!("must be at most {max}, is {value}"),
-            (None, None) => unreachable!("a value out of range has a bound"),
-        })
+        match (min, max) {
+            (Some(min), Some(max)) => Some(format!("must be {min} to {max}, is {value}")),
+            (Some(min), None) => Some(format!("must be at least {min}, is {value}")),
+            (None, Some(max)) => Some(format!("must be at most {max}, is {value}")),
+            (None, None) => None,
+        }
     }
 
     /// `regex = "..."`.

@@ -6,10 +6,10 @@ use tracing::Instrument;
 
 use crate::db::trace::{capacity, op_span, record_capacity};
 use crate::db::Db;
-use crate::error::{DynamoError, Result};
+use crate::error::{DynamoError, Error, Result};
 use crate::expr::condition::Condition;
 use crate::expr::Placeholders;
-use crate::model::item::check_key;
+use crate::model::item::{check_key, load};
 use crate::model::{Key, Model};
 use crate::ops::request::Request;
 
@@ -168,7 +168,18 @@ impl<M: Model> Delete<M> {
             Ok(out) => {
                 span.in_scope(|| record_capacity(out.consumed_capacity()));
                 match out.attributes {
-                    Some(item) if !item.is_empty() => Ok(Some(M::from_item(&item)?)),
+                    // The item as it was, read as every read is: decoded, then `after_load`.
+                    Some(item) if !item.is_empty() => {
+                        load::<M>(&item)
+                            .await
+                            .map(Some)
+                            .map_err(|e| Error::Applied {
+                                operation: "DeleteItem",
+                                table,
+                                key: Box::new(self.key.item().clone()),
+                                source: Box::new(e),
+                            })
+                    }
                     _ => Ok(None),
                 }
             }
@@ -187,6 +198,7 @@ impl<M: Model> Delete<M> {
                     stored,
                     !self.must_exist,
                     self.expected_version,
+                    &[],
                 ))
             }
         }

@@ -64,6 +64,16 @@ pub(crate) fn version_condition(ph: &mut Placeholders, attribute: &str, v: u64) 
 }
 
 pub(crate) async fn put<M: Model>(model: &mut M, db: &Db, mode: PutMode) -> Result<()> {
+    // The caller's struct keeps its version and timestamps unless the write succeeds.
+    let managed = model.managed();
+    let result = send_put(model, db, mode).await;
+    if result.is_err() {
+        model.set_managed(managed);
+    }
+    result
+}
+
+async fn send_put<M: Model>(model: &mut M, db: &Db, mode: PutMode) -> Result<()> {
     let plan = prepare_save(model).await?;
     let expected = plan.expected_version;
     let r = put_request::<M>(plan.item, expected, mode == PutMode::Create)?;
@@ -91,10 +101,6 @@ pub(crate) async fn put<M: Model>(model: &mut M, db: &Db, mode: PutMode) -> Resu
             Ok(())
         }
         Err(e) => {
-            // The write did not happen: the model keeps the version that is stored.
-            if let Some(v) = expected {
-                model.set_version(v);
-            }
             let conditional = e
                 .as_service_error()
                 .is_some_and(|s| s.is_conditional_check_failed_exception());

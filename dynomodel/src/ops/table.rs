@@ -333,7 +333,7 @@ pub(crate) async fn wait_active(
     table: &str,
     timeout: Duration,
 ) -> Result<TableDescription> {
-    let deadline = Instant::now() + timeout;
+    let deadline = Instant::now().checked_add(timeout);
     loop {
         let d = describe_raw(db, table).await?;
         let indexes_active = d
@@ -343,7 +343,7 @@ pub(crate) async fn wait_active(
         if d.table_status() == Some(&TableStatus::Active) && indexes_active {
             return Ok(d);
         }
-        if Instant::now() >= deadline {
+        if deadline.is_none_or(|d| Instant::now() >= d) {
             return Err(Error::InvalidRequest(format!(
                 "table `{table}` is not active after {timeout:?}"
             )));
@@ -480,7 +480,7 @@ impl<M: Model> DeleteTable<M> {
             let Some(timeout) = self.wait else {
                 return Ok(());
             };
-            let deadline = Instant::now() + timeout;
+            let deadline = Instant::now().checked_add(timeout);
             loop {
                 match db.client().describe_table().table_name(&table).send().await {
                     Err(e)
@@ -490,7 +490,7 @@ impl<M: Model> DeleteTable<M> {
                         return Ok(());
                     }
                     Err(e) => return Err(DynamoError::from_sdk("DescribeTable", e).into()),
-                    Ok(_) if Instant::now() >= deadline => {
+                    Ok(_) if deadline.is_none_or(|d| Instant::now() >= d) => {
                         return Err(Error::InvalidRequest(format!(
                             "table `{table}` is still being deleted after {timeout:?}"
                         )));

@@ -9,6 +9,7 @@ use crate::db::trace::{capacity, op_span, record_capacity};
 use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
 use crate::expr::condition::Condition;
+use crate::expr::guard::{self, Guard};
 use crate::expr::update::{Actions, UpdateActions};
 use crate::expr::Placeholders;
 use crate::model::item::{check_key, load};
@@ -79,13 +80,23 @@ impl<M: Model> Update<M> {
         self
     }
 
-    /// Creates the item where it is not stored, as DynamoDB's UpdateItem does by itself.
+    /// Creates the item where it is not stored, as DynamoDB's UpdateItem does by itself. The
+    /// item it may create must fit the model: the update must set every attribute that the
+    /// model requires ([`Model::REQUIRED`]), or it is `InvalidRequest` before sending.
     ///
     /// ```
     /// # use dynomodel::prelude::*;
     /// # use dynomodel::doc_support::{pet, Pet};
-    /// let r = Pet::update(Pet::key("1")).set(Pet::fields().age, 4u32).upsert().to_request()?;
-    /// assert_eq!(r.condition, None, "no attribute_exists(id)");
+    /// let f = Pet::fields();
+    /// let r = Pet::update(Pet::key("1"))
+    ///     .set_if_not_exists(&f.name, "Rex")
+    ///     .set_if_not_exists(&f.owner, "ann")
+    ///     .set(&f.age, 4u32)
+    ///     .upsert()
+    ///     .to_request()?;
+    /// assert!(!r.condition.unwrap_or_default().contains("attribute_exists"));
+    /// // Without `name` and `owner`, the item it may create would not fit the model.
+    /// assert!(Pet::update(Pet::key("1")).set(&f.age, 4u32).upsert().to_request().is_err());
     /// # Ok::<(), Error>(())
     /// ```
     pub fn upsert(mut self) -> Self {
@@ -136,13 +147,38 @@ impl<M: Model> Update<M> {
                 )));
             }
         }
-        if let Some(updated) = M::UPDATED_AT {
-            if let Some(v) = M::updated_at_value(now)? {
-                actions.push_set(updated, v);
+        for name in [M::VERSION, M::UPDATED_AT].into_iter().flatten() {
+            if actions.actions.iter().any(|a| a.top() == Some(name)) {
+                return Err(Error::InvalidRequest(format!(
+                    "`{name}` is managed by the model: every update that changes the item sets it"
+                )));
             }
         }
-        if let Some(version) = M::VERSION {
-            actions.push_add(version, AttributeValue::N("1".into()));
+        // An update without actions changes nothing: it neither moves the version nor
+        // touches `updated_at`, and answers the item as stored.
+        if !actions.actions.is_empty() {
+            if let Some(updated) = M::UPDATED_AT {
+                if let Some(v) = M::updated_at_value(now)? {
+                    actions.push_set(updated, v);
+                }
+            }
+            if let Some(version) = M::VERSION {
+                actions.push_add(version, AttributeValue::N("1".into()));
+            }
+        }
+        if self.upsert {
+            // An upsert may create the item: it must then have what the model requires.
+            let missing: Vec<&str> = M::REQUIRED
+                .iter()
+                .copied()
+                .filter(|name| !actions.actions.iter().any(|a| a.sets_top(name)))
+                .collect();
+            if !missing.is_empty() {
+                return Err(Error::InvalidRequest(format!(
+                    "an upsert may create the item, which then needs {}: set them in the update (set_if_not_exists keeps a stored value)",
+                    missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                )));
+            }
         }
         let mut ph = Placeholders::default();
         let update = actions.render(&mut ph);
@@ -155,6 +191,9 @@ impl<M: Model> Update<M> {
         }
         if let Some(c) = &self.condition {
             conditions.push(c.render(&mut ph)?);
+        }
+        for g in &actions.guards {
+            conditions.push(g.render(&mut ph));
         }
         let mut r = Request::new("UpdateItem", M::TABLE);
         r.key = Some(self.key.item().clone());
@@ -203,7 +242,12 @@ impl<M: Model> Update<M> {
                 let item = out.attributes.ok_or_else(|| Error::NotFound {
                     table: table.clone(),
                 })?;
-                load::<M>(&item).await
+                load::<M>(&item).await.map_err(|e| Error::Applied {
+                    operation: "UpdateItem",
+                    table,
+                    key: Box::new(self.key.item().clone()),
+                    source: Box::new(e),
+                })
             }
             Err(e) => {
                 let stored = match e.as_service_error() {
@@ -220,6 +264,7 @@ impl<M: Model> Update<M> {
                     stored,
                     self.upsert,
                     self.expected_version,
+                    &self.actions.guards,
                 ))
             }
         }
@@ -232,6 +277,7 @@ pub(crate) fn condition_error<M: Model>(
     stored: Option<Item>,
     upsert: bool,
     expected_version: Option<u64>,
+    guards: &[Guard],
 ) -> Error {
     match stored {
         None if !upsert => Error::NotFound { table },
@@ -245,6 +291,9 @@ pub(crate) fn condition_error<M: Model>(
                 if stored_version != Some(expected) {
                     return Error::VersionConflict { table, expected };
                 }
+            }
+            if let Some(errors) = guard::failures(guards, &item) {
+                return Error::Validation(errors);
             }
             Error::ConditionFailed {
                 table,

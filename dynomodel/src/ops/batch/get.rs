@@ -153,9 +153,9 @@ pub(crate) async fn get_chunk(
     let span = op_span!("BatchGetItem", table);
     async move {
         let mut done = Vec::new();
-        let mut attempt = 0;
+        let mut attempt: u32 = 0;
         loop {
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
             let request = KeysAndAttributes::builder()
                 .set_keys(Some(keys.clone()))
                 .consistent_read(consistent)

@@ -108,8 +108,8 @@ impl BatchOptions {
             .base_delay
             .saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
         let cap = exp.min(self.max_delay);
-        let half = cap / 2;
-        half + half.mul_f64(jitter())
+        let half = cap.checked_div(2).unwrap_or_default();
+        half.saturating_add(half.mul_f64(jitter()))
     }
 }
 

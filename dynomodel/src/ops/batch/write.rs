@@ -27,13 +27,13 @@ pub(crate) async fn write_all<M: Model>(
 ) -> Result<()> {
     let mut chunks: Vec<Vec<(Item, WriteRequest)>> = Vec::new();
     let mut current: Vec<(Item, WriteRequest)> = Vec::new();
-    let mut bytes = 0;
+    let mut bytes: usize = 0;
     for (key, request, size) in requests {
-        if current.len() == MAX_WRITE_REQUESTS || bytes + size > MAX_WRITE_BYTES {
+        if current.len() == MAX_WRITE_REQUESTS || bytes.saturating_add(size) > MAX_WRITE_BYTES {
             chunks.push(std::mem::take(&mut current));
             bytes = 0;
         }
-        bytes += size;
+        bytes = bytes.saturating_add(size);
         current.push((key, request));
     }
     if !current.is_empty() {
@@ -102,9 +102,9 @@ pub(crate) async fn write_chunk<M: Model>(
             keys.push(key);
             requests.push(request);
         }
-        let mut attempt = 0;
+        let mut attempt: u32 = 0;
         loop {
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
             // The requests move into the call: the SDK has already retried transient errors
             // when one comes back, and the keys say what was not written.
             let result = db
@@ -177,6 +177,7 @@ pub(crate) async fn write_chunk<M: Model>(
 pub struct BatchPut<M> {
     items: Vec<M>,
     options: BatchOptions,
+    overwrite_versions: bool,
 }
 
 impl<M: Model> BatchPut<M> {
@@ -184,7 +185,26 @@ impl<M: Model> BatchPut<M> {
         BatchPut {
             items: items.into_iter().collect(),
             options: BatchOptions::default(),
+            overwrite_versions: false,
         }
+    }
+
+    /// Writes the items of a versioned model without checking the stored versions.
+    ///
+    /// BatchWriteItem takes no condition, so a batch cannot check that each item is still at
+    /// the version that was read: a stale item would overwrite a newer one. A batch of a
+    /// model with a `version` is therefore `InvalidRequest` unless it says this. (To write
+    /// versioned items with their checks, `save` each, or put up to 100 in a `Transaction`.)
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let seed = Pet::batch_put([pet("1", "Rex")]).overwrite_versions();
+    /// # let _ = seed;
+    /// ```
+    pub fn overwrite_versions(mut self) -> Self {
+        self.overwrite_versions = true;
+        self
     }
 
     options_methods!("Pet::batch_put([pet(\"1\", \"Rex\")])");
@@ -204,6 +224,12 @@ impl<M: Model> BatchPut<M> {
     /// # Ok(()) }
     /// ```
     pub async fn exec(mut self, db: &Db) -> Result<()> {
+        if let (Some(version), false) = (M::VERSION, self.overwrite_versions) {
+            return Err(Error::InvalidRequest(format!(
+                "`{}` has the version attribute `{version}`, which a batch cannot check: a stale item would overwrite a newer one. Save each item, put them in a Transaction, or call .overwrite_versions() on the batch to write them unchecked",
+                M::TABLE
+            )));
+        }
         let mut invalid = ValidationErrors::default();
         let mut requests = Vec::with_capacity(self.items.len());
         let mut seen: HashMap<String, usize> = HashMap::new();

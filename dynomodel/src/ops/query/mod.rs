@@ -447,7 +447,10 @@ pub(crate) async fn query_send(db: &Db, r: &Request) -> Result<(Vec<Item>, usize
             .await
             .map_err(|e| DynamoError::from_sdk("Query", e))?;
         record_capacity(out.consumed_capacity());
-        let count = out.count as usize;
+        let count = usize::try_from(out.count).map_err(|_| Error::Decode {
+            path: "Count".into(),
+            message: format!("DynamoDB answered a {} Count of {}", "Query", out.count),
+        })?;
         Ok((
             out.items.unwrap_or_default(),
             count,

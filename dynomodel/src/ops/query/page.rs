@@ -168,7 +168,7 @@ where
     let mut total = 0;
     loop {
         let (n, next) = fetch(db, &r).await?;
-        total += n;
+        total = usize::saturating_add(total, n);
         match next {
             Some(c) => r.start_key = Some(c.key),
             None => return Ok(total),

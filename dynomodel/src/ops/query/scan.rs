@@ -62,7 +62,10 @@ pub(crate) async fn scan_send(
             .await
             .map_err(|e| DynamoError::from_sdk("Scan", e))?;
         record_capacity(out.consumed_capacity());
-        let count = out.count as usize;
+        let count = usize::try_from(out.count).map_err(|_| Error::Decode {
+            path: "Count".into(),
+            message: format!("DynamoDB answered a {} Count of {}", "Scan", out.count),
+        })?;
         Ok((
             out.items.unwrap_or_default(),
             count,
@@ -323,7 +326,7 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
                 let mut n = 0;
                 loop {
                     let (_, c, next) = scan_send(db, &r, Some((segment, total))).await?;
-                    n += c;
+                    n = usize::saturating_add(n, c);
                     match next {
                         Some(c) => r.start_key = Some(c.key),
                         None => return Ok::<_, Error>(n),
