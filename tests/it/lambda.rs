@@ -259,6 +259,65 @@ async fn the_pets_api_over_http_api_v2_events_pages_with_a_cursor() {
 }
 
 #[tokio::test]
+async fn writes_that_were_applied_never_answer_an_error() {
+    let app = app().await;
+    // An id that is not valid in a URL as it is: the pet is stored once, and found where
+    // Location says.
+    let (status, _, location) = call(
+        &app,
+        v1(
+            "POST",
+            "/pets",
+            None,
+            Some(r#"{"id":"a b/c","name":"Rex","owner":"ann"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (201, Some("/pets/a%20b%2Fc"))
+    );
+
+    // Another writer stored a pet that the model cannot read (no owner).
+    app.db
+        .client()
+        .put_item()
+        .table_name(app.db.table_name(pets_api::Pet::TABLE))
+        .item(
+            "id",
+            aws_sdk_dynamodb::types::AttributeValue::S("odd".into()),
+        )
+        .item(
+            "name",
+            aws_sdk_dynamodb::types::AttributeValue::S("Odd".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (status, body, _) = call(&app, v1("PATCH", "/pets/odd", None, Some(r#"{"age":4}"#))).await;
+    assert_eq!(
+        (status, body["applied"].as_bool()),
+        (200, Some(true)),
+        "{body}"
+    );
+    let (status, _, _) = call(&app, v1("DELETE", "/pets/odd", None, None)).await;
+    assert_eq!(status, 204);
+    let gone = app
+        .db
+        .client()
+        .get_item()
+        .table_name(app.db.table_name(pets_api::Pet::TABLE))
+        .key(
+            "id",
+            aws_sdk_dynamodb::types::AttributeValue::S("odd".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(gone.item.is_none());
+}
+
+#[tokio::test]
 async fn internal_errors_say_nothing_of_the_internals() {
     // No table: DynamoDB answers ResourceNotFoundException, which the client must not see.
     let app = pets_api::App {
