@@ -114,6 +114,7 @@ async fn place_order(
         .map(|(p, q)| u64::from(p.price_cents) * u64::from(*q))
         .sum();
     let f = Product::fields();
+    let mut order_lines = Vec::with_capacity(lines.len());
     let mut tx = Transaction::new().condition_check(
         Customer::key(format!("CUSTOMER#{customer}"), "PROFILE"),
         Customer::fields().pk.exists(),
@@ -124,7 +125,7 @@ async fn place_order(
                 .subtract(f.stock.clone(), i64::from(*quantity))
                 .condition(f.stock.ge(i64::from(*quantity))),
         );
-        tx = tx.create(&Line {
+        order_lines.push(Line {
             pk: order_key.clone(),
             sk: format!("LINE#{}", p.pk.trim_start_matches("PRODUCT#")),
             quantity: *quantity,
@@ -133,17 +134,22 @@ async fn place_order(
             gsi1sk: None,
         });
     }
-    tx.create(&Order {
+    let mut order = Order {
         pk: format!("CUSTOMER#{customer}"),
         sk: order_key.clone(),
         total_cents: total,
         status: "PLACED".into(),
         gsi1pk: Some(order_key.clone()),
         gsi1sk: Some(order_key),
-    })
-    .token(format!("order-{customer}-{number}"))
-    .exec(db)
-    .await
+    };
+    // The transaction writes back into the lines and the order what it stored.
+    for line in &mut order_lines {
+        tx = tx.create(line);
+    }
+    tx.create(&mut order)
+        .token(format!("order-{customer}-{number}"))
+        .exec(db)
+        .await
 }
 
 async fn stock(db: &Db, sku: &str) -> Result<i64> {

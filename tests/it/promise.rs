@@ -361,6 +361,51 @@ async fn versions_never_wrap_and_a_failed_save_changes_nothing() {
     );
 }
 
+#[tokio::test]
+async fn a_transaction_leaves_the_models_as_stored() {
+    let db = common::db().await;
+    Counter::create_table().exec(&db).await.unwrap();
+    let counter = |id: &str| Counter {
+        id: id.into(),
+        age: 1,
+        version: 0,
+        updated_at: None,
+        big: None,
+    };
+    let (mut a, mut b) = (counter("a"), counter("b"));
+    Transaction::new()
+        .create(&mut a)
+        .create(&mut b)
+        .exec(&db)
+        .await
+        .unwrap();
+    assert_eq!((a.version, b.version), (1, 1));
+    assert!(a.updated_at.is_some());
+    let stored = Counter::get(Counter::key("a"))
+        .exec(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored, a);
+    // The models are what is stored: their next saves are no conflicts.
+    a.age = 2;
+    a.save(&db).await.unwrap();
+    assert_eq!(a.version, 2);
+
+    // A cancelled transaction leaves them as they were.
+    let mut c = counter("c");
+    let before = (b.clone(), c.clone());
+    let err = Transaction::new()
+        .put(&mut b)
+        .create(&mut c)
+        .condition_check(Counter::key("a"), Counter::fields().age.eq(99u32))
+        .exec(&db)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TransactionCanceled { .. }), "{err:?}");
+    assert_eq!((b, c), before);
+}
+
 #[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[dynomodel(table = "signed")]
 pub struct Signed {

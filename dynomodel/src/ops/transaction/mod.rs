@@ -22,6 +22,7 @@
 //! Layer: ops.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
@@ -55,9 +56,9 @@ pub use get::{GetResults, Push, TransactGet};
 /// # use dynomodel::doc_support::{pet, Pet};
 /// use dynomodel::transaction::MAX_ACTIONS;
 /// # async fn run(db: &Db) -> Result<()> {
-/// let pets: Vec<Pet> = (0..250).map(|i| pet(&i.to_string(), "Rex")).collect();
-/// for chunk in pets.chunks(MAX_ACTIONS) {
-///     chunk.iter().fold(Transaction::new(), |t, p| t.create(p)).exec(db).await?;
+/// let mut pets: Vec<Pet> = (0..250).map(|i| pet(&i.to_string(), "Rex")).collect();
+/// for chunk in pets.chunks_mut(MAX_ACTIONS) {
+///     chunk.iter_mut().fold(Transaction::new(), |t, p| t.create(p)).exec(db).await?;
 /// }
 /// # Ok(()) }
 /// ```
@@ -84,41 +85,53 @@ pub(crate) struct Action {
 /// # use dynomodel::doc_support::{pet, Pet};
 /// # async fn run(db: &Db) -> Result<()> {
 /// let f = Pet::fields();
+/// let mut tom = pet("2", "Tom");
 /// Transaction::new()
-///     .create(&pet("2", "Tom"))
+///     .create(&mut tom)
 ///     .update(Pet::update(Pet::key("1")).set(&f.owner, "tom's owner"))
 ///     .delete(Pet::delete(Pet::key("3")))
 ///     .token("adopt-2-once")
 ///     .exec(db)
 ///     .await?;
+/// assert_eq!(tom.version, 1); // what the transaction stored
 /// # Ok(()) }
 /// ```
 #[derive(Default)]
-pub struct Transaction {
+pub struct Transaction<'a> {
     actions: Vec<Action>,
     token: Option<String>,
+    /// What the caller's models become once the transaction has succeeded.
+    commits: Vec<Commit<'a>>,
 }
+
+/// Gives a model what its `create` or `put` stored.
+type Commit<'a> = Box<dyn FnOnce() + Send + 'a>;
 
 pub(crate) fn key_from(r: &Request) -> Item {
     r.key.clone().unwrap_or_default()
 }
 
-impl Transaction {
+impl<'a> Transaction<'a> {
     /// An empty transaction.
     ///
     /// ```
     /// # use dynomodel::prelude::*;
     /// # use dynomodel::doc_support::{pet, Pet};
-    /// let t = Transaction::new().create(&pet("1", "Rex"));
+    /// let mut rex = pet("1", "Rex");
+    /// let t = Transaction::new().create(&mut rex);
     /// # let _ = t;
     /// ```
     pub fn new() -> Self {
         Transaction::default()
     }
 
-    fn save<M: Model + Clone>(mut self, model: &M, create: bool) -> Self {
+    fn save<M: Model + Clone>(mut self, model: &'a mut M, create: bool) -> Self {
         let mut m = model.clone();
         let key = model.key_of().ok().map(Key::into_item);
+        // The save pipeline runs on a copy at `exec`; the caller's model takes the copy's
+        // state only once the whole transaction has succeeded.
+        let saved: Arc<Mutex<Option<M>>> = Arc::default();
+        let slot = Arc::clone(&saved);
         self.actions.push(Action {
             table: M::TABLE,
             key,
@@ -127,30 +140,41 @@ impl Transaction {
                     let plan = prepare_save(&mut m).await?;
                     let mut r = put_request::<M>(plan.item, plan.expected_version, create)?;
                     r.key = Some(m.key_of()?.into_item());
+                    if let Ok(mut slot) = slot.lock() {
+                        *slot = Some(m);
+                    }
                     Ok(r)
                 })
             })),
         });
+        self.commits.push(Box::new(move || {
+            if let Some(stored) = saved.lock().ok().and_then(|mut s| s.take()) {
+                *model = stored;
+            }
+        }));
         self
     }
 
-    /// Puts a new item (the save pipeline runs on a copy of `model` at `exec`); the
-    /// transaction is cancelled where an item has its key.
+    /// Puts a new item; the transaction is cancelled where an item has its key. The save
+    /// pipeline runs on a copy of `model` at `exec`, and `model` becomes what was stored
+    /// (version, timestamps, transforms) when the transaction succeeds; it is left as it
+    /// was when it fails.
     ///
     /// ```
     /// # use dynomodel::prelude::*;
     /// # use dynomodel::doc_support::{pet, Pet};
     /// # futures::executor::block_on(async {
-    /// let requests = Transaction::new().create(&pet("1", "Rex")).to_requests().await?;
+    /// let requests = Transaction::new().create(&mut pet("1", "Rex")).to_requests().await?;
     /// assert_eq!(requests[0].condition.as_deref(), Some("attribute_not_exists(#n0)"));
     /// # Ok::<(), Error>(()) })?;
     /// # Ok::<(), Error>(())
     /// ```
-    pub fn create<M: Model + Clone>(self, model: &M) -> Self {
+    pub fn create<M: Model + Clone>(self, model: &'a mut M) -> Self {
         self.save(model, true)
     }
 
-    /// Puts an item, replacing what is stored; a versioned model checks its version.
+    /// Puts an item, replacing what is stored; a versioned model checks its version. As with
+    /// [`Transaction::create`], `model` becomes what was stored once the transaction succeeded.
     ///
     /// ```
     /// # use dynomodel::prelude::*;
@@ -158,12 +182,12 @@ impl Transaction {
     /// # futures::executor::block_on(async {
     /// let mut p = pet("1", "Rex");
     /// p.version = 3; // as read
-    /// let requests = Transaction::new().put(&p).to_requests().await?;
+    /// let requests = Transaction::new().put(&mut p).to_requests().await?;
     /// assert!(requests[0].condition.as_deref().unwrap().contains("= :v0"), "checks the version");
     /// # Ok::<(), Error>(()) })?;
     /// # Ok::<(), Error>(())
     /// ```
-    pub fn put<M: Model + Clone>(self, model: &M) -> Self {
+    pub fn put<M: Model + Clone>(self, model: &'a mut M) -> Self {
         self.save(model, false)
     }
 
@@ -350,8 +374,9 @@ impl Transaction {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub async fn exec(self, db: &Db) -> Result<()> {
+    pub async fn exec(mut self, db: &Db) -> Result<()> {
         let token = self.token.clone();
+        let commits = std::mem::take(&mut self.commits);
         let requests = self.to_requests().await?;
         let mut items = Vec::with_capacity(requests.len());
         for r in &requests {
@@ -367,7 +392,12 @@ impl Transaction {
             .instrument(span)
             .await;
         match result {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                for commit in commits {
+                    commit();
+                }
+                Ok(())
+            }
             Err(e) => {
                 if let Some(TransactWriteItemsError::TransactionCanceledException(c)) =
                     e.as_service_error()
