@@ -46,7 +46,7 @@ async fn events(db: &Db, count: u32) {
 async fn all_stream_and_cursor_by_cursor_exec_return_the_same_three_pages() {
     let db = common::db().await;
     events(&db, 25).await;
-    let query = Event::query(Event::fields().stream.eq("s")).limit(10);
+    let query = Event::query(Event::fields().stream.eq("s")).page_size(10);
 
     let all = query.all(&db).await.unwrap();
     let streamed: Vec<Event> = query.stream(&db).try_collect().await.unwrap();
@@ -196,8 +196,13 @@ async fn a_global_index_query_and_projections() {
 async fn a_parallel_scan_reads_every_item_once() {
     let db = common::db().await;
     events(&db, 40).await;
-    let mut sequential = Event::scan().limit(7).all(&db).await.unwrap();
-    let mut parallel = Event::scan().parallel(4).limit(7).all(&db).await.unwrap();
+    let mut sequential = Event::scan().page_size(7).all(&db).await.unwrap();
+    let mut parallel = Event::scan()
+        .parallel(4)
+        .page_size(7)
+        .all(&db)
+        .await
+        .unwrap();
     assert_eq!(sequential.len(), 41);
     let key = |e: &Event| (e.stream.clone(), e.seq);
     sequential.sort_by_key(key);
@@ -292,5 +297,115 @@ fn requests_show_placeholders_for_every_name_and_value() {
         Some(
             "attribute_exists(#n5) AND #n6[0] = :v3 AND (attribute_not_exists(#n2) OR #n2 <= :v4)"
         )
+    );
+}
+
+#[tokio::test]
+async fn limit_caps_the_total_and_page_size_the_requests() {
+    let db = common::db().await;
+    events(&db, 12).await;
+    let f = Event::fields();
+    let seqs = |events: &[Event]| events.iter().map(|e| e.seq).collect::<Vec<_>>();
+    let q = Event::query(f.stream.eq("s"));
+
+    // "Give me 5": all, stream and count stop there, whatever the page size.
+    let five = q.clone().limit(5).page_size(2).all(&db).await.unwrap();
+    assert_eq!(seqs(&five), [0, 1, 2, 3, 4]);
+    let streamed: Vec<Event> = q.clone().limit(5).stream(&db).try_collect().await.unwrap();
+    assert_eq!(streamed, five);
+    assert_eq!(q.clone().limit(5).count(&db).await.unwrap(), 5);
+    assert_eq!(Event::scan().limit(3).all(&db).await.unwrap().len(), 3);
+    assert_eq!(
+        Event::scan()
+            .parallel(4)
+            .limit(3)
+            .all(&db)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // With a filter, DynamoDB pages hold fewer matches: the total is still 3 odd ones.
+    let odd = q
+        .clone()
+        .filter(f.kind.eq("odd"))
+        .limit(3)
+        .page_size(4)
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(seqs(&odd), [1, 3, 5]);
+
+    // A page cut at the limit continues just after its last item.
+    let first = q.clone().page_size(10).limit(3).exec(&db).await.unwrap();
+    assert_eq!(seqs(&first.items), [0, 1, 2]);
+    let rest = q.clone().start_at(first.next).all(&db).await.unwrap();
+    assert_eq!(seqs(&rest), (3..12).collect::<Vec<_>>());
+    assert!(q.clone().limit(0).to_request().is_err());
+}
+
+#[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynomodel(table = "sessions")]
+struct Session {
+    #[dynomodel(hash_key)]
+    user: String,
+    #[dynomodel(range_key)]
+    id: String,
+    #[dynomodel(ttl)]
+    expires_at: Option<i64>,
+}
+
+#[tokio::test]
+async fn items_past_their_ttl_are_left_out_unless_asked_for() {
+    let db = common::db().await;
+    Session::create_table().exec(&db).await.unwrap();
+    let now = chrono::Utc::now().timestamp();
+    for (id, expires_at) in [
+        ("past", Some(now - 60)),
+        ("future", Some(now + 3600)),
+        ("none", None),
+    ] {
+        let mut s = Session {
+            user: "u".into(),
+            id: id.into(),
+            expires_at,
+        };
+        s.create(&db).await.unwrap();
+    }
+    let ids = |sessions: Vec<Session>| {
+        let mut ids: Vec<String> = sessions.into_iter().map(|s| s.id).collect();
+        ids.sort();
+        ids
+    };
+    let f = Session::fields();
+    assert!(Session::get(Session::key("u", "past"))
+        .exec(&db)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(Session::get(Session::key("u", "past"))
+        .include_expired()
+        .exec(&db)
+        .await
+        .unwrap()
+        .is_some());
+    let live = Session::query(f.user.eq("u")).all(&db).await.unwrap();
+    assert_eq!(ids(live), ["future", "none"]);
+    assert_eq!(Session::scan().count(&db).await.unwrap(), 2);
+    let every = Session::query(f.user.eq("u"))
+        .include_expired()
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(ids(every), ["future", "none", "past"]);
+    assert_eq!(
+        Session::scan()
+            .include_expired()
+            .all(&db)
+            .await
+            .unwrap()
+            .len(),
+        3
     );
 }

@@ -76,7 +76,9 @@ impl Db {
 
     /// Loads the AWS configuration from the environment (as the AWS CLI does: credentials,
     /// region, `AWS_ENDPOINT_URL_DYNAMODB`), with `DYNAMODB_ENDPOINT`, where set, as the
-    /// endpoint.
+    /// endpoint, and the timeouts of [`Timeouts::LAMBDA`]: a server that does not answer
+    /// fails the operation within 12 seconds instead of holding a Lambda until its own
+    /// timeout. The SDK's retries (3 attempts, with backoff) stay as they are.
     ///
     /// ```no_run
     /// # async fn run() -> dynomodel::Result<()> {
@@ -88,7 +90,10 @@ impl Db {
         if let Some(endpoint) = endpoint_from_env()? {
             loader = loader.endpoint_url(endpoint);
         }
-        let conf = loader.load().await;
+        let conf = loader
+            .timeout_config(Timeouts::LAMBDA.config())
+            .load()
+            .await;
         Ok(Db::new(aws_sdk_dynamodb::Client::new(&conf)))
     }
 
@@ -116,12 +121,7 @@ impl Db {
             .region(Region::new("us-east-1"))
             .credentials_provider(Credentials::new("local", "local", None, None, "dynomodel"))
             .endpoint_url(endpoint)
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(3))
-                    .operation_attempt_timeout(Duration::from_secs(30))
-                    .build(),
-            )
+            .timeout_config(Timeouts::LAMBDA.config())
             .build();
         Db::new(aws_sdk_dynamodb::Client::from_conf(conf))
     }
@@ -154,16 +154,33 @@ impl Db {
     /// # Ok(()) }
     /// ```
     pub fn with_timeouts(self, connect: Duration, attempt: Duration) -> Self {
+        self.with_timeout_config(Timeouts {
+            connect,
+            attempt,
+            // Three attempts and the backoff between them.
+            operation: attempt.saturating_mul(3).saturating_add(connect),
+        })
+    }
+
+    /// The same handle with these timeouts.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynomodel::Result<()> {
+    /// use dynomodel::db::Timeouts;
+    /// use std::time::Duration;
+    /// let db = dynomodel::Db::local("http://127.0.0.1:8000").await?.with_timeout_config(Timeouts {
+    ///     operation: Duration::from_secs(2),
+    ///     ..Timeouts::LAMBDA
+    /// });
+    /// # Ok(()) }
+    /// ```
+    pub fn with_timeout_config(self, timeouts: Timeouts) -> Self {
         let conf = self
             .client
             .config()
             .to_builder()
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(connect)
-                    .operation_attempt_timeout(attempt)
-                    .build(),
-            )
+            .timeout_config(timeouts.config())
             .build();
         Db {
             client: aws_sdk_dynamodb::Client::from_conf(conf),
@@ -212,6 +229,51 @@ impl Db {
     /// ```
     pub fn table_name(&self, table: &str) -> String {
         format!("{}{}", self.table_prefix, table)
+    }
+}
+
+/// How long a request may take. `Db::from_env` and `Db::local` set [`Timeouts::LAMBDA`];
+/// `Db::new` keeps what its client was given.
+///
+/// ```
+/// use dynomodel::db::Timeouts;
+/// use std::time::Duration;
+/// assert_eq!(Timeouts::LAMBDA.operation, Duration::from_secs(12));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Opening a connection.
+    pub connect: Duration,
+    /// One attempt of a request; the SDK retries a transient failure, each attempt with this
+    /// limit.
+    pub attempt: Duration,
+    /// The whole operation, every attempt and the backoff between them included.
+    pub operation: Duration,
+}
+
+impl Timeouts {
+    /// Limits that suit a Lambda: 3 seconds to connect, 5 seconds an attempt, 12 seconds for
+    /// the operation. DynamoDB answers in milliseconds; these only end a request to a server
+    /// that has stopped answering.
+    ///
+    /// ```
+    /// use dynomodel::db::Timeouts;
+    /// use std::time::Duration;
+    /// let patient = Timeouts { attempt: Duration::from_secs(20), ..Timeouts::LAMBDA };
+    /// assert!(patient.attempt > Timeouts::LAMBDA.attempt);
+    /// ```
+    pub const LAMBDA: Timeouts = Timeouts {
+        connect: Duration::from_secs(3),
+        attempt: Duration::from_secs(5),
+        operation: Duration::from_secs(12),
+    };
+
+    fn config(self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.operation)
+            .build()
     }
 }
 
@@ -279,5 +341,22 @@ mod tests {
         );
         assert!(reaches(Db::from_env().await.unwrap(), &listener).await);
         std::env::remove_var("AWS_ENDPOINT_URL_DYNAMODB");
+
+        // A server that accepts and never answers: the operation ends within the bound.
+        let stalled = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = stalled.local_addr().unwrap().port();
+        std::env::set_var(DYNAMODB_ENDPOINT, format!("http://127.0.0.1:{port}"));
+        let db = Db::from_env().await.unwrap();
+        std::env::remove_var(DYNAMODB_ENDPOINT);
+        let start = std::time::Instant::now();
+        let err = db.client().list_tables().send().await.unwrap_err();
+        let took = start.elapsed();
+        eprintln!("a stalled endpoint failed after {took:?}: {err:?}");
+        assert!(took >= Timeouts::LAMBDA.attempt, "{took:?}");
+        assert!(
+            took < Timeouts::LAMBDA.operation + Duration::from_secs(2),
+            "{took:?}"
+        );
+        drop(stalled);
     }
 }

@@ -48,7 +48,7 @@ impl CancelReason {
     /// # use dynomodel::prelude::*;
     /// # use dynomodel::doc_support::{pet, Pet};
     /// # async fn run(db: &Db) -> Result<()> {
-    /// match Transaction::new().create(&pet("1", "Rex")).exec(db).await {
+    /// match Transaction::new().create(&mut pet("1", "Rex")).exec(db).await {
     ///     Err(Error::TransactionCanceled { reasons }) if reasons[0].is_condition_failed() => {
     ///         println!("pet 1 exists");
     ///     }

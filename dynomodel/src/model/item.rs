@@ -34,6 +34,16 @@ pub(crate) fn check_key<M: Model>(key: &Item) -> Result<()> {
     Ok(())
 }
 
+/// Whether `item` has passed its TTL (`M::TTL`, epoch seconds) at `now`: DynamoDB deletes
+/// such items only eventually (within days), and reads leave them out unless asked.
+pub(crate) fn expired<M: Model>(item: &Item, now: std::time::SystemTime) -> bool {
+    let Some(AttributeValue::N(n)) = M::TTL.and_then(|ttl| item.get(ttl)) else {
+        return false;
+    };
+    let now = crate::model::managed::epoch_secs(now);
+    n.parse::<i64>().is_ok_and(|at| at <= now)
+}
+
 /// Decodes an item read from DynamoDB and runs the `after_load` hook.
 pub(crate) async fn load<M: Model>(item: &Item) -> Result<M> {
     let mut m = M::from_item(item)?;

@@ -25,7 +25,7 @@ mod hooks;
 mod index;
 pub(crate) mod item;
 mod key;
-mod managed;
+pub(crate) mod managed;
 mod nested;
 pub mod path;
 mod save;

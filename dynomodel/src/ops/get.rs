@@ -11,7 +11,9 @@ use crate::db::Db;
 use crate::error::{DynamoError, Result};
 use crate::expr::projection_of;
 use crate::expr::Placeholders;
-use crate::model::item::{check_key, load};
+use std::time::SystemTime;
+
+use crate::model::item::{check_key, expired, load};
 use crate::model::{Document, Key, Model};
 use crate::ops::request::Request;
 
@@ -31,6 +33,7 @@ use crate::ops::request::Request;
 pub struct Get<M> {
     key: Key<M>,
     consistent: bool,
+    include_expired: bool,
 }
 
 impl<M: Model> Get<M> {
@@ -38,6 +41,7 @@ impl<M: Model> Get<M> {
         Get {
             key,
             consistent: false,
+            include_expired: false,
         }
     }
 
@@ -104,9 +108,26 @@ impl<M: Model> Get<M> {
     pub async fn exec(self, db: &Db) -> Result<Option<M>> {
         let r = self.to_request()?;
         match get_item(db, r).await? {
-            Some(item) => Ok(Some(load::<M>(&item).await?)),
-            None => Ok(None),
+            Some(item) if self.include_expired || !expired::<M>(&item, SystemTime::now()) => {
+                Ok(Some(load::<M>(&item).await?))
+            }
+            _ => Ok(None),
         }
+    }
+
+    /// Also answers an item whose TTL has passed but that DynamoDB has not deleted yet
+    /// (it does so within days). Without this, such an item reads as `None`, as in
+    /// Dynamoose (`returnExpired: false`).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let get = Pet::get(Pet::key("1")).include_expired();
+    /// # let _ = get;
+    /// ```
+    pub fn include_expired(mut self) -> Self {
+        self.include_expired = true;
+        self
     }
 }
 

@@ -61,6 +61,10 @@ pub struct Request {
     pub consistent: bool,
     /// The page size of a query or scan.
     pub limit: Option<i32>,
+    /// The most items that `exec`, `all`, `stream` and `count` give in all (`.limit(n)`).
+    pub total_limit: Option<usize>,
+    /// The attributes of a cursor placed after an item: the table's keys and the index's.
+    pub(crate) cursor_keys: Vec<&'static str>,
     /// Descending order (a query with `ScanIndexForward = false`).
     pub descending: bool,
     /// Where a query or scan starts (the cursor's key).

@@ -140,17 +140,48 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
         self
     }
 
-    /// Reads at most `n` items per page.
+    /// Gives at most `n` items in all: `exec` answers at most `n`, and `all`, `stream` and
+    /// `count` stop after `n`. Where it cuts a page, the cursor points just after the last
+    /// item given. DynamoDB is asked for pages of `n` unless [`Query::page_size`] says
+    /// otherwise.
     ///
     /// ```
     /// # use dynomodel::prelude::*;
     /// # use dynomodel::doc_support::{pet, Pet};
     /// let r = Pet::query(Pet::fields().id.eq("1")).limit(50).to_request()?;
-    /// assert_eq!(r.limit, Some(50));
+    /// assert_eq!((r.limit, r.total_limit), (Some(50), Some(50)));
     /// # Ok::<(), Error>(())
     /// ```
     pub fn limit(mut self, n: i32) -> Self {
         self.read.limit = Some(n);
+        self
+    }
+
+    /// Asks DynamoDB for at most `n` items a request (its `Limit`), without a total.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::query(Pet::fields().id.eq("1")).page_size(10).limit(25).to_request()?;
+    /// assert_eq!((r.limit, r.total_limit), (Some(10), Some(25)));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn page_size(mut self, n: i32) -> Self {
+        self.read.page_size = Some(n);
+        self
+    }
+
+    /// Also gives items whose TTL has passed but that DynamoDB has not deleted yet; without
+    /// it, a filter leaves them out (for a model with a `ttl` field).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let every = Pet::scan().include_expired();
+    /// # let _ = every;
+    /// ```
+    pub fn include_expired(mut self) -> Self {
+        self.read.include_expired = true;
         self
     }
 
@@ -364,6 +395,7 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     pub async fn exec(&self, db: &Db) -> Result<Page<O>> {
         let r = self.to_request()?;
         let (items, next) = query_page(db, &r).await?;
+        let (items, next) = cut(&r, items, next, r.total_limit.unwrap_or(usize::MAX));
         decode_page(self.read.decode, items, next).await
     }
 
@@ -396,8 +428,11 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     /// ```
     pub fn stream<'a>(&self, db: &'a Db) -> impl Stream<Item = Result<O>> + Send + 'a {
         let request = self.to_request();
+        let cap = request.as_ref().ok().and_then(|r| r.total_limit);
         let decode = self.read.decode;
-        pages(request, db, query_page).flat_map(move |page| decoded(decode, page))
+        pages(request, db, query_page)
+            .flat_map(move |page| decoded(decode, page))
+            .take(cap.unwrap_or(usize::MAX))
     }
 
     /// How many items match (after the filter), reading every page.

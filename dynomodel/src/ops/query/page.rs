@@ -86,6 +86,32 @@ impl<O> Decode<O> {
 }
 
 /// Every page's items, decoded, without the per-item futures of `stream`.
+/// A cursor just after `item`, which was read by `r`: its table and index key attributes.
+pub(crate) fn cursor_after(r: &Request, item: &Item) -> Option<Cursor> {
+    let key: Item = r
+        .cursor_keys
+        .iter()
+        .filter_map(|k| Some(((*k).to_owned(), item.get(*k)?.clone())))
+        .collect();
+    next_cursor(Some(key))
+}
+
+/// A page cut to the `room` left under the total limit, with the cursor after its last item
+/// where it was cut.
+pub(crate) fn cut(
+    r: &Request,
+    mut items: Vec<Item>,
+    next: Option<Cursor>,
+    room: usize,
+) -> (Vec<Item>, Option<Cursor>) {
+    if items.len() <= room {
+        return (items, next);
+    }
+    items.truncate(room);
+    let next = items.last().and_then(|last| cursor_after(r, last));
+    (items, next)
+}
+
 pub(crate) async fn collect_pages<O, F>(
     db: &Db,
     mut r: Request,
@@ -96,15 +122,17 @@ where
     F: for<'r> Fn(&'r Db, &'r Request) -> BoxFuture<'r, PageResult>,
 {
     let mut out = Vec::new();
+    let cap = r.total_limit.unwrap_or(usize::MAX);
     loop {
         let (items, next) = fetch(db, &r).await?;
+        let (items, next) = cut(&r, items, next, cap.saturating_sub(out.len()));
         out.reserve(items.len());
         for item in &items {
             out.push(decode.item(item).await?);
         }
         match next {
-            Some(c) => r.start_key = Some(c.key),
-            None => return Ok(out),
+            Some(c) if out.len() < cap => r.start_key = Some(c.key),
+            _ => return Ok(out),
         }
     }
 }
@@ -166,12 +194,13 @@ where
     F: for<'r> Fn(&'r Db, &'r Request) -> BoxFuture<'r, Result<(usize, Option<Cursor>)>>,
 {
     let mut total = 0;
+    let cap = r.total_limit.unwrap_or(usize::MAX);
     loop {
         let (n, next) = fetch(db, &r).await?;
-        total = usize::saturating_add(total, n);
+        total = usize::saturating_add(total, n).min(cap);
         match next {
-            Some(c) => r.start_key = Some(c.key),
-            None => return Ok(total),
+            Some(c) if total < cap => r.start_key = Some(c.key),
+            _ => return Ok(total),
         }
     }
 }

@@ -18,6 +18,8 @@ pub(crate) struct Read<M, O> {
     pub(crate) index: Option<Index<M>>,
     pub(crate) filter: Option<Condition<M>>,
     pub(crate) limit: Option<i32>,
+    pub(crate) page_size: Option<i32>,
+    pub(crate) include_expired: bool,
     pub(crate) consistent: bool,
     pub(crate) start: Option<Cursor>,
     projection: Option<fn(&mut Placeholders) -> Result<String>>,
@@ -31,6 +33,8 @@ impl<M, O> Clone for Read<M, O> {
             index: self.index,
             filter: self.filter.clone(),
             limit: self.limit,
+            page_size: self.page_size,
+            include_expired: self.include_expired,
             consistent: self.consistent,
             start: self.start.clone(),
             projection: self.projection,
@@ -46,6 +50,8 @@ impl<M: Model> Read<M, M> {
             index: None,
             filter: None,
             limit: None,
+            page_size: None,
+            include_expired: false,
             consistent: false,
             start: None,
             projection: None,
@@ -61,6 +67,8 @@ impl<M: Model, O> Read<M, O> {
             index: self.index,
             filter: self.filter,
             limit: self.limit,
+            page_size: self.page_size,
+            include_expired: self.include_expired,
             consistent: self.consistent,
             start: self.start,
             projection: Some(projection_of::<M, P>),
@@ -70,10 +78,10 @@ impl<M: Model, O> Read<M, O> {
     }
 
     pub(crate) fn fill(&self, r: &mut Request, ph: &mut Placeholders) -> Result<()> {
-        if let Some(limit) = self.limit {
-            if limit < 1 {
+        for (what, n) in [("limit", self.limit), ("page size", self.page_size)] {
+            if let Some(n) = n.filter(|n| *n < 1) {
                 return Err(Error::InvalidRequest(format!(
-                    "a limit is at least 1, not {limit}"
+                    "a {what} is at least 1, not {n}"
                 )));
             }
         }
@@ -88,8 +96,32 @@ impl<M: Model, O> Read<M, O> {
         }
         r.index = self.index.map(|i| i.name);
         r.filter = self.filter.as_ref().map(|f| f.render(ph)).transpose()?;
+        // Items past their TTL that DynamoDB has not deleted yet are left out.
+        if let (Some(ttl), false) = (M::TTL, self.include_expired) {
+            let now = crate::model::managed::epoch_secs(std::time::SystemTime::now());
+            let ttl = ph.name(ttl);
+            let now = ph.value(aws_sdk_dynamodb::types::AttributeValue::N(now.to_string()));
+            let live = format!("(attribute_not_exists({ttl}) OR {ttl} > {now})");
+            r.filter = Some(match r.filter.take() {
+                Some(f) => format!("{f} AND {live}"),
+                None => live,
+            });
+        }
         r.projection = self.projection.map(|p| p(ph)).transpose()?;
-        r.limit = self.limit;
+        // DynamoDB's Limit is per request: the page size, and never more than the total.
+        r.limit = match (self.page_size, self.limit) {
+            (Some(p), Some(l)) => Some(p.min(l)),
+            (p, l) => p.or(l),
+        };
+        r.total_limit = self.limit.and_then(|l| usize::try_from(l).ok());
+        let mut keys = vec![M::HASH_KEY];
+        keys.extend(M::RANGE_KEY);
+        if let Some(i) = self.index {
+            keys.push(i.hash_key);
+            keys.extend(i.range_key);
+        }
+        keys.dedup();
+        r.cursor_keys = keys;
         r.consistent = self.consistent;
         r.start_key = self.start.as_ref().map(|c| c.key().clone());
         Ok(())

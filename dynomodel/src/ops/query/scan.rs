@@ -131,16 +131,44 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
         self
     }
 
-    /// Reads at most `n` items per page (per segment, with `parallel`).
+    /// Gives at most `n` items in all, as [`Query::limit`](super::Query::limit) does (with
+    /// `parallel`, `all` keeps the first `n` in segment order).
     ///
     /// ```
     /// # use dynomodel::prelude::*;
     /// # use dynomodel::doc_support::{pet, Pet};
-    /// assert_eq!(Pet::scan().limit(100).to_request()?.limit, Some(100));
+    /// assert_eq!(Pet::scan().limit(100).to_request()?.total_limit, Some(100));
     /// # Ok::<(), Error>(())
     /// ```
     pub fn limit(mut self, n: i32) -> Self {
         self.read.limit = Some(n);
+        self
+    }
+
+    /// Asks DynamoDB for at most `n` items a request (per segment, with `parallel`).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert_eq!(Pet::scan().page_size(100).to_request()?.limit, Some(100));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn page_size(mut self, n: i32) -> Self {
+        self.read.page_size = Some(n);
+        self
+    }
+
+    /// Also gives items whose TTL has passed but that DynamoDB has not deleted yet; without
+    /// it, a filter leaves them out (for a model with a `ttl` field).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let every = Pet::scan().include_expired();
+    /// # let _ = every;
+    /// ```
+    pub fn include_expired(mut self) -> Self {
+        self.read.include_expired = true;
         self
     }
 
@@ -245,6 +273,7 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
     pub async fn exec(&self, db: &Db) -> Result<Page<O>> {
         let r = self.to_request()?;
         let (items, next) = scan_page(db, &r).await?;
+        let (items, next) = cut(&r, items, next, r.total_limit.unwrap_or(usize::MAX));
         decode_page(self.read.decode, items, next).await
     }
 
@@ -280,8 +309,9 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
             }
         });
         let per_segment = futures::future::try_join_all(segments).await?;
+        let cap = r.total_limit.unwrap_or(usize::MAX);
         let mut out = Vec::new();
-        for item in per_segment.iter().flatten() {
+        for item in per_segment.iter().flatten().take(cap) {
             out.push(self.read.decode.item(item).await?);
         }
         Ok(out)
@@ -300,8 +330,11 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
     /// ```
     pub fn stream<'a>(&self, db: &'a Db) -> impl Stream<Item = Result<O>> + Send + 'a {
         let request = self.to_request();
+        let cap = request.as_ref().ok().and_then(|r| r.total_limit);
         let decode = self.read.decode;
-        pages(request, db, scan_page).flat_map(move |page| decoded(decode, page))
+        pages(request, db, scan_page)
+            .flat_map(move |page| decoded(decode, page))
+            .take(cap.unwrap_or(usize::MAX))
     }
 
     /// How many items match (after the filter), reading every page.
@@ -334,9 +367,10 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
                 }
             }
         });
-        Ok(futures::future::try_join_all(counts)
+        let n = futures::future::try_join_all(counts)
             .await?
             .into_iter()
-            .sum())
+            .fold(0, usize::saturating_add);
+        Ok(n.min(r.total_limit.unwrap_or(usize::MAX)))
     }
 }

@@ -7,7 +7,7 @@
 //! # #[derive(Model, Serialize, Deserialize, Clone)]
 //! # #[dynomodel(table = "pets")]
 //! # struct Pet { #[dynomodel(hash_key)] id: String, age: u32 }
-//! # async fn run(db: &Db, pet: &Pet) -> Result<()> {
+//! # async fn run(db: &Db, pet: &mut Pet) -> Result<()> {
 //! Transaction::new()
 //!     .create(pet)
 //!     .update(Pet::update(Pet::key("2")).add(Pet::fields().age, 1u32))
@@ -273,7 +273,7 @@ impl<'a> Transaction<'a> {
     /// # use dynomodel::prelude::*;
     /// # use dynomodel::doc_support::{pet, Pet};
     /// # async fn run(db: &Db) -> Result<()> {
-    /// Transaction::new().create(&pet("1", "Rex")).token("order-1234").exec(db).await?;
+    /// Transaction::new().create(&mut pet("1", "Rex")).token("order-1234").exec(db).await?;
     /// # Ok(()) }
     /// ```
     pub fn token(mut self, token: impl Into<String>) -> Self {
