@@ -409,3 +409,81 @@ async fn items_past_their_ttl_are_left_out_unless_asked_for() {
         3
     );
 }
+
+/// The connections to `port` that are open now (IPv4, established, this machine).
+fn connections_to(port: u16) -> usize {
+    let Ok(table) = std::fs::read_to_string("/proc/net/tcp") else {
+        return 0;
+    };
+    let remote = format!(":{port:04X}");
+    table
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            cols.get(2).is_some_and(|r| r.ends_with(&remote)) && cols.get(3) == Some(&"01")
+        })
+        .count()
+}
+
+#[tokio::test]
+async fn a_scan_in_2000_segments_holds_a_bounded_number_of_connections() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    // A DynamoDB Local of its own, so that only this scan's connections reach its port.
+    let local = dynomodel::local::DynamoDbLocal::builder()
+        .ignore_env()
+        .start()
+        .await
+        .unwrap();
+    let port: u16 = local
+        .endpoint()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let db = local.db();
+    events(&db, 40).await;
+    let (stop, peak) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let sampler = {
+        let (stop, peak) = (stop.clone(), peak.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                peak.fetch_max(connections_to(port), Ordering::Relaxed);
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        })
+    };
+    let all = Event::scan().parallel(2000).all(&db).await.unwrap();
+    let streamed: Vec<Event> = Event::scan()
+        .parallel(300)
+        .stream(&db)
+        .try_collect()
+        .await
+        .unwrap();
+    stop.store(true, Ordering::Relaxed);
+    sampler.join().unwrap();
+    let peak = peak.load(Ordering::Relaxed);
+    eprintln!("peak connections of a parallel(2000) scan: {peak}");
+    assert_eq!((all.len(), streamed.len()), (41, 41));
+    assert!(
+        peak <= dynomodel::query::DEFAULT_SCAN_CONCURRENCY + 2,
+        "{peak} connections at once"
+    );
+
+    // Each worker's segment: together, every item once.
+    let mut shares = Vec::new();
+    for i in 0..3 {
+        shares.extend(Event::scan().segment(i, 3).all(&db).await.unwrap());
+    }
+    let key = |e: &Event| (e.stream.clone(), e.seq);
+    shares.sort_by_key(key);
+    let mut every = all.clone();
+    every.sort_by_key(key);
+    assert_eq!(shares, every);
+    assert!(Event::scan().parallel(4).exec(&db).await.is_err());
+}

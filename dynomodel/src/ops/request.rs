@@ -65,6 +65,8 @@ pub struct Request {
     pub total_limit: Option<usize>,
     /// The attributes of a cursor placed after an item: the table's keys and the index's.
     pub(crate) cursor_keys: Vec<&'static str>,
+    /// The one segment that a scan reads, and the number of segments (`Scan::segment`).
+    pub segment: Option<(i32, i32)>,
     /// Descending order (a query with `ScanIndexForward = false`).
     pub descending: bool,
     /// Where a query or scan starts (the cursor's key).

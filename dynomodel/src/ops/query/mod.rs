@@ -43,7 +43,7 @@ pub use cursor::Cursor;
 pub use page::Page;
 use page::*;
 use read::*;
-pub use scan::Scan;
+pub use scan::{Scan, DEFAULT_SCAN_CONCURRENCY};
 
 /// A Query of one partition; `M::query(M::fields().owner.eq("r"))` makes one.
 ///

@@ -3,7 +3,7 @@
 
 use aws_sdk_dynamodb::types::Select;
 use futures::future::BoxFuture;
-use futures::stream::{Stream, StreamExt};
+use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 use tracing::Instrument;
 
 use crate::codec::Item;
@@ -19,7 +19,7 @@ use crate::ops::request::Request;
 
 pub(crate) fn scan_page<'r>(db: &'r Db, r: &'r Request) -> BoxFuture<'r, PageResult> {
     Box::pin(async move {
-        let (items, _, next) = scan_send(db, r, None).await?;
+        let (items, _, next) = scan_send(db, r, r.segment).await?;
         Ok((items, next))
     })
 }
@@ -29,7 +29,7 @@ pub(crate) fn scan_count<'r>(
     r: &'r Request,
 ) -> BoxFuture<'r, Result<(usize, Option<Cursor>)>> {
     Box::pin(async move {
-        let (_, n, next) = scan_send(db, r, None).await?;
+        let (_, n, next) = scan_send(db, r, r.segment).await?;
         Ok((n, next))
     })
 }
@@ -88,13 +88,20 @@ pub(crate) async fn scan_send(
 pub struct Scan<M, O = M> {
     read: Read<M, O>,
     segments: i32,
+    concurrency: usize,
+    segment: Option<(i32, i32)>,
 }
+
+/// How many segments of a parallel scan are read at once, unless `concurrency` says.
+pub const DEFAULT_SCAN_CONCURRENCY: usize = 8;
 
 impl<M: Model> Scan<M> {
     pub(crate) fn new() -> Self {
         Scan {
             read: Read::new(),
             segments: 1,
+            concurrency: DEFAULT_SCAN_CONCURRENCY,
+            segment: None,
         }
     }
 }
@@ -217,10 +224,44 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
         Scan {
             read: self.read.project::<P>(),
             segments: self.segments,
+            concurrency: self.concurrency,
+            segment: self.segment,
         }
     }
 
-    /// Scans in `n` segments at once (1 to 1,000,000), for `all` and `count`.
+    /// Reads at most `n` segments of a parallel scan at once (8 unless set): a scan in 2,000
+    /// segments holds 8 requests, and connections, open, not 2,000.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let scan = Pet::scan().parallel(2000).concurrency(16);
+    /// assert!(scan.to_request().is_ok());
+    /// assert!(Pet::scan().concurrency(0).to_request().is_err());
+    /// ```
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n;
+        self
+    }
+
+    /// Reads only segment `i` of a scan in `total` segments: one worker's share, for a scan
+    /// fanned out across Lambdas or processes.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::scan().segment(2, 10).to_request()?;
+    /// assert_eq!(r.segment, Some((2, 10)));
+    /// assert!(Pet::scan().segment(10, 10).to_request().is_err());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn segment(mut self, i: i32, total: i32) -> Self {
+        self.segment = Some((i, total));
+        self
+    }
+
+    /// Scans in `n` segments (1 to 1,000,000), `concurrency` of them at once, for `all`,
+    /// `stream` and `count`; items of each segment are decoded as they arrive.
     ///
     /// ```no_run
     /// # use dynomodel::prelude::*;
@@ -251,14 +292,28 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
                 self.segments
             )));
         }
+        if self.concurrency == 0 {
+            return Err(Error::InvalidRequest(
+                "a scan reads at least 1 segment at once, not 0".into(),
+            ));
+        }
+        if let Some((i, total)) = self.segment {
+            if !(1..=1_000_000).contains(&total) || !(0..total).contains(&i) || self.segments > 1 {
+                return Err(Error::InvalidRequest(format!(
+                    "segment({i}, {total}) reads one of 1 to 1000000 segments, numbered from 0, and does not go with parallel()"
+                )));
+            }
+        }
         let mut r = Request::new("Scan", M::TABLE);
+        r.segment = self.segment;
         let mut ph = Placeholders::default();
         self.read.fill(&mut r, &mut ph)?;
         r.placeholders(ph);
         Ok(r)
     }
 
-    /// One page (of the whole table; `parallel` does not apply).
+    /// One page (of the whole table, or of the `segment`); a page of a `parallel` scan has no
+    /// one cursor, so `exec` of one is `InvalidRequest`: use `all`, `stream` or `segment`.
     ///
     /// ```no_run
     /// # use dynomodel::prelude::*;
@@ -272,6 +327,11 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
     /// ```
     pub async fn exec(&self, db: &Db) -> Result<Page<O>> {
         let r = self.to_request()?;
+        if self.segments > 1 {
+            return Err(Error::InvalidRequest(
+                "a page of a parallel scan has no one cursor: use all() or stream(), or segment(i, n) for one segment".into(),
+            ));
+        }
         let (items, next) = scan_page(db, &r).await?;
         let (items, next) = cut(&r, items, next, r.total_limit.unwrap_or(usize::MAX));
         decode_page(self.read.decode, items, next).await
@@ -292,33 +352,38 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
             return collect_pages(db, self.to_request()?, scan_page, self.read.decode).await;
         }
         let r = self.to_request()?;
-        let total = self.segments;
-        let segments = (0..total).map(|segment| {
-            let mut r = r.clone();
-            r.start_key = None;
-            async move {
-                let mut items = Vec::new();
-                loop {
-                    let (page, _, next) = scan_send(db, &r, Some((segment, total))).await?;
-                    items.extend(page);
-                    match next {
-                        Some(c) => r.start_key = Some(c.key),
-                        None => return Ok::<_, Error>(items),
-                    }
-                }
-            }
-        });
-        let per_segment = futures::future::try_join_all(segments).await?;
         let cap = r.total_limit.unwrap_or(usize::MAX);
+        let decode = self.read.decode;
+        // Segments in order, `concurrency` at a time, each decoded as it arrives.
+        let mut segments = std::pin::pin!(stream::iter(self.segment_requests(&r))
+            .map(|r| collect_pages(db, r, scan_page, decode))
+            .buffered(self.concurrency));
         let mut out = Vec::new();
-        for item in per_segment.iter().flatten().take(cap) {
-            out.push(self.read.decode.item(item).await?);
+        while let Some(items) = segments.next().await {
+            out.extend(items?);
+            if out.len() >= cap {
+                out.truncate(cap);
+                break;
+            }
         }
         Ok(out)
     }
 
-    /// The items, one at a time, fetching the next page only when the last is used up
-    /// (one segment).
+    /// The requests of every segment of a parallel scan, from their start.
+    fn segment_requests(&self, r: &Request) -> Vec<Request> {
+        let total = self.segments;
+        (0..total)
+            .map(|segment| {
+                let mut r = r.clone();
+                r.start_key = None;
+                r.segment = Some((segment, total));
+                r
+            })
+            .collect()
+    }
+
+    /// The items, one at a time, fetching the next page only when the last is used up; with
+    /// `parallel`, `concurrency` segments at once, their items in the order they arrive.
     ///
     /// ```no_run
     /// # use dynomodel::prelude::*;
@@ -332,8 +397,15 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
         let request = self.to_request();
         let cap = request.as_ref().ok().and_then(|r| r.total_limit);
         let decode = self.read.decode;
-        pages(request, db, scan_page)
-            .flat_map(move |page| decoded(decode, page))
+        let segments: Vec<Result<Request>> = match &request {
+            Ok(r) if self.segments > 1 => self.segment_requests(r).into_iter().map(Ok).collect(),
+            _ => vec![request],
+        };
+        stream::iter(segments)
+            .map(move |r| {
+                Box::pin(pages(r, db, scan_page).flat_map(move |page| decoded(decode, page)))
+            })
+            .flatten_unordered(self.concurrency)
             .take(cap.unwrap_or(usize::MAX))
     }
 
@@ -352,25 +424,11 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
         if self.segments == 1 {
             return count_pages(db, r, scan_count).await;
         }
-        let total = self.segments;
-        let counts = (0..total).map(|segment| {
-            let mut r = r.clone();
-            async move {
-                let mut n = 0;
-                loop {
-                    let (_, c, next) = scan_send(db, &r, Some((segment, total))).await?;
-                    n = usize::saturating_add(n, c);
-                    match next {
-                        Some(c) => r.start_key = Some(c.key),
-                        None => return Ok::<_, Error>(n),
-                    }
-                }
-            }
-        });
-        let n = futures::future::try_join_all(counts)
-            .await?
-            .into_iter()
-            .fold(0, usize::saturating_add);
+        let counts = stream::iter(self.segment_requests(&r))
+            .map(|r| count_pages(db, r, scan_count))
+            .buffer_unordered(self.concurrency)
+            .try_fold(0, |n, c| async move { Ok(usize::saturating_add(n, c)) });
+        let n = counts.await?;
         Ok(n.min(r.total_limit.unwrap_or(usize::MAX)))
     }
 }
