@@ -12,6 +12,7 @@ mod lints;
 mod local;
 mod models;
 mod ops;
+mod production;
 mod promise;
 mod query;
 mod reliability;

@@ -104,6 +104,37 @@ impl<T> Addable for BTreeSet<T> {}
 impl<T, S> Addable for HashSet<T, S> {}
 impl<T: Addable> Addable for Option<T> {}
 
+/// A list field: what `append` and `prepend` take, a `Vec` or an `Option<Vec>` (a missing
+/// list is an empty one).
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// use dynomodel::update::ListOf;
+/// let items: Option<Vec<u32>> = ListOf::from_items(vec![1, 2]);
+/// assert_eq!(items, Some(vec![1, 2]));
+/// ```
+pub trait ListOf<E> {
+    /// The list of these items.
+    ///
+    /// ```
+    /// use dynomodel::update::ListOf;
+    /// assert_eq!(<Vec<u8> as ListOf<u8>>::from_items(vec![7]), vec![7]);
+    /// ```
+    fn from_items(items: Vec<E>) -> Self;
+}
+
+impl<E> ListOf<E> for Vec<E> {
+    fn from_items(items: Vec<E>) -> Self {
+        items
+    }
+}
+
+impl<E> ListOf<E> for Option<Vec<E>> {
+    fn from_items(items: Vec<E>) -> Self {
+        Some(items)
+    }
+}
+
 /// A number: what `subtract` takes.
 ///
 /// ```
@@ -340,18 +371,20 @@ impl<M> Actions<M> {
 
     /// `append` or `prepend`: the items as the field writes them (each element after its own
     /// rules), and a guard for the field's `length(max)` on the stored list.
-    pub(crate) fn list<E: Serialize + Send + Sync + 'static>(
+    pub(crate) fn list<E, L>(
         &mut self,
-        field: &Attr<M, Vec<E>>,
+        field: &Attr<M, L>,
         items: Vec<E>,
         make: fn(Path, AttributeValue) -> Action,
-    ) {
+    ) where
+        L: ListOf<E> + Serialize,
+    {
         let n = items.len();
         let whole = field.path().to_string();
         // The elements' own rules (nested documents) hold; the field's rules on the whole
         // list are about the stored list, kept by the guard below.
         let mut found = ValidationErrors::default();
-        let items = match field.check_into(items, &mut found) {
+        let items = match field.check_into(L::from_items(items), &mut found) {
             Ok(items) => items,
             Err(e) => return self.failed(e),
         };
@@ -365,10 +398,10 @@ impl<M> Actions<M> {
         self.push_list(field, items, n, make);
     }
 
-    fn push_list<E: Serialize + Send + Sync + 'static>(
+    fn push_list<L: Serialize>(
         &mut self,
-        field: &Attr<M, Vec<E>>,
-        items: Vec<E>,
+        field: &Attr<M, L>,
+        items: L,
         n: usize,
         make: fn(Path, AttributeValue) -> Action,
     ) {
@@ -618,9 +651,9 @@ pub trait UpdateActions<M>: Sized {
     /// assert!(r.update.unwrap().contains("list_append(if_not_exists(#n0, :v0), :v1)"));
     /// # Ok::<(), Error>(())
     /// ```
-    fn append<E: Serialize + Send + Sync + 'static>(
+    fn append<E, L: ListOf<E> + Serialize>(
         mut self,
-        field: impl AsRef<Attr<M, Vec<E>>>,
+        field: impl AsRef<Attr<M, L>>,
         items: impl IntoIterator<Item = E>,
     ) -> Self {
         let items = items.into_iter().collect();
@@ -638,9 +671,9 @@ pub trait UpdateActions<M>: Sized {
     /// assert!(r.update.unwrap().contains("list_append(:v1, if_not_exists(#n0, :v0))"));
     /// # Ok::<(), Error>(())
     /// ```
-    fn prepend<E: Serialize + Send + Sync + 'static>(
+    fn prepend<E, L: ListOf<E> + Serialize>(
         mut self,
-        field: impl AsRef<Attr<M, Vec<E>>>,
+        field: impl AsRef<Attr<M, L>>,
         items: impl IntoIterator<Item = E>,
     ) -> Self {
         let items = items.into_iter().collect();

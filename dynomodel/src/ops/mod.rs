@@ -221,7 +221,7 @@ pub trait ModelOps: Model {
     /// # Ok(()) }
     /// ```
     async fn create(&mut self, db: &Db) -> Result<()> {
-        put::put(self, db, put::PutMode::Create).await
+        put::put(self, db, put::PutMode::Create, None).await
     }
 
     /// Writes the item after the save pipeline, replacing what is stored. A versioned model
@@ -241,7 +241,26 @@ pub trait ModelOps: Model {
     /// # Ok(()) }
     /// ```
     async fn save(&mut self, db: &Db) -> Result<()> {
-        put::put(self, db, put::PutMode::Save).await
+        put::put(self, db, put::PutMode::Save, None).await
+    }
+
+    /// [`ModelOps::save`] where `condition` also holds on the stored item (Dynamoose's
+    /// `item.save({ condition })`): `ConditionFailed` with the stored item where it does not,
+    /// `VersionConflict` where the version moved on. The model is changed only when the
+    /// item was written.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let mut p = pet("1", "Rex");
+    /// p.owner = "ann".into();
+    /// // Only while nobody else has adopted it.
+    /// p.save_if(db, Pet::fields().owner.not_exists() | Pet::fields().owner.eq("ann")).await?;
+    /// # Ok(()) }
+    /// ```
+    async fn save_if(&mut self, db: &Db, condition: Condition<Self>) -> Result<()> {
+        put::put(self, db, put::PutMode::Save, Some(&condition)).await
     }
 }
 

@@ -1,13 +1,15 @@
 //! PutItem: create and save.
 //! Layer: ops.
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use tracing::Instrument;
 
 use crate::codec::Item;
 use crate::db::trace::{capacity, op_span, record_capacity};
 use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
+use crate::expr::condition::Condition;
 use crate::expr::Placeholders;
 use crate::model::item::check_key;
 use crate::model::{prepare_save, Model};
@@ -35,16 +37,29 @@ pub fn put_request<M: Model>(
     expected_version: Option<u64>,
     create: bool,
 ) -> Result<Request> {
+    put_request_if::<M>(item, expected_version, create, None)
+}
+
+/// [`put_request`] with a condition of the caller's besides.
+pub(crate) fn put_request_if<M: Model>(
+    item: Item,
+    expected_version: Option<u64>,
+    create: bool,
+    extra: Option<&Condition<M>>,
+) -> Result<Request> {
     check_key::<M>(&item)?;
     let mut r = Request::new("PutItem", M::TABLE);
     let mut ph = Placeholders::default();
-    let condition = match (create, M::VERSION, expected_version) {
-        (true, _, _) => Some(format!("attribute_not_exists({})", ph.name(M::HASH_KEY))),
-        (false, Some(version), Some(v)) => Some(version_condition(&mut ph, version, v)),
-        _ => None,
+    let mut conditions: Vec<String> = match (create, M::VERSION, expected_version) {
+        (true, _, _) => vec![format!("attribute_not_exists({})", ph.name(M::HASH_KEY))],
+        (false, Some(version), Some(v)) => vec![version_condition(&mut ph, version, v)],
+        _ => Vec::new(),
     };
-    if condition.is_some() {
-        r.condition = condition;
+    if let Some(c) = extra {
+        conditions.push(c.render(&mut ph)?);
+    }
+    if !conditions.is_empty() {
+        r.condition = Some(conditions.join(" AND "));
         r.placeholders(ph);
     }
     r.item = Some(item);
@@ -63,20 +78,30 @@ pub(crate) fn version_condition(ph: &mut Placeholders, attribute: &str, v: u64) 
     }
 }
 
-pub(crate) async fn put<M: Model>(model: &mut M, db: &Db, mode: PutMode) -> Result<()> {
+pub(crate) async fn put<M: Model>(
+    model: &mut M,
+    db: &Db,
+    mode: PutMode,
+    condition: Option<&Condition<M>>,
+) -> Result<()> {
     // The caller's struct keeps its version and timestamps unless the write succeeds.
     let managed = model.managed();
-    let result = send_put(model, db, mode).await;
+    let result = send_put(model, db, mode, condition).await;
     if result.is_err() {
         model.set_managed(managed);
     }
     result
 }
 
-async fn send_put<M: Model>(model: &mut M, db: &Db, mode: PutMode) -> Result<()> {
+async fn send_put<M: Model>(
+    model: &mut M,
+    db: &Db,
+    mode: PutMode,
+    condition: Option<&Condition<M>>,
+) -> Result<()> {
     let plan = prepare_save(model).await?;
     let expected = plan.expected_version;
-    let r = put_request::<M>(plan.item, expected, mode == PutMode::Create)?;
+    let r = put_request_if::<M>(plan.item, expected, mode == PutMode::Create, condition)?;
     let table = db.table_name(M::TABLE);
     let span = op_span!("PutItem", table);
     let names = r.names_or_none();
@@ -90,6 +115,7 @@ async fn send_put<M: Model>(model: &mut M, db: &Db, mode: PutMode) -> Result<()>
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
             .set_return_consumed_capacity(capacity())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await
     }
@@ -101,16 +127,18 @@ async fn send_put<M: Model>(model: &mut M, db: &Db, mode: PutMode) -> Result<()>
             Ok(())
         }
         Err(e) => {
-            let conditional = e
-                .as_service_error()
-                .is_some_and(|s| s.is_conditional_check_failed_exception());
-            if !conditional {
+            let stored = match e.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(c)) => Some(c.item().cloned()),
+                _ => None,
+            };
+            let Some(stored) = stored else {
                 return Err(DynamoError::from_sdk("PutItem", e).into());
-            }
-            Err(match (mode, expected) {
-                (PutMode::Create, _) => Error::AlreadyExists { table },
-                (PutMode::Save, Some(expected)) => Error::VersionConflict { table, expected },
-                (PutMode::Save, None) => Error::ConditionFailed { table, item: None },
+            };
+            Err(match (mode, expected, condition) {
+                (PutMode::Create, _, None) => Error::AlreadyExists { table },
+                (PutMode::Create, _, Some(_)) if stored.is_some() => Error::AlreadyExists { table },
+                (PutMode::Save, Some(expected), None) => Error::VersionConflict { table, expected },
+                _ => super::update::condition_error::<M>(table, stored, true, expected, &[]),
             })
         }
     }
