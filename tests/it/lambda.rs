@@ -300,6 +300,16 @@ async fn writes_that_were_applied_never_answer_an_error() {
         (200, Some(true)),
         "{body}"
     );
+    // The unreadable pet does not hide the others from the list.
+    let (status, body, _) = call(&app, v1("GET", "/pets", None, None)).await;
+    assert_eq!(status, 200, "{body}");
+    let ids: Vec<&str> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["a b/c"]);
     let (status, _, _) = call(&app, v1("DELETE", "/pets/odd", None, None)).await;
     assert_eq!(status, 204);
     let gone = app

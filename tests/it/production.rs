@@ -89,3 +89,130 @@ async fn append_and_prepend_work_on_an_optional_list() {
         .unwrap_err();
     assert!(matches!(err, Error::Validation(_)), "{err:?}");
 }
+
+#[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynomodel(
+    table = "purchases",
+    gsi(name = "by_customer", hash = "customer", range = "at", projection = keys_only)
+)]
+struct Purchase {
+    #[dynomodel(hash_key)]
+    id: String,
+    customer: String,
+    at: u32,
+    total: u64,
+}
+
+#[derive(dynomodel::Document, Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct PurchaseKey {
+    id: String,
+    at: u32,
+}
+
+#[tokio::test]
+async fn a_partial_index_is_read_by_projection_or_hydrated() {
+    let db = common::db().await;
+    Purchase::create_table().exec(&db).await.unwrap();
+    for at in 0..5u32 {
+        let mut p = Purchase {
+            id: format!("p{at}"),
+            customer: "ann".into(),
+            at,
+            total: u64::from(at) * 100,
+        };
+        p.create(&db).await.unwrap();
+    }
+    let f = Purchase::fields();
+    let q = Purchase::query(f.customer.eq("ann"));
+    // Into the whole model, the first item would fail: refused before sending.
+    let err = q.clone().all(&db).await.unwrap_err();
+    assert!(err.to_string().contains(".project::<P>()"), "{err}");
+    assert!(err.to_string().contains(".hydrate()"), "{err}");
+    assert!(Purchase::scan()
+        .index(Purchase::BY_CUSTOMER)
+        .all(&db)
+        .await
+        .is_err());
+
+    let keys = q.clone().project::<PurchaseKey>().all(&db).await.unwrap();
+    assert_eq!(
+        keys.iter().map(|k| k.at).collect::<Vec<_>>(),
+        [0, 1, 2, 3, 4]
+    );
+    let whole = q.clone().descending().hydrate().all(&db).await.unwrap();
+    assert_eq!(
+        whole.iter().map(|p| p.total).collect::<Vec<_>>(),
+        [400, 300, 200, 100, 0],
+        "in the query's order"
+    );
+    let page = q.limit(2).hydrate().exec(&db).await.unwrap();
+    assert_eq!(page.items.len(), 2);
+    assert!(page.next.is_some());
+}
+
+#[tokio::test]
+async fn a_lenient_read_reports_a_bad_item_and_goes_on_past_it() {
+    let db = common::db().await;
+    Purchase::create_table().exec(&db).await.unwrap();
+    for at in 0..4u32 {
+        let mut p = Purchase {
+            id: format!("g{at}"),
+            customer: "bo".into(),
+            at,
+            total: 1,
+        };
+        p.create(&db).await.unwrap();
+    }
+    // Another writer stored an item without `total`.
+    db.client()
+        .put_item()
+        .table_name(db.table_name(Purchase::TABLE))
+        .item(
+            "id",
+            aws_sdk_dynamodb::types::AttributeValue::S("bad".into()),
+        )
+        .item(
+            "customer",
+            aws_sdk_dynamodb::types::AttributeValue::S("bo".into()),
+        )
+        .item("at", aws_sdk_dynamodb::types::AttributeValue::N("9".into()))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        Purchase::scan().all(&db).await.is_err(),
+        "strict by default"
+    );
+    let results = Purchase::scan()
+        .page_size(2)
+        .lenient()
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(results.len(), 5);
+    let bad: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert_eq!(bad.len(), 1);
+    assert_eq!(
+        bad[0].key["id"],
+        aws_sdk_dynamodb::types::AttributeValue::S("bad".into())
+    );
+    assert!(matches!(bad[0].error, Error::Decode { ref path, .. } if path == "total"));
+    // Page by page, the cursor moves past the bad item as past the others.
+    let mut seen = 0;
+    let mut cursor = None;
+    loop {
+        let page = Purchase::scan()
+            .page_size(2)
+            .start_at(cursor)
+            .lenient()
+            .exec(&db)
+            .await
+            .unwrap();
+        seen += page.items.len();
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 5);
+}

@@ -17,7 +17,7 @@
 //! Layer: expr.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, HashSet};
+
 use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -27,6 +27,7 @@ use crate::error::ValidationErrors;
 use crate::error::{Error, Result};
 use crate::expr::condition::IntoField;
 use crate::expr::guard::{Guard, Num, Test};
+pub use crate::expr::operand::{Addable, ListOf, Numeric};
 use crate::expr::path::{Attr, Path};
 use crate::expr::Placeholders;
 
@@ -74,82 +75,6 @@ impl Action {
         }
     }
 }
-
-/// A number or a set: what `add` takes. Adding to a field of another type is a compile
-/// error.
-///
-/// ```
-/// # use dynomodel::prelude::*;
-/// # use dynomodel::doc_support::{pet, Pet};
-/// let f = Pet::fields();
-/// let r = Pet::update(Pet::key("1"))
-///     .add(&f.age, 1u32) // a number
-///     .add(&f.tags, std::collections::BTreeSet::from(["shy".to_owned()])) // a set
-///     .to_request()?;
-/// assert!(r.update.unwrap().starts_with("ADD #n0 :v0, #n1 :v1"));
-/// # Ok::<(), Error>(())
-/// ```
-///
-/// ```compile_fail
-/// # use dynomodel::prelude::*;
-/// # use dynomodel::doc_support::{pet, Pet};
-/// let _ = Pet::update(Pet::key("1")).add(&Pet::fields().name, "x".to_owned());
-/// ```
-pub trait Addable {}
-macro_rules! addable {
-    ($($t:ty),*) => {$( impl Addable for $t {} )*};
-}
-addable!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
-impl<T> Addable for BTreeSet<T> {}
-impl<T, S> Addable for HashSet<T, S> {}
-impl<T: Addable> Addable for Option<T> {}
-
-/// A list field: what `append` and `prepend` take, a `Vec` or an `Option<Vec>` (a missing
-/// list is an empty one).
-///
-/// ```
-/// # use dynomodel::prelude::*;
-/// use dynomodel::update::ListOf;
-/// let items: Option<Vec<u32>> = ListOf::from_items(vec![1, 2]);
-/// assert_eq!(items, Some(vec![1, 2]));
-/// ```
-pub trait ListOf<E> {
-    /// The list of these items.
-    ///
-    /// ```
-    /// use dynomodel::update::ListOf;
-    /// assert_eq!(<Vec<u8> as ListOf<u8>>::from_items(vec![7]), vec![7]);
-    /// ```
-    fn from_items(items: Vec<E>) -> Self;
-}
-
-impl<E> ListOf<E> for Vec<E> {
-    fn from_items(items: Vec<E>) -> Self {
-        items
-    }
-}
-
-impl<E> ListOf<E> for Option<Vec<E>> {
-    fn from_items(items: Vec<E>) -> Self {
-        Some(items)
-    }
-}
-
-/// A number: what `subtract` takes.
-///
-/// ```
-/// # use dynomodel::prelude::*;
-/// # use dynomodel::doc_support::{pet, Pet};
-/// let r = Pet::update(Pet::key("1")).subtract(&Pet::fields().age, 1u32).to_request()?;
-/// assert!(r.update.unwrap().starts_with("SET #n0 = #n0 - :v0"));
-/// # Ok::<(), Error>(())
-/// ```
-pub trait Numeric {}
-macro_rules! numeric {
-    ($($t:ty),*) => {$( impl Numeric for $t {} )*};
-}
-numeric!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
-impl<T: Numeric> Numeric for Option<T> {}
 
 /// The actions of one update, collected by the builders of `update` and transactions.
 #[doc(hidden)]

@@ -115,7 +115,11 @@ async fn send_put<M: Model>(
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
             .set_return_consumed_capacity(capacity())
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            // The stored item tells a failed condition of the caller's from a version
+            // conflict; without one, it is not worth its bytes.
+            .set_return_values_on_condition_check_failure(
+                condition.map(|_| ReturnValuesOnConditionCheckFailure::AllOld),
+            )
             .send()
             .await
     }

@@ -32,6 +32,8 @@ use crate::expr::condition::{Cmp, Condition, Node, Subject};
 use crate::expr::Placeholders;
 
 mod cursor;
+mod hydrate;
+mod lenient;
 mod page;
 mod read;
 mod scan;
@@ -40,6 +42,10 @@ use crate::db::trace::{capacity, op_span, record_capacity};
 use crate::model::{Document, Index, Model};
 use crate::ops::request::Request;
 pub use cursor::Cursor;
+pub use hydrate::Hydrate;
+pub use lenient::{Lenient, LenientRead, Unreadable};
+#[doc(hidden)]
+pub use page::Decode;
 pub use page::Page;
 use page::*;
 use read::*;
@@ -85,6 +91,30 @@ impl<M: Model> Query<M> {
             descending: false,
             read: Read::new(),
         }
+    }
+
+    /// Reads the keys from the index, then the whole items from the table (BatchGetItem),
+    /// in the query's order: ElectroDB's `hydrate`, for an index that holds only some
+    /// attributes. An item deleted between the two reads is left out.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// use serde::{Deserialize, Serialize};
+    /// #[derive(Model, Serialize, Deserialize)]
+    /// #[dynomodel(table = "orders", gsi(name = "by_customer", hash = "customer", projection = keys_only))]
+    /// struct Order {
+    ///     #[dynomodel(hash_key)]
+    ///     id: String,
+    ///     customer: String,
+    ///     total: u64,
+    /// }
+    /// let q = Order::query(Order::fields().customer.eq("ann"));
+    /// assert!(q.to_request().is_err()); // the index holds only the keys
+    /// assert_eq!(q.hydrate().to_request()?.index, Some("by_customer"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn hydrate(self) -> Hydrate<M> {
+        Hydrate { query: self }
     }
 }
 
@@ -183,6 +213,21 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     pub fn include_expired(mut self) -> Self {
         self.read.include_expired = true;
         self
+    }
+
+    /// Gives each item as a `Result`, so that an item that does not fit the model is
+    /// reported with its key while the read goes on past it (the default is strict: such an
+    /// item fails the read).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let q = Pet::query(Pet::fields().owner.eq("ann")).lenient();
+    /// assert_eq!(q.to_request()?.operation, "Query");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn lenient(self) -> Lenient<Self> {
+        Lenient { read: self }
     }
 
     /// Sorts by range key, largest first.
@@ -322,6 +367,17 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn to_request(&self) -> Result<Request> {
+        let r = self.request()?;
+        let mut read = self.read.clone();
+        read.index = r
+            .index
+            .and_then(|name| M::indexes().iter().copied().find(|i| i.name == name));
+        read.check_projection()?;
+        Ok(r)
+    }
+
+    /// The request, whatever the index holds.
+    pub(crate) fn request(&self) -> Result<Request> {
         let hash = match &self.hash.node {
             node @ Node::Cmp(Subject::Path(_), Cmp::Eq, _) => key_attr(node),
             _ => None,
@@ -504,4 +560,18 @@ pub(crate) fn query_count<'r>(
         let (_, n, next) = query_send(db, r).await?;
         Ok((n, next))
     })
+}
+
+impl<M: Model, O: Send + 'static> LenientRead for Query<M, O> {
+    type Model = M;
+    type Out = O;
+    fn lenient_request(&self) -> Result<Request> {
+        self.to_request()
+    }
+    fn lenient_decode(&self) -> Decode<O> {
+        self.read.decode
+    }
+    fn lenient_fetch(&self) -> lenient::Fetch {
+        query_page
+    }
 }

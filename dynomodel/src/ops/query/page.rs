@@ -44,7 +44,8 @@ pub(crate) type AfterLoad<O> = for<'a> fn(&'a mut O) -> BoxFuture<'a, Result<()>
 
 /// How a page's items become results: a synchronous decode, and the `after_load` hook of
 /// models that have one (no future at all for the others).
-pub(crate) struct Decode<O> {
+#[doc(hidden)]
+pub struct Decode<O> {
     decode: fn(&Item) -> Result<O>,
     after_load: Option<AfterLoad<O>>,
 }

@@ -77,6 +77,29 @@ impl<M: Model, O> Read<M, O> {
         }
     }
 
+    /// A read of the whole model from an index that holds only some attributes would fail on
+    /// the first item: it is refused, with the ways that work.
+    pub(crate) fn check_projection(&self) -> Result<()> {
+        let Some(index) = self.index else {
+            return Ok(());
+        };
+        let what = match index.projection {
+            crate::model::Projection::All => return Ok(()),
+            crate::model::Projection::KeysOnly => "only the keys".to_owned(),
+            crate::model::Projection::Include(names) => {
+                format!("only the keys and {}", names.join(", "))
+            }
+        };
+        if self.projection.is_some() {
+            return Ok(());
+        }
+        Err(Error::InvalidRequest(format!(
+            "the index `{}` holds {what}, not every attribute of `{}`: read it into a projection with .project::<P>(), or fetch the whole items with .hydrate()",
+            index.name,
+            M::TABLE
+        )))
+    }
+
     pub(crate) fn fill(&self, r: &mut Request, ph: &mut Placeholders) -> Result<()> {
         for (what, n) in [("limit", self.limit), ("page size", self.page_size)] {
             if let Some(n) = n.filter(|n| *n < 1) {

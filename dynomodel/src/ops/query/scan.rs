@@ -93,6 +93,10 @@ pub struct Scan<M, O = M> {
 }
 
 /// How many segments of a parallel scan are read at once, unless `concurrency` says.
+///
+/// ```
+/// assert_eq!(dynomodel::query::DEFAULT_SCAN_CONCURRENCY, 8);
+/// ```
 pub const DEFAULT_SCAN_CONCURRENCY: usize = 8;
 
 impl<M: Model> Scan<M> {
@@ -177,6 +181,19 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
     pub fn include_expired(mut self) -> Self {
         self.read.include_expired = true;
         self
+    }
+
+    /// Gives each item as a `Result`, as [`Query::lenient`](super::Query::lenient) does (of
+    /// one segment: a lenient scan is not `parallel`).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// assert!(Pet::scan().lenient().to_request().is_ok());
+    /// assert!(Pet::scan().parallel(4).lenient().to_request().is_err());
+    /// ```
+    pub fn lenient(self) -> Lenient<Self> {
+        Lenient { read: self }
     }
 
     /// A strongly consistent read.
@@ -304,6 +321,7 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
                 )));
             }
         }
+        self.read.check_projection()?;
         let mut r = Request::new("Scan", M::TABLE);
         r.segment = self.segment;
         let mut ph = Placeholders::default();
@@ -430,5 +448,24 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
             .try_fold(0, |n, c| async move { Ok(usize::saturating_add(n, c)) });
         let n = counts.await?;
         Ok(n.min(r.total_limit.unwrap_or(usize::MAX)))
+    }
+}
+
+impl<M: Model, O: Send + 'static> LenientRead for Scan<M, O> {
+    type Model = M;
+    type Out = O;
+    fn lenient_request(&self) -> Result<Request> {
+        if self.segments > 1 {
+            return Err(Error::InvalidRequest(
+                "a lenient scan reads one segment: use segment(i, n) for a share".into(),
+            ));
+        }
+        self.to_request()
+    }
+    fn lenient_decode(&self) -> Decode<O> {
+        self.read.decode
+    }
+    fn lenient_fetch(&self) -> super::lenient::Fetch {
+        scan_page
     }
 }

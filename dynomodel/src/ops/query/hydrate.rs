@@ -1,0 +1,104 @@
+//! Hydrate: a query of an index that holds only some attributes, completed by a
+//! BatchGetItem of the whole items in the query's order.
+//! Layer: ops.
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::model::{Key, Model};
+use crate::ops::request::Request;
+use crate::ops::ModelOps;
+
+use super::*;
+
+/// A query that reads keys from an index and the whole items from the table;
+/// `Query::hydrate` makes one.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// # async fn run(db: &Db) -> Result<()> {
+/// let pets: Vec<Pet> = Pet::query(Pet::fields().owner.eq("ann")).hydrate().all(db).await?;
+/// # Ok(()) }
+/// ```
+pub struct Hydrate<M> {
+    pub(crate) query: Query<M>,
+}
+
+impl<M: Model> Hydrate<M> {
+    /// The request of the index query (its first page).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::query(Pet::fields().owner.eq("ann")).hydrate().to_request()?;
+    /// assert_eq!(r.operation, "Query");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn to_request(&self) -> Result<Request> {
+        self.query.request()
+    }
+
+    /// One page of the index, completed.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let page = Pet::query(Pet::fields().owner.eq("ann")).limit(10).hydrate().exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec(&self, db: &Db) -> Result<Page<M>> {
+        let r = self.to_request()?;
+        let (items, next) = query_page(db, &r).await?;
+        let (items, next) = cut(&r, items, next, r.total_limit.unwrap_or(usize::MAX));
+        Ok(Page {
+            items: complete::<M>(db, &items).await?,
+            next,
+        })
+    }
+
+    /// Every page, completed.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let pets = Pet::query(Pet::fields().owner.eq("ann")).hydrate().all(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn all(&self, db: &Db) -> Result<Vec<M>> {
+        let mut r = self.to_request()?;
+        let cap = r.total_limit.unwrap_or(usize::MAX);
+        let mut out = Vec::new();
+        loop {
+            let (items, next) = query_page(db, &r).await?;
+            let (items, next) = cut(&r, items, next, cap.saturating_sub(out.len()));
+            out.extend(complete::<M>(db, &items).await?);
+            match next {
+                Some(c) if out.len() < cap => r.start_key = Some(c.key),
+                _ => return Ok(out),
+            }
+        }
+    }
+}
+
+/// The whole items of `items`' table keys, in their order.
+async fn complete<M: Model>(db: &Db, items: &[crate::codec::Item]) -> Result<Vec<M>> {
+    let keys = items.iter().map(|item| {
+        let key: crate::codec::Item = std::iter::once(M::HASH_KEY)
+            .chain(M::RANGE_KEY)
+            .filter_map(|k| Some((k.to_owned(), item.get(k)?.clone())))
+            .collect();
+        Key::<M>::from_item(key)
+    });
+    let keys: Vec<Key<M>> = keys.collect();
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(M::batch_get(keys)
+        .exec(db)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
+}
