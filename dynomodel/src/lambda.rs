@@ -203,3 +203,115 @@ pub fn change<M: Model>(record: &EventRecord) -> Result<Change<M>> {
 pub fn changes<M: Model>(event: &Event) -> impl Iterator<Item = Result<Change<M>>> + '_ {
     event.records.iter().map(change::<M>)
 }
+
+/// The answer of a stream Lambda whose event source mapping has `ReportBatchItemFailures`:
+/// the records to deliver again. Lambda retries from the first one listed, so the records
+/// before it count as done and are not delivered again.
+///
+/// ```
+/// use dynomodel::lambda::BatchItemFailures;
+/// let none = BatchItemFailures::default();
+/// assert_eq!(serde_json::to_string(&none).unwrap(), r#"{"batchItemFailures":[]}"#);
+/// let one = BatchItemFailures::from_sequence_number("42");
+/// assert_eq!(
+///     serde_json::to_string(&one).unwrap(),
+///     r#"{"batchItemFailures":[{"itemIdentifier":"42"}]}"#
+/// );
+/// ```
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchItemFailures {
+    /// The records to deliver again, by sequence number.
+    pub batch_item_failures: Vec<ItemFailure>,
+}
+
+/// One record to deliver again.
+///
+/// ```
+/// let f = dynomodel::lambda::ItemFailure { item_identifier: "42".into() };
+/// assert_eq!(f.item_identifier, "42");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemFailure {
+    /// The record's sequence number.
+    pub item_identifier: String,
+}
+
+impl BatchItemFailures {
+    /// The answer that asks for the record with this sequence number, and those after it.
+    ///
+    /// ```
+    /// let f = dynomodel::lambda::BatchItemFailures::from_sequence_number("7");
+    /// assert_eq!(f.batch_item_failures.len(), 1);
+    /// ```
+    pub fn from_sequence_number(sequence_number: impl Into<String>) -> Self {
+        BatchItemFailures {
+            batch_item_failures: vec![ItemFailure {
+                item_identifier: sequence_number.into(),
+            }],
+        }
+    }
+
+    /// Whether every record was handled.
+    ///
+    /// ```
+    /// assert!(dynomodel::lambda::BatchItemFailures::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.batch_item_failures.is_empty()
+    }
+}
+
+/// Handles each change of `event` in order with `handle`, which gets the record's sequence
+/// number beside the change (for an idempotent write, say). At the first record that does
+/// not decode or whose handling fails, it stops: the answer lists that record, so that
+/// Lambda delivers it and those after it again, and the records before it are not repeated.
+/// The error comes back beside the answer, to be logged.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// use dynomodel::lambda::{for_each_change, Change};
+/// let event: aws_lambda_events::dynamodb::Event = serde_json::from_str(r#"{"Records": [
+///     {"eventID": "1", "eventName": "INSERT", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
+///      "awsRegion": "us-east-1", "dynamodb": {"Keys": {"id": {"S": "1"}},
+///      "NewImage": {"id": {"S": "1"}, "name": {"S": "Tom"}, "owner": {"S": "ann"}, "version": {"N": "1"}},
+///      "SequenceNumber": "11", "SizeBytes": 1, "StreamViewType": "NEW_IMAGE"}},
+///     {"eventID": "2", "eventName": "INSERT", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
+///      "awsRegion": "us-east-1", "dynamodb": {"Keys": {"id": {"S": "2"}},
+///      "NewImage": {"id": {"S": "2"}, "name": {"N": "7"}, "owner": {"S": "ann"}, "version": {"N": "1"}},
+///      "SequenceNumber": "12", "SizeBytes": 1, "StreamViewType": "NEW_IMAGE"}}
+/// ]}"#).unwrap();
+/// # futures::executor::block_on(async {
+/// let mut seen = Vec::new();
+/// let (answer, error) = for_each_change::<Pet, _, _>(&event, |change, seq| {
+///     seen.push(seq.to_owned());
+///     async move { Ok(()) }
+/// }).await;
+/// assert_eq!(seen, ["11"]);
+/// assert_eq!(answer, dynomodel::lambda::BatchItemFailures::from_sequence_number("12"));
+/// assert!(matches!(error, Some(Error::Decode { .. })));
+/// # });
+/// ```
+pub async fn for_each_change<M, F, Fut>(
+    event: &Event,
+    mut handle: F,
+) -> (BatchItemFailures, Option<Error>)
+where
+    M: Model,
+    F: FnMut(Change<M>, &str) -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
+    for record in &event.records {
+        let sequence = record.change.sequence_number.clone().unwrap_or_default();
+        let result = match change::<M>(record) {
+            Ok(c) => handle(c, &sequence).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            return (BatchItemFailures::from_sequence_number(sequence), Some(e));
+        }
+    }
+    (BatchItemFailures::default(), None)
+}

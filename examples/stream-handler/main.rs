@@ -10,7 +10,7 @@
 mod handler;
 
 use dynomodel::prelude::*;
-use handler::{handle, OwnerStats};
+use handler::{handle, AppliedRecord, OwnerStats};
 use lambda_http::lambda_runtime::{self, service_fn, LambdaEvent};
 
 const SAMPLE: &str = include_str!("sample-event.json");
@@ -34,9 +34,12 @@ async fn on_lambda() -> Result<(), lambda_runtime::Error> {
         move |event: LambdaEvent<aws_lambda_events::dynamodb::Event>| {
             let db = db.clone();
             async move {
-                handle(&db, &event.payload)
-                    .await
-                    .map_err(lambda_runtime::Error::from)
+                // The failures answer ReportBatchItemFailures; the error is logged.
+                let summary = handle(&db, &event.payload).await;
+                if let Some(e) = &summary.error {
+                    eprintln!("a record failed and comes again: {e}");
+                }
+                Ok::<_, lambda_runtime::Error>(summary.failures)
             }
         },
     ))
@@ -49,8 +52,9 @@ async fn local() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .db()
         .with_table_prefix(format!("stream_{}_", std::process::id()));
     OwnerStats::create_table().exec(&db).await?;
+    AppliedRecord::create_table().exec(&db).await?;
     let event: aws_lambda_events::dynamodb::Event = serde_json::from_str(SAMPLE)?;
-    let summary = handle(&db, &event).await?;
+    let summary = handle(&db, &event).await;
     println!("handled the sample event: {summary:?}");
     let mut stats = OwnerStats::scan().all(&db).await?;
     stats.sort_by(|a, b| a.owner.cmp(&b.owner));

@@ -345,21 +345,46 @@ async fn the_stream_handler_follows_inserts_moves_and_removals() {
         .exec(&db)
         .await
         .unwrap();
+    stream_handler::AppliedRecord::create_table()
+        .exec(&db)
+        .await
+        .unwrap();
     let event: aws_lambda_events::dynamodb::Event = serde_json::from_str(include_str!(
         "../../examples/stream-handler/sample-event.json"
     ))
     .unwrap();
-    let summary = stream_handler::handle(&db, &event).await.unwrap();
+    let counts = || async {
+        let mut stats = stream_handler::OwnerStats::scan().all(&db).await.unwrap();
+        stats.sort_by(|a, b| a.owner.cmp(&b.owner));
+        stats
+            .iter()
+            .map(|s| (s.owner.clone(), s.pets))
+            .collect::<Vec<_>>()
+    };
+    let summary = stream_handler::handle(&db, &event).await;
     assert_eq!(
-        (summary.inserted, summary.modified, summary.removed),
-        (2, 1, 1)
+        (
+            summary.inserted,
+            summary.modified,
+            summary.removed,
+            summary.repeated
+        ),
+        (2, 1, 1, 0)
     );
-    assert_eq!(summary.failed.len(), 1, "the pet whose name is a number");
-    assert!(summary.failed[0].contains("`name`"), "{:?}", summary.failed);
-    let mut stats = stream_handler::OwnerStats::scan().all(&db).await.unwrap();
-    stats.sort_by(|a, b| a.owner.cmp(&b.owner));
-    let counts: Vec<(&str, i64)> = stats.iter().map(|s| (s.owner.as_str(), s.pets)).collect();
-    assert_eq!(counts, [("rachel", 1), ("sam", 0)]);
+    // The pet whose name is a number is the last record: it is reported, not dropped.
+    let last = event.records[4].change.sequence_number.clone().unwrap();
+    assert_eq!(
+        serde_json::to_value(&summary.failures).unwrap(),
+        json!({"batchItemFailures": [{"itemIdentifier": last}]})
+    );
+    assert!(summary.error.unwrap().contains("`name`"));
+    let once = counts().await;
+    assert_eq!(once, [("rachel".to_owned(), 1), ("sam".to_owned(), 0)]);
+
+    // Delivered again whole (Lambda retries a batch), nothing is counted twice.
+    let again = stream_handler::handle(&db, &event).await;
+    assert_eq!((again.repeated, again.inserted), (4, 0));
+    assert_eq!(counts().await, once);
 
     let record = &event.records[0];
     let pet =
