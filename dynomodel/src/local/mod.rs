@@ -393,7 +393,8 @@ impl Builder {
         if answers(port) || TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_err() {
             return Err(Launch::PortInUse);
         }
-        let log = std::env::temp_dir().join(format!(
+        // Beside the jar, in the cache of this user's: not in a shared temporary folder.
+        let log = jar_dir.join(format!(
             "dynomodel-local-{}-{}.log",
             std::process::id(),
             port
