@@ -108,6 +108,16 @@ pub use model::{Document, Hooks, Index, Key, Model};
 pub use ops::request::Request;
 pub use ops::ModelOps;
 
+/// The guide's snippets, compiled (`cargo test --doc`), so that they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/guide.md")]
+mod guide {}
+
+/// The README's snippet, compiled.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme {}
+
 /// The types that almost every user of dynomodel needs, and the traits whose methods every
 /// model has.
 ///
