@@ -97,6 +97,15 @@ fn from_error(e: Error) -> Response<Body> {
         ),
         Error::NotFound { .. } => error(StatusCode::NOT_FOUND, "no such pet"),
         Error::InvalidRequest(m) => error(StatusCode::BAD_REQUEST, m),
+        Error::ItemTooLarge { .. } => error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the pet is over DynamoDB's 400 KB item limit",
+        ),
+        // DynamoDB refused what the client sent (a cursor of another table, say).
+        Error::Dynamo(e) if e.code() == Some("ValidationException") => error(
+            StatusCode::BAD_REQUEST,
+            "the request is not one DynamoDB takes",
+        ),
         // The change is stored; only reading it back failed. A 500 would invite a retry
         // that applies it twice.
         Error::Applied { operation, .. } => {
@@ -143,17 +152,71 @@ fn failed(e: Error) -> Reject {
 fn body_json<T: for<'de> Deserialize<'de>>(req: &Request) -> Result<T, Reject> {
     let bytes: &[u8] = req.body().as_ref();
     serde_json::from_slice(bytes).map_err(|e| {
-        reject(error(
-            StatusCode::BAD_REQUEST,
-            format!("invalid JSON body: {e}"),
-        ))
+        // serde names the Rust type it expected ("expected struct NewPet"): the client is
+        // told what to send instead.
+        let message = if e.to_string().contains("expected struct") {
+            "the body must be a JSON object".to_owned()
+        } else {
+            format!("invalid JSON body: {e}")
+        };
+        reject(error(StatusCode::BAD_REQUEST, message))
     })
+}
+
+/// The largest request body taken: a pet is well under 1 KiB.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// DynamoDB's limit on a partition key value, in bytes.
+const MAX_ID: usize = 2048;
+
+/// `text` with its `%XX` escapes decoded; `None` where an escape is malformed or the result
+/// is not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Answers one request. It never fails: every error is a response.
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    let body_len = match req.body() {
+        Body::Text(t) => t.len(),
+        Body::Binary(b) => b.len(),
+        _ => 0,
+    };
+    if body_len > MAX_BODY {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is over {MAX_BODY} bytes"),
+        );
+    }
     let path = req.uri().path().trim_end_matches('/').to_owned();
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let Some(decoded): Option<Vec<String>> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect()
+    else {
+        return error(StatusCode::BAD_REQUEST, "the path has a malformed escape");
+    };
+    let segments: Vec<&str> = decoded.iter().map(String::as_str).collect();
+    if segments.iter().any(|s| s.len() > MAX_ID) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("an id is at most {MAX_ID} bytes"),
+        );
+    }
     // An HTTP API stage other than $default comes first in the path: `/prod/pets/1`.
     let start = segments.iter().position(|s| *s == "pets").unwrap_or(0);
     let result = match (req.method().clone(), &segments[start..]) {

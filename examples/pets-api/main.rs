@@ -16,9 +16,11 @@
 mod handler;
 
 use std::convert::Infallible;
+use std::time::Duration;
 
 use dynomodel::prelude::*;
 use handler::{handle, App, Pet};
+
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use lambda_http::aws_lambda_events::query_map::QueryMap;
@@ -67,7 +69,15 @@ async fn local() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         local.endpoint()
     );
     loop {
-        let (stream, _) = listener.accept().await?;
+        // Out of file descriptors (or another passing failure): log it, pause, go on.
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                eprintln!("accept: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
         let app = app.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
@@ -75,11 +85,15 @@ async fn local() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
                 async move { Ok::<_, Infallible>(serve(&app, req).await) }
             });
             let io = hyper_util::rt::TokioIo::new(stream);
-            if let Err(e) = hyper::server::conn::http1::Builder::new()
-                .serve_connection(io, service)
-                .await
-            {
-                eprintln!("connection: {e}");
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(10))
+                .serve_connection(io, service);
+            // A connection that stalls or dawdles is closed.
+            match tokio::time::timeout(Duration::from_secs(60), connection).await {
+                Ok(Err(e)) => eprintln!("connection: {e}"),
+                Err(_) => eprintln!("connection: closed after 60 s"),
+                Ok(Ok(())) => {}
             }
         });
     }
@@ -88,9 +102,23 @@ async fn local() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 /// One HTTP request through the same handler as on Lambda.
 async fn serve(app: &App, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
-    let bytes = match body.collect().await {
+    // Read no more than the handler takes: a larger body is refused without holding it.
+    let bytes = match http_body_util::Limited::new(body, handler::MAX_BODY)
+        .collect()
+        .await
+    {
         Ok(b) => b.to_bytes(),
-        Err(_) => Bytes::new(),
+        Err(_) => {
+            let message = format!(
+                "{{\"error\":\"the body is over {} bytes\"}}",
+                handler::MAX_BODY
+            );
+            return hyper::Response::builder()
+                .status(413)
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from(message)))
+                .unwrap_or_default();
+        }
     };
     let query: QueryMap = parts
         .uri

@@ -328,6 +328,52 @@ async fn writes_that_were_applied_never_answer_an_error() {
 }
 
 #[tokio::test]
+async fn client_mistakes_are_4xx_and_paths_are_decoded() {
+    let app = app().await;
+    let (status, _, location) = call(
+        &app,
+        v1(
+            "POST",
+            "/pets",
+            None,
+            Some(r#"{"id":"a b","name":"Rex","owner":"ann"}"#),
+        ),
+    )
+    .await;
+    assert_eq!((status, location.as_deref()), (201, Some("/pets/a%20b")));
+    let (status, body, _) = call(&app, v1("GET", "/pets/a%20b", None, None)).await;
+    assert_eq!((status, body["id"].as_str()), (200, Some("a b")));
+
+    let big = format!(r#"{{"name":"{}","owner":"ann"}}"#, "x".repeat(70 * 1024));
+    let (status, _, _) = call(&app, v1("POST", "/pets", None, Some(&big))).await;
+    assert_eq!(status, 413);
+
+    let long = format!("/pets/{}", "i".repeat(3000));
+    let (status, body, _) = call(&app, v1("GET", &long, None, None)).await;
+    assert_eq!(status, 400, "{body}");
+
+    // A cursor that parses but is not a key of this table: DynamoDB refuses it.
+    let cursor = dynomodel::query::Cursor::from_key(
+        [(
+            "nope".to_owned(),
+            aws_sdk_dynamodb::types::AttributeValue::S("x".into()),
+        )]
+        .into(),
+    )
+    .to_string();
+    let (status, body, _) = call(
+        &app,
+        v1("GET", "/pets", Some(json!({ "cursor": cursor })), None),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+
+    let (status, body, _) = call(&app, v1("POST", "/pets", None, Some("[]"))).await;
+    assert_eq!(status, 400);
+    assert!(!body.to_string().contains("NewPet"), "{body}");
+}
+
+#[tokio::test]
 async fn internal_errors_say_nothing_of_the_internals() {
     // No table: DynamoDB answers ResourceNotFoundException, which the client must not see.
     let app = pets_api::App {
