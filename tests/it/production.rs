@@ -216,3 +216,66 @@ async fn a_lenient_read_reports_a_bad_item_and_goes_on_past_it() {
     }
     assert_eq!(seen, 5);
 }
+
+#[tokio::test]
+async fn pages_say_what_was_read_and_updates_say_what_they_are_asked() {
+    let db = common::db().await;
+    Purchase::create_table().exec(&db).await.unwrap();
+    for at in 0..5u32 {
+        let mut p = Purchase {
+            id: format!("m{at}"),
+            customer: "cy".into(),
+            at,
+            total: u64::from(at),
+        };
+        p.create(&db).await.unwrap();
+    }
+    let f = Purchase::fields();
+    // The index holds the keys only: its filter can name the table's key.
+    let page = Purchase::query(f.customer.eq("cy"))
+        .filter(f.id.begins_with("m3") | f.id.begins_with("m4"))
+        .hydrate()
+        .exec(&db)
+        .await
+        .unwrap();
+    assert_eq!((page.items.len(), page.scanned_count), (2, 5));
+    let page = Purchase::scan()
+        .filter(f.total.ge(4u64))
+        .exec(&db)
+        .await
+        .unwrap();
+    assert_eq!((page.items.len(), page.scanned_count), (1, 5));
+
+    // Update: nothing back, the item before, only what changed.
+    Purchase::update(Purchase::key("m1"))
+        .add(&f.total, 10u64)
+        .exec_quiet(&db)
+        .await
+        .unwrap();
+    let before = Purchase::update(Purchase::key("m1"))
+        .add(&f.total, 10u64)
+        .exec_old(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(before.total, 11);
+    let changed = Purchase::update(Purchase::key("m1"))
+        .add(&f.total, 10u64)
+        .exec_updated(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        changed.keys().collect::<Vec<_>>(),
+        [&"total".to_owned()],
+        "only the updated attribute"
+    );
+    Purchase::delete(Purchase::key("m1"))
+        .exec_quiet(&db)
+        .await
+        .unwrap();
+    assert!(Purchase::get(Purchase::key("m1"))
+        .exec(&db)
+        .await
+        .unwrap()
+        .is_none());
+}

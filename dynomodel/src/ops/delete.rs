@@ -142,6 +142,23 @@ impl<M: Model> Delete<M> {
     /// # Ok(()) }
     /// ```
     pub async fn exec(self, db: &Db) -> Result<Option<M>> {
+        self.send(db, ReturnValue::AllOld).await
+    }
+
+    /// Deletes, and returns nothing: DynamoDB sends no item back.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::delete(Pet::key("1")).exec_quiet(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec_quiet(self, db: &Db) -> Result<()> {
+        self.send(db, ReturnValue::None).await.map(|_| ())
+    }
+
+    async fn send(&self, db: &Db, returns: ReturnValue) -> Result<Option<M>> {
         let r = self.to_request()?;
         M::run_before_delete(&self.key).await?;
         let table = db.table_name(M::TABLE);
@@ -154,7 +171,7 @@ impl<M: Model> Delete<M> {
                 .set_condition_expression(r.condition.clone())
                 .set_expression_attribute_names(r.names_or_none())
                 .set_expression_attribute_values(r.values_or_none())
-                .return_values(ReturnValue::AllOld)
+                .return_values(returns)
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 )

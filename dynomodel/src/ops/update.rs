@@ -214,6 +214,77 @@ impl<M: Model> Update<M> {
     /// # Ok(()) }
     /// ```
     pub async fn exec(self, db: &Db) -> Result<M> {
+        let (item, table) = self.send(db, ReturnValue::AllNew).await?;
+        let item = item.ok_or_else(|| Error::NotFound {
+            table: table.clone(),
+        })?;
+        load::<M>(&item).await.map_err(|e| Error::Applied {
+            operation: "UpdateItem",
+            table,
+            key: Box::new(self.key.item().clone()),
+            source: Box::new(e),
+        })
+    }
+
+    /// Sends the update and returns nothing: DynamoDB sends no item back.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// Pet::update(Pet::key("1")).add(Pet::fields().age, 1u32).exec_quiet(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec_quiet(self, db: &Db) -> Result<()> {
+        self.send(db, ReturnValue::None).await.map(|_| ())
+    }
+
+    /// Sends the update and returns the item as it was before it (`None` where an upsert
+    /// created it).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let before = Pet::update(Pet::key("1")).add(Pet::fields().age, 1u32).exec_old(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec_old(self, db: &Db) -> Result<Option<M>> {
+        let (item, table) = self.send(db, ReturnValue::AllOld).await?;
+        match item {
+            Some(item) => load::<M>(&item)
+                .await
+                .map(Some)
+                .map_err(|e| Error::Applied {
+                    operation: "UpdateItem",
+                    table,
+                    key: Box::new(self.key.item().clone()),
+                    source: Box::new(e),
+                }),
+            None => Ok(None),
+        }
+    }
+
+    /// Sends the update and returns only the attributes that it changed, as stored after it
+    /// (DynamoDB's `UPDATED_NEW`), as an item.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let changed = Pet::update(Pet::key("1")).add(Pet::fields().age, 1u32).exec_updated(db).await?;
+    /// println!("age is now {:?}", changed.get("age"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec_updated(self, db: &Db) -> Result<Item> {
+        self.send(db, ReturnValue::UpdatedNew)
+            .await
+            .map(|(item, _)| item.unwrap_or_default())
+    }
+
+    /// Sends the update, asking for `returns`; the item that DynamoDB returns, and the
+    /// table's name.
+    async fn send(&self, db: &Db, returns: ReturnValue) -> Result<(Option<Item>, String)> {
         let r = self.to_request()?;
         let table = db.table_name(M::TABLE);
         let span = op_span!("UpdateItem", table);
@@ -226,7 +297,7 @@ impl<M: Model> Update<M> {
                 .set_condition_expression(r.condition.clone())
                 .set_expression_attribute_names(r.names_or_none())
                 .set_expression_attribute_values(r.values_or_none())
-                .return_values(ReturnValue::AllNew)
+                .return_values(returns)
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 )
@@ -239,15 +310,7 @@ impl<M: Model> Update<M> {
         match result {
             Ok(out) => {
                 span.in_scope(|| record_capacity(out.consumed_capacity()));
-                let item = out.attributes.ok_or_else(|| Error::NotFound {
-                    table: table.clone(),
-                })?;
-                load::<M>(&item).await.map_err(|e| Error::Applied {
-                    operation: "UpdateItem",
-                    table,
-                    key: Box::new(self.key.item().clone()),
-                    source: Box::new(e),
-                })
+                Ok((out.attributes.filter(|a| !a.is_empty()), table))
             }
             Err(e) => {
                 let stored = match e.as_service_error() {

@@ -49,11 +49,14 @@ impl<M: Model> Hydrate<M> {
     /// ```
     pub async fn exec(&self, db: &Db) -> Result<Page<M>> {
         let r = self.to_request()?;
-        let (items, next) = query_page(db, &r).await?;
-        let (items, next) = cut(&r, items, next, r.total_limit.unwrap_or(usize::MAX));
+        let raw = query_page(db, &r).await?;
+        let (scanned_count, consumed_capacity) = (raw.scanned, raw.capacity);
+        let (items, next) = cut(&r, raw.items, raw.next, r.total_limit.unwrap_or(usize::MAX));
         Ok(Page {
             items: complete::<M>(db, &items).await?,
             next,
+            scanned_count,
+            consumed_capacity,
         })
     }
 
@@ -71,8 +74,8 @@ impl<M: Model> Hydrate<M> {
         let cap = r.total_limit.unwrap_or(usize::MAX);
         let mut out = Vec::new();
         loop {
-            let (items, next) = query_page(db, &r).await?;
-            let (items, next) = cut(&r, items, next, cap.saturating_sub(out.len()));
+            let raw = query_page(db, &r).await?;
+            let (items, next) = cut(&r, raw.items, raw.next, cap.saturating_sub(out.len()));
             out.extend(complete::<M>(db, &items).await?);
             match next {
                 Some(c) if out.len() < cap => r.start_key = Some(c.key),

@@ -54,9 +54,6 @@ pub struct Lenient<R> {
 }
 
 /// How a page is fetched.
-pub(crate) type Fetch =
-    for<'r> fn(&'r Db, &'r Request) -> futures::future::BoxFuture<'r, PageResult>;
-
 /// What a lenient read needs of the query or scan under it.
 #[doc(hidden)]
 pub trait LenientRead {
@@ -96,14 +93,20 @@ impl<R: LenientRead> Lenient<R> {
     /// ```
     pub async fn exec(&self, db: &Db) -> Result<Page<std::result::Result<R::Out, Unreadable>>> {
         let r = self.read.lenient_request()?;
-        let (items, next) = (self.read.lenient_fetch())(db, &r).await?;
-        let (items, next) = cut(&r, items, next, r.total_limit.unwrap_or(usize::MAX));
+        let raw = (self.read.lenient_fetch())(db, &r).await?;
+        let (scanned_count, consumed_capacity) = (raw.scanned, raw.capacity);
+        let (items, next) = cut(&r, raw.items, raw.next, r.total_limit.unwrap_or(usize::MAX));
         let decode = self.read.lenient_decode();
         let mut out = Vec::with_capacity(items.len());
         for item in &items {
             out.push(lenient_item::<R::Model, R::Out>(decode, item).await);
         }
-        Ok(Page { items: out, next })
+        Ok(Page {
+            items: out,
+            next,
+            scanned_count,
+            consumed_capacity,
+        })
     }
 
     /// Every item, each as a `Result`; an error of DynamoDB's still ends the read.
@@ -123,8 +126,8 @@ impl<R: LenientRead> Lenient<R> {
         let fetch = self.read.lenient_fetch();
         let mut out = Vec::new();
         loop {
-            let (items, next) = fetch(db, &r).await?;
-            let (items, next) = cut(&r, items, next, cap.saturating_sub(out.len()));
+            let raw = fetch(db, &r).await?;
+            let (items, next) = cut(&r, raw.items, raw.next, cap.saturating_sub(out.len()));
             for item in &items {
                 out.push(lenient_item::<R::Model, R::Out>(decode, item).await);
             }

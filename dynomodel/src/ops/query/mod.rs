@@ -25,7 +25,6 @@ use futures::future::BoxFuture;
 use futures::stream::{Stream, StreamExt};
 use tracing::Instrument;
 
-use crate::codec::Item;
 use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
 use crate::expr::condition::{Cmp, Condition, Node, Subject};
@@ -44,10 +43,10 @@ use crate::ops::request::Request;
 pub use cursor::Cursor;
 pub use hydrate::Hydrate;
 pub use lenient::{Lenient, LenientRead, Unreadable};
-#[doc(hidden)]
-pub use page::Decode;
 pub use page::Page;
 use page::*;
+#[doc(hidden)]
+pub use page::{Decode, Raw};
 use read::*;
 pub use scan::{Scan, DEFAULT_SCAN_CONCURRENCY};
 
@@ -450,9 +449,7 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     /// ```
     pub async fn exec(&self, db: &Db) -> Result<Page<O>> {
         let r = self.to_request()?;
-        let (items, next) = query_page(db, &r).await?;
-        let (items, next) = cut(&r, items, next, r.total_limit.unwrap_or(usize::MAX));
-        decode_page(self.read.decode, items, next).await
+        one_page(db, &r, query_page, self.read.decode).await
     }
 
     /// Every page, from the cursor (if any) to the end.
@@ -508,13 +505,11 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
 }
 
 pub(crate) fn query_page<'r>(db: &'r Db, r: &'r Request) -> BoxFuture<'r, PageResult> {
-    Box::pin(async move {
-        let (items, _, next) = query_send(db, r).await?;
-        Ok((items, next))
-    })
+    Box::pin(async move { Ok(query_send(db, r).await?.0) })
 }
 
-pub(crate) async fn query_send(db: &Db, r: &Request) -> Result<(Vec<Item>, usize, Option<Cursor>)> {
+/// One Query request: the page, and DynamoDB's `Count`.
+pub(crate) async fn query_send(db: &Db, r: &Request) -> Result<(Raw, usize)> {
     let table = db.table_name(r.table);
     let span = op_span!("Query", table);
     async {
@@ -538,15 +533,15 @@ pub(crate) async fn query_send(db: &Db, r: &Request) -> Result<(Vec<Item>, usize
             .await
             .map_err(|e| DynamoError::from_sdk("Query", e))?;
         record_capacity(out.consumed_capacity());
-        let count = usize::try_from(out.count).map_err(|_| Error::Decode {
-            path: "Count".into(),
-            message: format!("DynamoDB answered a {} Count of {}", "Query", out.count),
-        })?;
-        Ok((
-            out.items.unwrap_or_default(),
-            count,
-            next_cursor(out.last_evaluated_key),
-        ))
+        let capacity = out.consumed_capacity().cloned();
+        raw_page(
+            "Query",
+            out.count,
+            out.scanned_count,
+            capacity.as_ref(),
+            out.items,
+            out.last_evaluated_key,
+        )
     }
     .instrument(span)
     .await
@@ -557,8 +552,8 @@ pub(crate) fn query_count<'r>(
     r: &'r Request,
 ) -> BoxFuture<'r, Result<(usize, Option<Cursor>)>> {
     Box::pin(async move {
-        let (_, n, next) = query_send(db, r).await?;
-        Ok((n, next))
+        let (raw, n) = query_send(db, r).await?;
+        Ok((n, raw.next))
     })
 }
 
@@ -571,7 +566,7 @@ impl<M: Model, O: Send + 'static> LenientRead for Query<M, O> {
     fn lenient_decode(&self) -> Decode<O> {
         self.read.decode
     }
-    fn lenient_fetch(&self) -> lenient::Fetch {
+    fn lenient_fetch(&self) -> Fetch {
         query_page
     }
 }

@@ -37,6 +37,11 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Where the next page starts.
     pub next: Option<Cursor>,
+    /// How many items DynamoDB read for this page, before the filter (its `ScannedCount`).
+    pub scanned_count: usize,
+    /// The capacity units that the page consumed, where DynamoDB said: it does when a
+    /// tracing subscriber records the operation's `dynomodel` span.
+    pub consumed_capacity: Option<f64>,
 }
 
 /// A model's `after_load` hook, as a function pointer.
@@ -125,8 +130,8 @@ where
     let mut out = Vec::new();
     let cap = r.total_limit.unwrap_or(usize::MAX);
     loop {
-        let (items, next) = fetch(db, &r).await?;
-        let (items, next) = cut(&r, items, next, cap.saturating_sub(out.len()));
+        let raw = fetch(db, &r).await?;
+        let (items, next) = cut(&r, raw.items, raw.next, cap.saturating_sub(out.len()));
         out.reserve(items.len());
         for item in &items {
             out.push(decode.item(item).await?);
@@ -138,19 +143,68 @@ where
     }
 }
 
-pub(crate) async fn decode_page<O>(
+/// One page of `r`, cut at its total limit and decoded, with DynamoDB's figures.
+pub(crate) async fn one_page<O>(
+    db: &Db,
+    r: &Request,
+    fetch: Fetch,
     decode: Decode<O>,
-    items: Vec<Item>,
-    next: Option<Cursor>,
 ) -> Result<Page<O>> {
+    let raw = fetch(db, r).await?;
+    let (items, next) = cut(r, raw.items, raw.next, r.total_limit.unwrap_or(usize::MAX));
     let mut out = Vec::with_capacity(items.len());
     for item in &items {
         out.push(decode.item(item).await?);
     }
-    Ok(Page { items: out, next })
+    Ok(Page {
+        items: out,
+        next,
+        scanned_count: raw.scanned,
+        consumed_capacity: raw.capacity,
+    })
 }
 
-pub(crate) type PageResult = Result<(Vec<Item>, Option<Cursor>)>;
+/// How a page is fetched.
+pub(crate) type Fetch = for<'r> fn(&'r Db, &'r Request) -> BoxFuture<'r, PageResult>;
+
+/// One page as DynamoDB answered it.
+#[doc(hidden)]
+pub struct Raw {
+    pub(crate) items: Vec<Item>,
+    pub(crate) next: Option<Cursor>,
+    /// Items that DynamoDB read for the page, before the filter.
+    pub(crate) scanned: usize,
+    /// Capacity units that the page consumed, where DynamoDB said (a tracing subscriber that
+    /// records the operation's span asks for it).
+    pub(crate) capacity: Option<f64>,
+}
+
+pub(crate) type PageResult = Result<Raw>;
+
+/// A page from the parts of a Query or Scan answer; its `Count` beside it.
+pub(crate) fn raw_page(
+    operation: &str,
+    count: i32,
+    scanned: i32,
+    capacity: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>,
+    items: Option<Vec<Item>>,
+    last_key: Option<Item>,
+) -> Result<(Raw, usize)> {
+    let counted = |what: &str, n: i32| {
+        usize::try_from(n).map_err(|_| crate::error::Error::Decode {
+            path: what.into(),
+            message: format!("DynamoDB answered a {operation} {what} of {n}"),
+        })
+    };
+    let count = counted("Count", count)?;
+    let raw = Raw {
+        items: items.unwrap_or_default(),
+        next: next_cursor(last_key),
+        scanned: counted("ScannedCount", scanned)?,
+        capacity: capacity.and_then(|c| c.capacity_units()),
+    };
+    Ok((raw, count))
+}
 
 /// Pages of raw items, each fetched when the previous one is used up.
 pub(crate) fn pages<'a, F>(
@@ -167,7 +221,7 @@ where
             None => return Ok(None),
             Some(request) => request?,
         };
-        let (items, next) = fetch(db, &r).await?;
+        let Raw { items, next, .. } = fetch(db, &r).await?;
         let state = next.map(|c| {
             r.start_key = Some(c.key);
             Ok(r)

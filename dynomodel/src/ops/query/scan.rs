@@ -6,7 +6,6 @@ use futures::future::BoxFuture;
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 use tracing::Instrument;
 
-use crate::codec::Item;
 use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
 use crate::expr::condition::Condition;
@@ -18,10 +17,7 @@ use crate::model::{Document, Index, Model};
 use crate::ops::request::Request;
 
 pub(crate) fn scan_page<'r>(db: &'r Db, r: &'r Request) -> BoxFuture<'r, PageResult> {
-    Box::pin(async move {
-        let (items, _, next) = scan_send(db, r, r.segment).await?;
-        Ok((items, next))
-    })
+    Box::pin(async move { Ok(scan_send(db, r, r.segment).await?.0) })
 }
 
 pub(crate) fn scan_count<'r>(
@@ -29,8 +25,8 @@ pub(crate) fn scan_count<'r>(
     r: &'r Request,
 ) -> BoxFuture<'r, Result<(usize, Option<Cursor>)>> {
     Box::pin(async move {
-        let (_, n, next) = scan_send(db, r, r.segment).await?;
-        Ok((n, next))
+        let (raw, n) = scan_send(db, r, r.segment).await?;
+        Ok((n, raw.next))
     })
 }
 
@@ -38,7 +34,7 @@ pub(crate) async fn scan_send(
     db: &Db,
     r: &Request,
     segment: Option<(i32, i32)>,
-) -> Result<(Vec<Item>, usize, Option<Cursor>)> {
+) -> Result<(Raw, usize)> {
     let table = db.table_name(r.table);
     let span = op_span!("Scan", table);
     async {
@@ -62,15 +58,15 @@ pub(crate) async fn scan_send(
             .await
             .map_err(|e| DynamoError::from_sdk("Scan", e))?;
         record_capacity(out.consumed_capacity());
-        let count = usize::try_from(out.count).map_err(|_| Error::Decode {
-            path: "Count".into(),
-            message: format!("DynamoDB answered a {} Count of {}", "Scan", out.count),
-        })?;
-        Ok((
-            out.items.unwrap_or_default(),
-            count,
-            next_cursor(out.last_evaluated_key),
-        ))
+        let capacity = out.consumed_capacity().cloned();
+        raw_page(
+            "Scan",
+            out.count,
+            out.scanned_count,
+            capacity.as_ref(),
+            out.items,
+            out.last_evaluated_key,
+        )
     }
     .instrument(span)
     .await
@@ -350,9 +346,7 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
                 "a page of a parallel scan has no one cursor: use all() or stream(), or segment(i, n) for one segment".into(),
             ));
         }
-        let (items, next) = scan_page(db, &r).await?;
-        let (items, next) = cut(&r, items, next, r.total_limit.unwrap_or(usize::MAX));
-        decode_page(self.read.decode, items, next).await
+        one_page(db, &r, scan_page, self.read.decode).await
     }
 
     /// Every item; with `parallel(n)`, the segments are read at once and their items
@@ -465,7 +459,7 @@ impl<M: Model, O: Send + 'static> LenientRead for Scan<M, O> {
     fn lenient_decode(&self) -> Decode<O> {
         self.read.decode
     }
-    fn lenient_fetch(&self) -> super::lenient::Fetch {
+    fn lenient_fetch(&self) -> Fetch {
         scan_page
     }
 }
