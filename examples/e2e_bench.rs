@@ -236,6 +236,42 @@ async fn raw_scan(db: &Db) -> Result<usize> {
     }
 }
 
+/// The raw SDK's parallel scan, fanned out by hand: one tokio task per segment.
+async fn raw_parallel_scan(db: &Db, segments: i32) -> Result<usize> {
+    let tasks: Vec<_> = (0..segments)
+        .map(|segment| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let table = db.table_name("bench");
+                let mut start = None;
+                let mut count = 0;
+                loop {
+                    let out = db
+                        .client()
+                        .scan()
+                        .table_name(&table)
+                        .segment(segment)
+                        .total_segments(segments)
+                        .set_exclusive_start_key(start)
+                        .send()
+                        .await
+                        .map_err(|e| Error::from(DynamoError::from_sdk("Scan", e)))?;
+                    count += out.items().iter().filter_map(decode).count();
+                    start = out.last_evaluated_key;
+                    if start.is_none() {
+                        return Ok::<_, Error>(count);
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for task in tasks {
+        total += task.await.map_err(|e| Error::Config(e.to_string()))??;
+    }
+    Ok(total)
+}
+
 async fn timed<T>(f: impl Future<Output = Result<T>>) -> Result<(Duration, T)> {
     let t = Instant::now();
     let v = f.await?;
@@ -267,6 +303,7 @@ async fn main() -> Result<()> {
         format!("query 1 partition of {big}, every page"),
         format!("scan {big}, every page"),
         format!("scan {big}, parallel(4) vs raw sequential"),
+        format!("scan {big}, parallel(4) vs raw parallel(4), one task a segment"),
     ]
     .into_iter()
     .map(|name| Row {
@@ -344,7 +381,8 @@ async fn main() -> Result<()> {
         rows[2].ours.push(our_t / 3);
 
         const REPEAT: usize = 4;
-        let (mut q_raw, mut q_ours, mut s_raw, mut s_ours, mut p_ours) = (
+        let (mut q_raw, mut q_ours, mut s_raw, mut s_ours, mut p_ours, mut p_raw) = (
+            Duration::ZERO,
             Duration::ZERO,
             Duration::ZERO,
             Duration::ZERO,
@@ -361,6 +399,9 @@ async fn main() -> Result<()> {
                     let (t, n) = timed(raw_scan(&raw_db)).await?;
                     assert_eq!(n, big + items);
                     s_raw += t;
+                    let (t, n) = timed(raw_parallel_scan(&raw_db, 4)).await?;
+                    assert_eq!(n, big + items);
+                    p_raw += t;
                 } else {
                     let (t, v) =
                         timed(Pet::query(Pet::fields().owner.eq("large")).all(&our_db)).await?;
@@ -382,6 +423,8 @@ async fn main() -> Result<()> {
         rows[4].ours.push(per(s_ours));
         rows[5].raw.push(per(s_raw));
         rows[5].ours.push(per(p_ours));
+        rows[6].raw.push(per(p_raw));
+        rows[6].ours.push(per(p_ours));
 
         Pet::delete_table().exec(&raw_db).await?;
         Pet::delete_table().exec(&our_db).await?;

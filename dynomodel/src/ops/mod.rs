@@ -262,6 +262,47 @@ pub trait ModelOps: Model {
     async fn save_if(&mut self, db: &Db, condition: Condition<Self>) -> Result<()> {
         put::put(self, db, put::PutMode::Save, Some(&condition)).await
     }
+
+    /// The PutItem that `save` would send, after the save pipeline (run on a copy: the
+    /// model is not changed).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # futures::executor::block_on(async {
+    /// let mut p = pet("1", " Rex ");
+    /// p.version = 3;
+    /// let r = p.save_request().await?;
+    /// assert_eq!(r.condition.as_deref(), Some("#n0 = :v0")); // still at version 3?
+    /// assert_eq!(r.item.unwrap()["version"], aws_sdk_dynamodb::types::AttributeValue::N("4".into()));
+    /// assert_eq!(p.version, 3);
+    /// # Ok::<(), Error>(()) })?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    async fn save_request(&self) -> Result<request::Request>
+    where
+        Self: Clone,
+    {
+        put::dry_run(self, false).await
+    }
+
+    /// The PutItem that `create` would send, after the save pipeline (run on a copy).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # futures::executor::block_on(async {
+    /// let r = pet("1", "Rex").create_request().await?;
+    /// assert_eq!(r.condition.as_deref(), Some("attribute_not_exists(#n0)"));
+    /// # Ok::<(), Error>(()) })?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    async fn create_request(&self) -> Result<request::Request>
+    where
+        Self: Clone,
+    {
+        put::dry_run(self, true).await
+    }
 }
 
 impl<M: Model> ModelOps for M {}

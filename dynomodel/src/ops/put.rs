@@ -147,3 +147,10 @@ async fn send_put<M: Model>(
         }
     }
 }
+
+/// The request of a create or save of `model`, after the save pipeline on a copy.
+pub(crate) async fn dry_run<M: Model + Clone>(model: &M, create: bool) -> Result<Request> {
+    let mut copy = model.clone();
+    let plan = prepare_save(&mut copy).await?;
+    put_request::<M>(plan.item, plan.expected_version, create)
+}

@@ -67,6 +67,10 @@ pub struct Request {
     pub(crate) cursor_keys: Vec<&'static str>,
     /// The one segment that a scan reads, and the number of segments (`Scan::segment`).
     pub segment: Option<(i32, i32)>,
+    /// The keys of a BatchGetItem, a batch of deletes, or a TransactGetItems.
+    pub keys: Vec<Item>,
+    /// The items of a batch of puts.
+    pub items: Vec<Item>,
     /// Descending order (a query with `ScanIndexForward = false`).
     pub descending: bool,
     /// Where a query or scan starts (the cursor's key).

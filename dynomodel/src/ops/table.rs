@@ -20,6 +20,7 @@
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
+use aws_sdk_dynamodb::operation::create_table::CreateTableInput;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
     LocalSecondaryIndex, Projection as SdkProjection, ProjectionType, ProvisionedThroughput,
@@ -216,6 +217,75 @@ impl<M: Model> CreateTable<M> {
         }
     }
 
+    /// The CreateTable input that `exec` sends (with the model's table name: `exec` adds the
+    /// `Db`'s prefix), for inspection and for infrastructure code.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let input = Pet::create_table().to_request()?;
+    /// assert_eq!(input.table_name(), Some("pets"));
+    /// assert_eq!(input.global_secondary_indexes()[0].index_name(), "by_owner");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn to_request(&self) -> Result<CreateTableInput> {
+        let throughput = self
+            .provisioned
+            .map(|(r, w)| {
+                ProvisionedThroughput::builder()
+                    .read_capacity_units(r)
+                    .write_capacity_units(w)
+                    .build()
+                    .map_err(sdk_err)
+            })
+            .transpose()?;
+        let mut req = CreateTableInput::builder()
+            .table_name(M::TABLE)
+            .set_attribute_definitions(Some(self.definitions()?))
+            .set_key_schema(Some(Self::keys(M::HASH_KEY, M::RANGE_KEY)?))
+            .billing_mode(if throughput.is_some() {
+                BillingMode::Provisioned
+            } else {
+                BillingMode::PayPerRequest
+            })
+            .set_provisioned_throughput(throughput.clone());
+        for i in M::indexes() {
+            match i.kind {
+                IndexKind::Global => {
+                    req = req.global_secondary_indexes(
+                        GlobalSecondaryIndex::builder()
+                            .index_name(i.name)
+                            .set_key_schema(Some(Self::keys(i.hash_key, i.range_key)?))
+                            .projection(Self::projection(i.projection))
+                            .set_provisioned_throughput(throughput.clone())
+                            .build()
+                            .map_err(sdk_err)?,
+                    )
+                }
+                IndexKind::Local => {
+                    req = req.local_secondary_indexes(
+                        LocalSecondaryIndex::builder()
+                            .index_name(i.name)
+                            .set_key_schema(Some(Self::keys(i.hash_key, i.range_key)?))
+                            .projection(Self::projection(i.projection))
+                            .build()
+                            .map_err(sdk_err)?,
+                    )
+                }
+            }
+        }
+        if let Some(view) = &self.stream {
+            req = req.stream_specification(
+                StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(view.clone())
+                    .build()
+                    .map_err(sdk_err)?,
+            );
+        }
+        req.build().map_err(sdk_err)
+    }
+
     /// Creates the table, waits until it is active, and turns TTL on where the model has a
     /// `ttl` attribute.
     ///
@@ -231,63 +301,18 @@ impl<M: Model> CreateTable<M> {
         let table = db.table_name(M::TABLE);
         let span = op_span!("CreateTable", table);
         async {
-            let throughput = self
-                .provisioned
-                .map(|(r, w)| {
-                    ProvisionedThroughput::builder()
-                        .read_capacity_units(r)
-                        .write_capacity_units(w)
-                        .build()
-                        .map_err(sdk_err)
-                })
-                .transpose()?;
-            let mut req = db
-                .client()
+            let input = self.to_request()?;
+            db.client()
                 .create_table()
                 .table_name(&table)
-                .set_attribute_definitions(Some(self.definitions()?))
-                .set_key_schema(Some(Self::keys(M::HASH_KEY, M::RANGE_KEY)?))
-                .billing_mode(if throughput.is_some() {
-                    BillingMode::Provisioned
-                } else {
-                    BillingMode::PayPerRequest
-                })
-                .set_provisioned_throughput(throughput.clone());
-            for i in M::indexes() {
-                match i.kind {
-                    IndexKind::Global => {
-                        req = req.global_secondary_indexes(
-                            GlobalSecondaryIndex::builder()
-                                .index_name(i.name)
-                                .set_key_schema(Some(Self::keys(i.hash_key, i.range_key)?))
-                                .projection(Self::projection(i.projection))
-                                .set_provisioned_throughput(throughput.clone())
-                                .build()
-                                .map_err(sdk_err)?,
-                        )
-                    }
-                    IndexKind::Local => {
-                        req = req.local_secondary_indexes(
-                            LocalSecondaryIndex::builder()
-                                .index_name(i.name)
-                                .set_key_schema(Some(Self::keys(i.hash_key, i.range_key)?))
-                                .projection(Self::projection(i.projection))
-                                .build()
-                                .map_err(sdk_err)?,
-                        )
-                    }
-                }
-            }
-            if let Some(view) = &self.stream {
-                req = req.stream_specification(
-                    StreamSpecification::builder()
-                        .stream_enabled(true)
-                        .stream_view_type(view.clone())
-                        .build()
-                        .map_err(sdk_err)?,
-                );
-            }
-            req.send()
+                .set_attribute_definitions(input.attribute_definitions)
+                .set_key_schema(input.key_schema)
+                .set_billing_mode(input.billing_mode)
+                .set_provisioned_throughput(input.provisioned_throughput)
+                .set_global_secondary_indexes(input.global_secondary_indexes)
+                .set_local_secondary_indexes(input.local_secondary_indexes)
+                .set_stream_specification(input.stream_specification)
+                .send()
                 .await
                 .map_err(|e| DynamoError::from_sdk("CreateTable", e))?;
             let description = match self.wait {

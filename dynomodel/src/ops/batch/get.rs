@@ -14,6 +14,7 @@ use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
 use crate::model::item::{check_key, load};
 use crate::model::{Key, Model};
+use crate::ops::request::Request;
 
 use super::*;
 
@@ -56,6 +57,39 @@ impl<M: Model> BatchGet<M> {
     pub fn consistent(mut self) -> Self {
         self.consistent = true;
         self
+    }
+
+    /// The requests that `exec` sends first: one BatchGetItem of up to 100 distinct keys
+    /// each (keys given twice are read once).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let keys = (0..150).map(|i| Pet::key(i.to_string())).chain([Pet::key("0")]);
+    /// let requests = Pet::batch_get(keys).to_requests()?;
+    /// assert_eq!(requests.len(), 2);
+    /// assert_eq!(requests[0].operation, "BatchGetItem");
+    /// assert_eq!((requests[0].keys.len(), requests[1].keys.len()), (100, 50));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn to_requests(&self) -> Result<Vec<Request>> {
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut unique: Vec<Item> = Vec::new();
+        for key in &self.keys {
+            check_key::<M>(key.item())?;
+            if seen.insert(key_id::<M>(key.item())) {
+                unique.push(key.item().clone());
+            }
+        }
+        Ok(unique
+            .chunks(MAX_GET_KEYS)
+            .map(|chunk| {
+                let mut r = Request::new("BatchGetItem", M::TABLE);
+                r.keys = chunk.to_vec();
+                r.consistent = self.consistent;
+                r
+            })
+            .collect())
     }
 
     /// Reads every key: one result per key given, in the same order, `None` for a key with

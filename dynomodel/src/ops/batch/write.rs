@@ -16,6 +16,7 @@ use crate::error::ValidationErrors;
 use crate::error::{DynamoError, Error, Result};
 use crate::model::item::check_key;
 use crate::model::{prepare_save, Key, Model};
+use crate::ops::request::Request;
 
 use super::*;
 
@@ -207,6 +208,40 @@ impl<M: Model> BatchPut<M> {
         self
     }
 
+    /// The requests that `exec` sends: each item after the save pipeline (run on a copy, so
+    /// the items are not changed), in BatchWriteItem chunks of up to 25 (`exec` also keeps a
+    /// chunk under 16 MB).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # futures::executor::block_on(async {
+    /// let batch = Pet::batch_put((0..30).map(|i| pet(&i.to_string(), "  Rex "))).overwrite_versions();
+    /// let requests = batch.to_requests().await?;
+    /// assert_eq!(requests.iter().map(|r| r.items.len()).collect::<Vec<_>>(), [25, 5]);
+    /// assert_eq!(requests[0].items[0]["name"], aws_sdk_dynamodb::types::AttributeValue::S("Rex".into()));
+    /// # Ok::<(), Error>(()) })?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub async fn to_requests(&self) -> Result<Vec<Request>>
+    where
+        M: Clone,
+    {
+        let mut items = Vec::with_capacity(self.items.len());
+        for m in &self.items {
+            let mut copy = m.clone();
+            items.push(prepare_save(&mut copy).await?.item);
+        }
+        Ok(items
+            .chunks(MAX_WRITE_REQUESTS)
+            .map(|chunk| {
+                let mut r = Request::new("BatchWriteItem", M::TABLE);
+                r.items = chunk.to_vec();
+                r
+            })
+            .collect())
+    }
+
     options_methods!("Pet::batch_put([pet(\"1\", \"Rex\")])");
 
     /// Writes every item. Two items with one key are refused (DynamoDB rejects them in one
@@ -294,6 +329,35 @@ impl<M: Model> BatchDelete<M> {
     }
 
     options_methods!("Pet::batch_delete([Pet::key(\"1\")])");
+
+    /// The requests that `exec` sends: BatchWriteItem deletes of up to 25 distinct keys
+    /// each (before the `before_delete` hooks, which `exec` runs).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let requests = Pet::batch_delete((0..30).map(|i| Pet::key(i.to_string()))).to_requests()?;
+    /// assert_eq!(requests.iter().map(|r| r.keys.len()).collect::<Vec<_>>(), [25, 5]);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn to_requests(&self) -> Result<Vec<Request>> {
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut unique: Vec<Item> = Vec::new();
+        for key in &self.keys {
+            check_key::<M>(key.item())?;
+            if seen.insert(key_id::<M>(key.item())) {
+                unique.push(key.item().clone());
+            }
+        }
+        Ok(unique
+            .chunks(MAX_WRITE_REQUESTS)
+            .map(|chunk| {
+                let mut r = Request::new("BatchWriteItem", M::TABLE);
+                r.keys = chunk.to_vec();
+                r
+            })
+            .collect())
+    }
 
     /// Deletes every key (a key without an item is no error), after each `before_delete`
     /// hook.

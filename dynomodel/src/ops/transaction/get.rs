@@ -11,6 +11,7 @@ use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
 use crate::model::item::{check_key, load};
 use crate::model::{Key, Model};
+use crate::ops::request::Request;
 
 /// The typed results of a [`TransactGet`]: a tuple with one `Option` per key.
 ///
@@ -162,6 +163,30 @@ impl<T> TransactGet<T> {
 }
 
 impl<T: GetResults> TransactGet<T> {
+    /// The request that `exec` sends: the keys, in order, each with its table.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let requests = TransactGet::new().get(Pet::key("1")).get(Pet::key("2")).to_requests()?;
+    /// assert_eq!(requests.len(), 2);
+    /// assert_eq!((requests[1].operation, requests[1].table), ("Get", "pets"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn to_requests(&self) -> Result<Vec<Request>> {
+        self.keys
+            .iter()
+            .map(|k| match k {
+                Ok((table, key)) => {
+                    let mut r = Request::new("Get", table);
+                    r.key = Some(key.clone());
+                    Ok(r)
+                }
+                Err(e) => Err(Error::InvalidRequest(e.to_string())),
+            })
+            .collect()
+    }
+
     /// Reads every item at once, as of one moment; an item that is not stored is `None`.
     ///
     /// ```no_run
