@@ -279,3 +279,30 @@ async fn pages_say_what_was_read_and_updates_say_what_they_are_asked() {
         .unwrap()
         .is_none());
 }
+
+#[tokio::test]
+async fn a_batch_get_can_read_a_projection() {
+    let db = common::db().await;
+    Purchase::create_table().exec(&db).await.unwrap();
+    for at in 0..3u32 {
+        let mut p = Purchase {
+            id: format!("b{at}"),
+            customer: "di".into(),
+            at,
+            total: u64::from(at) * 7,
+        };
+        p.create(&db).await.unwrap();
+    }
+    let keys = ["b2", "nope", "b0", "b2"].map(Purchase::key);
+    let got = Purchase::batch_get(keys)
+        .project::<PurchaseKey>()
+        .exec(&db)
+        .await
+        .unwrap();
+    let ats: Vec<Option<u32>> = got.iter().map(|k| k.as_ref().map(|k| k.at)).collect();
+    assert_eq!(
+        ats,
+        [Some(2), None, Some(0), Some(2)],
+        "in the keys' order, repeats included"
+    );
+}

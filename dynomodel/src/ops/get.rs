@@ -168,8 +168,8 @@ pub(crate) async fn get_item(db: &Db, r: Request) -> Result<Option<Item>> {
 /// # Ok(()) }
 /// ```
 pub struct Projected<B, P> {
-    inner: B,
-    _p: PhantomData<fn() -> P>,
+    pub(crate) inner: B,
+    pub(crate) _p: PhantomData<fn() -> P>,
 }
 
 impl<M: Model, P: Document> Projected<Get<M>, P> {

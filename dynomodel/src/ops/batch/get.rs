@@ -12,9 +12,11 @@ use crate::codec::Item;
 use crate::db::trace::op_span;
 use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
+use crate::expr::{projection_of, Placeholders};
 use crate::model::item::{check_key, load};
-use crate::model::{Key, Model};
+use crate::model::{Document, Key, Model};
 use crate::ops::request::Request;
+use crate::ops::Projected;
 
 use super::*;
 
@@ -105,6 +107,41 @@ impl<M: Model> BatchGet<M> {
     /// # Ok(()) }
     /// ```
     pub async fn exec(self, db: &Db) -> Result<Vec<Option<M>>> {
+        let mut out = Vec::with_capacity(self.keys.len());
+        for item in self.read(db, None).await? {
+            out.push(match item {
+                Some(item) => Some(load::<M>(&item).await?),
+                None => None,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Reads only the attributes of document `P` (and the keys, to match items to keys).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// #[derive(Document, serde::Serialize, serde::Deserialize)]
+    /// struct Name { name: String }
+    /// let names: Vec<Option<Name>> =
+    ///     Pet::batch_get([Pet::key("1"), Pet::key("2")]).project::<Name>().exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn project<P: Document>(self) -> Projected<Self, P> {
+        Projected {
+            inner: self,
+            _p: std::marker::PhantomData,
+        }
+    }
+
+    /// The items of the keys, in the keys' order, as DynamoDB stores them.
+    async fn read(
+        self,
+        db: &Db,
+        projection: Option<(String, HashMap<String, String>)>,
+    ) -> Result<Vec<Option<Item>>> {
         // Each key's id once: to read a repeated key once, and to find its item after.
         let mut ids: Vec<String> = Vec::with_capacity(self.keys.len());
         let mut unique: Vec<Item> = Vec::new();
@@ -124,7 +161,7 @@ impl<M: Model> BatchGet<M> {
         let failed = AtomicBool::new(false);
         let outcomes: Vec<ChunkOutcome<Item>> = stream::iter(chunks)
             .map(|chunk| {
-                let (failed, table) = (&failed, &table);
+                let (failed, table, projection) = (&failed, &table, &projection);
                 async move {
                     if failed.load(Ordering::Relaxed) {
                         return ChunkOutcome {
@@ -134,7 +171,8 @@ impl<M: Model> BatchGet<M> {
                             error: None,
                         };
                     }
-                    let outcome = get_chunk(db, table, chunk, consistent, options).await;
+                    let outcome =
+                        get_chunk(db, table, chunk, consistent, options, projection.as_ref()).await;
                     if outcome.error.is_some() {
                         failed.store(true, Ordering::Relaxed);
                     }
@@ -166,14 +204,42 @@ impl<M: Model> BatchGet<M> {
                 source: error.map(Box::new),
             });
         }
-        let mut out = Vec::with_capacity(self.keys.len());
-        for id in &ids {
-            out.push(match found.get(id) {
-                Some(item) => Some(load::<M>(item).await?),
-                None => None,
-            });
+        Ok(ids.iter().map(|id| found.get(id).cloned()).collect())
+    }
+}
+
+impl<M: Model, P: Document> Projected<BatchGet<M>, P> {
+    /// Reads the keys' items, projected, in the keys' order.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// #[derive(Document, serde::Serialize, serde::Deserialize)]
+    /// struct Age { age: u32 }
+    /// let ages = Pet::batch_get([Pet::key("1")]).project::<Age>().exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec(self, db: &Db) -> Result<Vec<Option<P>>> {
+        let mut ph = Placeholders::default();
+        projection_of::<M, P>(&mut ph)?;
+        // The keys come too, so that each item finds its key.
+        let mut attributes: Vec<&str> = P::ATTRIBUTES.to_vec();
+        for k in std::iter::once(M::HASH_KEY).chain(M::RANGE_KEY) {
+            if !attributes.contains(&k) {
+                attributes.push(k);
+            }
         }
-        Ok(out)
+        let mut ph = Placeholders::default();
+        let expression = crate::expr::projection(&mut ph, &attributes);
+        let items = self
+            .inner
+            .read(db, Some((expression, ph.names().clone())))
+            .await?;
+        items
+            .into_iter()
+            .map(|item| item.map(|i| P::from_item(&i)).transpose())
+            .collect()
     }
 }
 
@@ -183,6 +249,7 @@ pub(crate) async fn get_chunk(
     mut keys: Vec<Item>,
     consistent: bool,
     options: BatchOptions,
+    projection: Option<&(String, HashMap<String, String>)>,
 ) -> ChunkOutcome<Item> {
     let span = op_span!("BatchGetItem", table);
     async move {
@@ -193,6 +260,8 @@ pub(crate) async fn get_chunk(
             let request = KeysAndAttributes::builder()
                 .set_keys(Some(keys.clone()))
                 .consistent_read(consistent)
+                .set_projection_expression(projection.map(|p| p.0.clone()))
+                .set_expression_attribute_names(projection.map(|p| p.1.clone()))
                 .build();
             let request = match request {
                 Ok(r) => r,
