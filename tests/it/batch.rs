@@ -158,7 +158,11 @@ async fn a_transaction_whose_third_action_fails_changes_nothing() {
     assert_eq!(reasons.len(), 1, "{reasons:?}");
     let r = &reasons[0];
     assert_eq!(r.index, 2);
-    assert_eq!(r.table, "pets");
+    assert_eq!(
+        r.table,
+        db.table_name("pets"),
+        "prefixed, as in every error"
+    );
     assert!(r.is_condition_failed(), "{r}");
     assert_eq!(r.key.get("id"), Some(&AttributeValue::S("t2".into())));
     assert_eq!(
@@ -167,8 +171,10 @@ async fn a_transaction_whose_third_action_fails_changes_nothing() {
         "the stored item comes with the reason"
     );
     assert!(
-        err.to_string()
-            .contains("action 2 on `pets` (id=\"t2\"): ConditionalCheckFailed"),
+        err.to_string().contains(&format!(
+            "action 2 on `{}` (id=\"t2\"): ConditionalCheckFailed",
+            db.table_name("pets")
+        )),
         "{err}"
     );
 

@@ -306,3 +306,40 @@ async fn a_batch_get_can_read_a_projection() {
         "in the keys' order, repeats included"
     );
 }
+
+#[tokio::test]
+async fn a_transact_get_can_read_a_projection() {
+    let db = common::db()
+        .await
+        .with_table_prefix(format!("tg{}_", std::process::id()));
+    Purchase::create_table().exec(&db).await.unwrap();
+    for (id, at) in [("t1", 4u32), ("t2", 5)] {
+        let mut p = Purchase {
+            id: id.into(),
+            customer: "ed".into(),
+            at,
+            total: u64::from(at) * 10,
+        };
+        p.create(&db).await.unwrap();
+    }
+    let (whole, part, none): (
+        Option<Purchase>,
+        Option<dynomodel::transaction::Partial<PurchaseKey>>,
+        Option<Purchase>,
+    ) = TransactGet::new()
+        .get(Purchase::key("t1"))
+        .get_projected::<Purchase, PurchaseKey>(Purchase::key("t2"))
+        .get(Purchase::key("nope"))
+        .exec(&db)
+        .await
+        .unwrap();
+    assert_eq!(whole.unwrap().total, 40);
+    assert_eq!(
+        part.unwrap().0,
+        PurchaseKey {
+            id: "t2".into(),
+            at: 5
+        }
+    );
+    assert!(none.is_none());
+}

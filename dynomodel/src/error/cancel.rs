@@ -28,8 +28,8 @@ use super::Item;
 pub struct CancelReason {
     /// The action's position in the transaction, from 0.
     pub index: usize,
-    /// The model's table (before any `Db` prefix).
-    pub table: &'static str,
+    /// The table, with the `Db`'s prefix, as in every other error.
+    pub table: String,
     /// The key of the item that the action touched.
     pub key: Item,
     /// DynamoDB's code (`ConditionalCheckFailed`, `TransactionConflict`, `ValidationError`,

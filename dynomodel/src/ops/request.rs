@@ -35,7 +35,9 @@ use crate::expr::Placeholders;
 pub struct Request {
     /// The DynamoDB operation, such as `UpdateItem`.
     pub operation: &'static str,
-    /// The model's table name, before any `Db` prefix.
+    /// The model's table name: a request is built without a `Db`, whose prefix `exec`
+    /// adds (errors and cancellation reasons name the prefixed table; see
+    /// [`Request::table_name`]).
     pub table: &'static str,
     /// The index that a query or scan reads.
     pub index: Option<&'static str>,
@@ -80,6 +82,22 @@ pub struct Request {
 }
 
 impl Request {
+    /// The table as `db` sends it: with its prefix, as errors name it.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<()> {
+    /// let db = Db::local("http://127.0.0.1:8000").await?.with_table_prefix("dev_");
+    /// let r = Pet::get(Pet::key("1")).to_request()?;
+    /// assert_eq!((r.table, r.table_name(&db).as_str()), ("pets", "dev_pets"));
+    /// # Ok(()) }
+    /// ```
+    pub fn table_name(&self, db: &crate::db::Db) -> String {
+        db.table_name(self.table)
+    }
+
     pub(crate) fn new(operation: &'static str, table: &'static str) -> Self {
         Request {
             operation,

@@ -9,8 +9,9 @@ use crate::codec::Item;
 use crate::db::trace::op_span;
 use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
+use crate::expr::{projection_of, Placeholders};
 use crate::model::item::{check_key, load};
-use crate::model::{Key, Model};
+use crate::model::{Document, Key, Model};
 use crate::ops::request::Request;
 
 /// The typed results of a [`TransactGet`]: a tuple with one `Option` per key.
@@ -65,14 +66,14 @@ tuples! {
 
 macro_rules! results {
     ($(($($t:ident),+);)*) => {$(
-        impl<$($t: Model),+> GetResults for ($(Option<$t>,)+) {
+        impl<$($t: FromGot),+> GetResults for ($(Option<$t>,)+) {
             #[allow(non_snake_case)]
             fn decode(items: Vec<Option<Item>>) -> BoxFuture<'static, Result<Self>> {
                 Box::pin(async move {
                     let mut items = items.into_iter();
                     $(
                         let $t = match items.next().flatten() {
-                            Some(item) => Some(load::<$t>(&item).await?),
+                            Some(item) => Some(<$t as FromGot>::from_got(item).await?),
                             None => None,
                         };
                     )+
@@ -111,7 +112,7 @@ results! {
 /// # Ok(()) }
 /// ```
 pub struct TransactGet<T = ()> {
-    keys: Vec<Result<(&'static str, Item)>>,
+    keys: Vec<Result<Slot>>,
     _t: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -153,12 +154,92 @@ impl<T> TransactGet<T> {
     where
         T: Push<Option<M>>,
     {
-        let k = check_key::<M>(key.item()).map(|()| (M::TABLE, key.into_item()));
+        let k = check_key::<M>(key.item()).map(|()| Slot {
+            table: M::TABLE,
+            key: key.into_item(),
+            projection: None,
+        });
         self.keys.push(k);
         TransactGet {
             keys: self.keys,
             _t: std::marker::PhantomData,
         }
+    }
+
+    /// Reads only the attributes of document `P` of the item with this key: its result is
+    /// an `Option<Partial<P>>`.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// use dynomodel::transaction::Partial;
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// #[derive(Document, serde::Serialize, serde::Deserialize)]
+    /// struct Name { name: String }
+    /// let (whole, name): (Option<Pet>, Option<Partial<Name>>) = TransactGet::new()
+    ///     .get(Pet::key("1"))
+    ///     .get_projected::<Pet, Name>(Pet::key("2"))
+    ///     .exec(db)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get_projected<M: Model, P: Document>(
+        mut self,
+        key: Key<M>,
+    ) -> TransactGet<<T as Push<Option<Partial<P>>>>::Output>
+    where
+        T: Push<Option<Partial<P>>>,
+    {
+        let k = check_key::<M>(key.item()).and_then(|()| {
+            let mut ph = Placeholders::default();
+            let expression = projection_of::<M, P>(&mut ph)?;
+            Ok(Slot {
+                table: M::TABLE,
+                key: key.into_item(),
+                projection: Some((expression, ph.names().clone())),
+            })
+        });
+        self.keys.push(k);
+        TransactGet {
+            keys: self.keys,
+            _t: std::marker::PhantomData,
+        }
+    }
+}
+
+/// One get of a TransactGet.
+pub(crate) struct Slot {
+    table: &'static str,
+    key: Item,
+    projection: Option<(String, std::collections::HashMap<String, String>)>,
+}
+
+/// The projected result of [`TransactGet::get_projected`]: the document `P`.
+///
+/// ```
+/// let name = dynomodel::transaction::Partial("Rex".to_owned());
+/// assert_eq!(name.0, "Rex");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partial<P>(pub P);
+
+/// What one result of a TransactGet decodes into: a model (with its `after_load` hook), or
+/// a `Partial` document.
+#[doc(hidden)]
+pub trait FromGot: Sized + Send + 'static {
+    #[doc(hidden)]
+    fn from_got(item: Item) -> BoxFuture<'static, Result<Self>>;
+}
+
+impl<M: Model> FromGot for M {
+    fn from_got(item: Item) -> BoxFuture<'static, Result<Self>> {
+        Box::pin(async move { load::<M>(&item).await })
+    }
+}
+
+impl<P: Document> FromGot for Partial<P> {
+    fn from_got(item: Item) -> BoxFuture<'static, Result<Self>> {
+        Box::pin(async move { P::from_item(&item).map(Partial) })
     }
 }
 
@@ -177,9 +258,13 @@ impl<T: GetResults> TransactGet<T> {
         self.keys
             .iter()
             .map(|k| match k {
-                Ok((table, key)) => {
-                    let mut r = Request::new("Get", table);
-                    r.key = Some(key.clone());
+                Ok(slot) => {
+                    let mut r = Request::new("Get", slot.table);
+                    r.key = Some(slot.key.clone());
+                    if let Some((expression, names)) = &slot.projection {
+                        r.projection = Some(expression.clone());
+                        r.names = names.clone();
+                    }
                     Ok(r)
                 }
                 Err(e) => Err(Error::InvalidRequest(e.to_string())),
@@ -200,13 +285,16 @@ impl<T: GetResults> TransactGet<T> {
     pub async fn exec(self, db: &Db) -> Result<T> {
         let mut gets = Vec::with_capacity(self.keys.len());
         for k in self.keys {
-            let (table, key) = k?;
+            let slot = k?;
+            let (projection, names) = slot.projection.unzip();
             gets.push(
                 TransactGetItem::builder()
                     .get(
                         SdkGet::builder()
-                            .table_name(db.table_name(table))
-                            .set_key(Some(key))
+                            .table_name(db.table_name(slot.table))
+                            .set_key(Some(slot.key))
+                            .set_projection_expression(projection)
+                            .set_expression_attribute_names(names)
                             .build()
                             .map_err(|e| Error::InvalidRequest(e.to_string()))?,
                     )

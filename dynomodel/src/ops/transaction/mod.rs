@@ -46,7 +46,7 @@ use crate::ops::{put_request, Delete, Update};
 mod get;
 
 pub use crate::error::CancelReason;
-pub use get::{GetResults, Push, TransactGet};
+pub use get::{FromGot, GetResults, Partial, Push, TransactGet};
 
 /// DynamoDB's limit on the actions of one transaction: a longer transaction is
 /// `InvalidRequest` before anything is sent.
@@ -333,7 +333,7 @@ impl<'a> Transaction<'a> {
                 Ok(r) => requests.push(r),
                 Err(Error::Validation(errors)) => reasons.push(CancelReason {
                     index,
-                    table: action.table,
+                    table: action.table.to_owned(),
                     key: action.key.unwrap_or_default(),
                     code: "Validation".into(),
                     message: Some(errors.to_string()),
@@ -377,7 +377,17 @@ impl<'a> Transaction<'a> {
     pub async fn exec(mut self, db: &Db) -> Result<()> {
         let token = self.token.clone();
         let commits = std::mem::take(&mut self.commits);
-        let requests = self.to_requests().await?;
+        let requests = match self.to_requests().await {
+            Ok(requests) => requests,
+            // Reasons found before sending name the table as every error does: prefixed.
+            Err(Error::TransactionCanceled { mut reasons }) => {
+                for r in &mut reasons {
+                    r.table = db.table_name(&r.table);
+                }
+                return Err(Error::TransactionCanceled { reasons });
+            }
+            Err(e) => return Err(e),
+        };
         let mut items = Vec::with_capacity(requests.len());
         for r in &requests {
             items.push(write_item(db, r)?);
@@ -409,7 +419,9 @@ impl<'a> Transaction<'a> {
                         .filter(|(_, r)| r.code().is_some_and(|code| code != "None"))
                         .map(|(index, r)| CancelReason {
                             index,
-                            table: requests.get(index).map_or("", |q| q.table),
+                            table: requests
+                                .get(index)
+                                .map_or_else(String::new, |q| db.table_name(q.table)),
                             key: requests.get(index).map(key_from).unwrap_or_default(),
                             code: r.code().unwrap_or_default().to_owned(),
                             message: r.message().map(str::to_owned),
