@@ -27,6 +27,7 @@ use crate::model::{Key, Model};
 pub mod batch;
 mod delete;
 mod get;
+pub mod infra;
 mod put;
 pub mod query;
 pub mod request;

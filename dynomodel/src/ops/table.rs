@@ -217,6 +217,11 @@ impl<M: Model> CreateTable<M> {
         }
     }
 
+    /// Whether `exec` switches on the model's TTL (it does unless `without_ttl`).
+    pub(crate) fn ttl_enabled(&self) -> bool {
+        self.ttl
+    }
+
     /// The CreateTable input that `exec` sends (with the model's table name: `exec` adds the
     /// `Db`'s prefix), for inspection and for infrastructure code.
     ///

@@ -1,0 +1,167 @@
+//! Infrastructure from the model: the CloudFormation `AWS::DynamoDB::Table` resource of a
+//! table that `create_table` would make, and the least-privilege IAM statement of a Lambda
+//! that uses it, so that the template and the model cannot drift apart.
+//!
+//! ```
+//! # use dynomodel::prelude::*;
+//! # use dynomodel::doc_support::{pet, Pet};
+//! let resource = Pet::create_table().cloudformation()?;
+//! assert_eq!(resource["Type"], "AWS::DynamoDB::Table");
+//! assert_eq!(resource["Properties"]["TableName"], "pets");
+//! let statement = dynomodel::ops::infra::iam_statement::<Pet>();
+//! assert_eq!(statement["Effect"], "Allow");
+//! # Ok::<(), Error>(())
+//! ```
+//!
+//! Layer: ops.
+
+use aws_sdk_dynamodb::types::{KeySchemaElement, Projection, ProvisionedThroughput};
+use serde_json::{json, Value};
+
+use crate::error::Result;
+use crate::model::Model;
+use crate::ops::table::CreateTable;
+
+fn key_schema(keys: &[KeySchemaElement]) -> Value {
+    keys.iter()
+        .map(|k| json!({ "AttributeName": k.attribute_name(), "KeyType": k.key_type().as_str() }))
+        .collect()
+}
+
+fn projection(p: Option<&Projection>) -> Value {
+    let Some(p) = p else {
+        return json!({ "ProjectionType": "ALL" });
+    };
+    let mut out = json!({
+        "ProjectionType": p.projection_type().map_or("ALL", |t| t.as_str()),
+    });
+    if !p.non_key_attributes().is_empty() {
+        out["NonKeyAttributes"] = json!(p.non_key_attributes());
+    }
+    out
+}
+
+fn throughput(t: Option<&ProvisionedThroughput>) -> Option<Value> {
+    t.map(|t| {
+        json!({
+            "ReadCapacityUnits": t.read_capacity_units(),
+            "WriteCapacityUnits": t.write_capacity_units(),
+        })
+    })
+}
+
+impl<M: Model> CreateTable<M> {
+    /// The CloudFormation resource (`AWS::DynamoDB::Table`) of the table that `exec` would
+    /// create: keys, attribute definitions, indexes with their projections, billing, TTL and
+    /// stream, from the same input that `exec` sends.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::create_table().provisioned(5, 5).cloudformation()?;
+    /// let p = &r["Properties"];
+    /// assert_eq!(p["BillingMode"], "PROVISIONED");
+    /// assert_eq!(p["KeySchema"][0]["AttributeName"], "id");
+    /// assert_eq!(p["GlobalSecondaryIndexes"][0]["IndexName"], "by_owner");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn cloudformation(&self) -> Result<Value> {
+        let input = self.to_request()?;
+        let mut p = json!({
+            "TableName": M::TABLE,
+            "AttributeDefinitions": input.attribute_definitions().iter().map(|d| json!({
+                "AttributeName": d.attribute_name(),
+                "AttributeType": d.attribute_type().as_str(),
+            })).collect::<Value>(),
+            "KeySchema": key_schema(input.key_schema()),
+            "BillingMode": input.billing_mode().map_or("PAY_PER_REQUEST", |b| b.as_str()),
+        });
+        if let Some(t) = throughput(input.provisioned_throughput()) {
+            p["ProvisionedThroughput"] = t;
+        }
+        if !input.global_secondary_indexes().is_empty() {
+            p["GlobalSecondaryIndexes"] = input
+                .global_secondary_indexes()
+                .iter()
+                .map(|g| {
+                    let mut index = json!({
+                        "IndexName": g.index_name(),
+                        "KeySchema": key_schema(g.key_schema()),
+                        "Projection": projection(g.projection()),
+                    });
+                    if let Some(t) = throughput(g.provisioned_throughput()) {
+                        index["ProvisionedThroughput"] = t;
+                    }
+                    index
+                })
+                .collect();
+        }
+        if !input.local_secondary_indexes().is_empty() {
+            p["LocalSecondaryIndexes"] = input
+                .local_secondary_indexes()
+                .iter()
+                .map(|l| {
+                    json!({
+                        "IndexName": l.index_name(),
+                        "KeySchema": key_schema(l.key_schema()),
+                        "Projection": projection(l.projection()),
+                    })
+                })
+                .collect();
+        }
+        if let Some(view) = input
+            .stream_specification()
+            .and_then(|s| s.stream_view_type())
+        {
+            p["StreamSpecification"] = json!({ "StreamViewType": view.as_str() });
+        }
+        if let (true, Some(ttl)) = (self.ttl_enabled(), M::TTL) {
+            p["TimeToLiveSpecification"] = json!({ "AttributeName": ttl, "Enabled": true });
+        }
+        Ok(json!({ "Type": "AWS::DynamoDB::Table", "Properties": p }))
+    }
+}
+
+/// The DynamoDB actions that dynomodel's operations send: reads, writes, batches and
+/// transactions (whose actions are authorised as the item actions they contain).
+pub const ACTIONS: &[&str] = &[
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+];
+
+/// The least-privilege IAM statement of a Lambda that uses the model: [`ACTIONS`] on the
+/// table and its indexes, the ARNs written with CloudFormation's `Fn::Sub` (region and
+/// account of the stack), and nothing on other tables or on table management.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// let s = dynomodel::ops::infra::iam_statement::<Pet>();
+/// assert_eq!(
+///     s["Resource"][0]["Fn::Sub"],
+///     "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/pets"
+/// );
+/// assert_eq!(s["Resource"].as_array().unwrap().len(), 2); // the table, and its indexes
+/// ```
+pub fn iam_statement<M: Model>() -> Value {
+    let table = format!(
+        "arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/{}",
+        M::TABLE
+    );
+    let mut resources = vec![json!({ "Fn::Sub": table })];
+    if !M::indexes().is_empty() {
+        resources.push(json!({ "Fn::Sub": format!("{table}/index/*") }));
+    }
+    json!({
+        "Effect": "Allow",
+        "Action": ACTIONS,
+        "Resource": resources,
+    })
+}
