@@ -16,7 +16,7 @@
 //! Layer: ops.
 
 use aws_sdk_dynamodb::types::{KeySchemaElement, Projection, ProvisionedThroughput};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::error::Result;
 use crate::model::Model;
@@ -32,13 +32,15 @@ fn projection(p: Option<&Projection>) -> Value {
     let Some(p) = p else {
         return json!({ "ProjectionType": "ALL" });
     };
-    let mut out = json!({
-        "ProjectionType": p.projection_type().map_or("ALL", |t| t.as_str()),
-    });
+    let mut out = Map::new();
+    out.insert(
+        "ProjectionType".into(),
+        json!(p.projection_type().map_or("ALL", |t| t.as_str())),
+    );
     if !p.non_key_attributes().is_empty() {
-        out["NonKeyAttributes"] = json!(p.non_key_attributes());
+        out.insert("NonKeyAttributes".into(), json!(p.non_key_attributes()));
     }
-    out
+    Value::Object(out)
 }
 
 fn throughput(t: Option<&ProvisionedThroughput>) -> Option<Value> {
@@ -67,37 +69,50 @@ impl<M: Model> CreateTable<M> {
     /// ```
     pub fn cloudformation(&self) -> Result<Value> {
         let input = self.to_request()?;
-        let mut p = json!({
-            "TableName": M::TABLE,
-            "AttributeDefinitions": input.attribute_definitions().iter().map(|d| json!({
-                "AttributeName": d.attribute_name(),
-                "AttributeType": d.attribute_type().as_str(),
-            })).collect::<Value>(),
-            "KeySchema": key_schema(input.key_schema()),
-            "BillingMode": input.billing_mode().map_or("PAY_PER_REQUEST", |b| b.as_str()),
-        });
+        let mut p = Map::new();
+        p.insert("TableName".into(), json!(M::TABLE));
+        p.insert(
+            "AttributeDefinitions".into(),
+            input
+                .attribute_definitions()
+                .iter()
+                .map(|d| {
+                    json!({
+                        "AttributeName": d.attribute_name(),
+                        "AttributeType": d.attribute_type().as_str(),
+                    })
+                })
+                .collect(),
+        );
+        p.insert("KeySchema".into(), key_schema(input.key_schema()));
+        p.insert(
+            "BillingMode".into(),
+            json!(input
+                .billing_mode()
+                .map_or("PAY_PER_REQUEST", |b| b.as_str())),
+        );
         if let Some(t) = throughput(input.provisioned_throughput()) {
-            p["ProvisionedThroughput"] = t;
+            p.insert("ProvisionedThroughput".into(), t);
         }
         if !input.global_secondary_indexes().is_empty() {
-            p["GlobalSecondaryIndexes"] = input
+            let gsis = input
                 .global_secondary_indexes()
                 .iter()
                 .map(|g| {
-                    let mut index = json!({
-                        "IndexName": g.index_name(),
-                        "KeySchema": key_schema(g.key_schema()),
-                        "Projection": projection(g.projection()),
-                    });
+                    let mut index = Map::new();
+                    index.insert("IndexName".into(), json!(g.index_name()));
+                    index.insert("KeySchema".into(), key_schema(g.key_schema()));
+                    index.insert("Projection".into(), projection(g.projection()));
                     if let Some(t) = throughput(g.provisioned_throughput()) {
-                        index["ProvisionedThroughput"] = t;
+                        index.insert("ProvisionedThroughput".into(), t);
                     }
-                    index
+                    Value::Object(index)
                 })
                 .collect();
+            p.insert("GlobalSecondaryIndexes".into(), gsis);
         }
         if !input.local_secondary_indexes().is_empty() {
-            p["LocalSecondaryIndexes"] = input
+            let lsis = input
                 .local_secondary_indexes()
                 .iter()
                 .map(|l| {
@@ -108,22 +123,33 @@ impl<M: Model> CreateTable<M> {
                     })
                 })
                 .collect();
+            p.insert("LocalSecondaryIndexes".into(), lsis);
         }
         if let Some(view) = input
             .stream_specification()
             .and_then(|s| s.stream_view_type())
         {
-            p["StreamSpecification"] = json!({ "StreamViewType": view.as_str() });
+            p.insert(
+                "StreamSpecification".into(),
+                json!({ "StreamViewType": view.as_str() }),
+            );
         }
         if let (true, Some(ttl)) = (self.ttl_enabled(), M::TTL) {
-            p["TimeToLiveSpecification"] = json!({ "AttributeName": ttl, "Enabled": true });
+            p.insert(
+                "TimeToLiveSpecification".into(),
+                json!({ "AttributeName": ttl, "Enabled": true }),
+            );
         }
-        Ok(json!({ "Type": "AWS::DynamoDB::Table", "Properties": p }))
+        Ok(json!({ "Type": "AWS::DynamoDB::Table", "Properties": Value::Object(p) }))
     }
 }
 
 /// The DynamoDB actions that dynomodel's operations send: reads, writes, batches and
 /// transactions (whose actions are authorised as the item actions they contain).
+///
+/// ```
+/// assert!(dynomodel::ops::infra::ACTIONS.contains(&"dynamodb:Query"));
+/// ```
 pub const ACTIONS: &[&str] = &[
     "dynamodb:GetItem",
     "dynamodb:PutItem",
