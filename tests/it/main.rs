@@ -11,6 +11,7 @@ mod lambda;
 mod layers;
 mod lints;
 mod local;
+mod migrate;
 mod models;
 mod ops;
 mod production;

@@ -28,6 +28,7 @@ pub mod batch;
 mod delete;
 mod get;
 pub mod infra;
+pub mod migrate;
 mod put;
 pub mod query;
 pub mod request;

@@ -1,0 +1,102 @@
+//! A table created from version 1 of a model gains version 2's index and TTL in place.
+
+use dynomodel::ops::migrate::{plan, Change};
+use dynomodel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::common;
+
+mod v1 {
+    use super::*;
+    #[derive(Model, Serialize, Deserialize, Debug, Clone)]
+    #[dynomodel(table = "evolving")]
+    pub struct Pet {
+        #[dynomodel(hash_key)]
+        pub id: String,
+        pub owner: String,
+        pub expires: Option<i64>,
+    }
+}
+
+mod v2 {
+    use super::*;
+    #[derive(Model, Serialize, Deserialize, Debug, Clone)]
+    #[dynomodel(table = "evolving", gsi(name = "by_owner", hash = "owner"))]
+    pub struct Pet {
+        #[dynomodel(hash_key)]
+        pub id: String,
+        pub owner: String,
+        #[dynomodel(ttl)]
+        pub expires: Option<i64>,
+    }
+}
+
+mod v3 {
+    use super::*;
+    #[derive(Model, Serialize, Deserialize, Debug, Clone)]
+    #[dynomodel(table = "evolving")]
+    pub struct Pet {
+        #[dynomodel(hash_key)]
+        pub owner: String,
+        #[dynomodel(range_key)]
+        pub id: String,
+    }
+}
+
+#[tokio::test]
+async fn a_table_gains_the_next_versions_index_and_ttl() {
+    let db = common::db().await;
+    let fresh = plan(&v1::Pet::create_table(), &db).await.unwrap();
+    assert_eq!(fresh.changes, [Change::CreateTable]);
+    v1::Pet::create_table().exec(&db).await.unwrap();
+    for (id, owner) in [("1", "ann"), ("2", "bob"), ("3", "ann")] {
+        let mut p = v1::Pet {
+            id: id.into(),
+            owner: owner.into(),
+            expires: None,
+        };
+        p.create(&db).await.unwrap();
+    }
+    assert!(plan(&v1::Pet::create_table(), &db)
+        .await
+        .unwrap()
+        .changes
+        .is_empty());
+
+    let next = plan(&v2::Pet::create_table(), &db).await.unwrap();
+    let text = next.to_string();
+    eprintln!("{text}");
+    assert!(
+        text.contains("+ add global secondary index `by_owner`"),
+        "{text}"
+    );
+    assert!(text.contains("~ turn on TTL on `expires`"), "{text}");
+    assert!(
+        matches!(&next.changes[..], [Change::AddIndex(_), Change::Ttl(_)]),
+        "{next:?}"
+    );
+    let done = next.apply(&db, false).await.unwrap();
+    assert_eq!(done.len(), 2);
+
+    let f = v2::Pet::fields();
+    let anns = v2::Pet::query(f.owner.eq("ann")).all(&db).await.unwrap();
+    assert_eq!(anns.len(), 2, "the new index answers, backfilled");
+    assert!(plan(&v2::Pet::create_table(), &db)
+        .await
+        .unwrap()
+        .changes
+        .is_empty());
+
+    // Back to version 1: the index is listed, and kept unless asked.
+    let back = plan(&v1::Pet::create_table(), &db).await.unwrap();
+    assert_eq!(back.changes, [Change::RemoveIndex("by_owner".into())]);
+    assert!(back.apply(&db, false).await.unwrap().is_empty());
+
+    // Other keys cannot be had in place.
+    let blocked = plan(&v3::Pet::create_table(), &db).await.unwrap();
+    assert!(
+        matches!(blocked.changes.first(), Some(Change::Blocked(_))),
+        "{blocked}"
+    );
+    assert!(blocked.apply(&db, false).await.is_err());
+}
