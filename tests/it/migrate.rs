@@ -87,6 +87,29 @@ async fn a_table_gains_the_next_versions_index_and_ttl() {
         .changes
         .is_empty());
 
+    // A stream, asked for later, is turned on.
+    let streamed =
+        v2::Pet::create_table().stream(aws_sdk_dynamodb::types::StreamViewType::NewImage);
+    let with_stream = plan(&streamed, &db).await.unwrap();
+    assert!(
+        matches!(&with_stream.changes[..], [Change::Stream(_)]),
+        "{with_stream}"
+    );
+    with_stream.apply(&db, false).await.unwrap();
+    let table = db
+        .client()
+        .describe_table()
+        .table_name(db.table_name("evolving"))
+        .send()
+        .await
+        .unwrap()
+        .table
+        .unwrap();
+    assert!(table
+        .stream_specification()
+        .is_some_and(|s| s.stream_enabled()));
+    assert!(plan(&streamed, &db).await.unwrap().changes.is_empty());
+
     // Back to version 1: the index is listed, and kept unless asked.
     let back = plan(&v1::Pet::create_table(), &db).await.unwrap();
     assert_eq!(back.changes, [Change::RemoveIndex("by_owner".into())]);

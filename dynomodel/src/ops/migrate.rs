@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{
     CreateGlobalSecondaryIndexAction, GlobalSecondaryIndex, GlobalSecondaryIndexUpdate,
-    IndexStatus, KeySchemaElement, TimeToLiveSpecification, TimeToLiveStatus,
+    IndexStatus, KeySchemaElement, StreamSpecification, StreamViewType, TimeToLiveSpecification,
+    TimeToLiveStatus,
 };
 
 use crate::db::Db;
@@ -45,6 +46,8 @@ pub enum Change {
     RemoveIndex(String),
     /// The model's TTL attribute is not the table's.
     Ttl(String),
+    /// The stream that `create_table` asks for is off, or has another view type.
+    Stream(StreamViewType),
     /// What DynamoDB cannot change in place (the table's keys, an index's keys or
     /// projection, a local secondary index): a new table and a copy of the items.
     Blocked(String),
@@ -97,6 +100,9 @@ impl fmt::Display for Plan {
                     "  - global secondary index `{name}` is not in the model (kept unless asked)"
                 )?,
                 Change::Ttl(attr) => writeln!(f, "  ~ turn on TTL on `{attr}`")?,
+                Change::Stream(view) => {
+                    writeln!(f, "  ~ turn on the stream with {} images", view.as_str())?
+                }
                 Change::Blocked(why) => writeln!(f, "  ! cannot be changed in place: {why}")?,
             }
         }
@@ -172,6 +178,18 @@ pub async fn plan<M: Model>(create: &CreateTable<M>, db: &Db) -> Result<Plan> {
                 "the local secondary index `{}` can only be made with the table",
                 l.index_name()
             )));
+        }
+    }
+    if let Some(view) = want
+        .stream_specification()
+        .and_then(|s| s.stream_view_type())
+    {
+        let live_view = live
+            .stream_specification()
+            .filter(|s| s.stream_enabled())
+            .and_then(|s| s.stream_view_type());
+        if live_view != Some(view) {
+            plan.changes.push(Change::Stream(view.clone()));
         }
     }
     if let (true, Some(ttl)) = (create.ttl_enabled(), M::TTL) {
@@ -264,6 +282,36 @@ impl Plan {
                         .map_err(|e| DynamoError::from_sdk("UpdateTable", e))?;
                 }
                 Change::RemoveIndex(_) => continue,
+                Change::Stream(view) => {
+                    let spec = |enabled: bool| {
+                        let mut s = StreamSpecification::builder().stream_enabled(enabled);
+                        if enabled {
+                            s = s.stream_view_type(view.clone());
+                        }
+                        s.build().map_err(|e| Error::InvalidRequest(e.to_string()))
+                    };
+                    let live = crate::ops::table::describe_raw(db, &self.table).await?;
+                    // A stream's view type cannot change in place: off first, then on.
+                    if live
+                        .stream_specification()
+                        .is_some_and(|s| s.stream_enabled())
+                    {
+                        db.client()
+                            .update_table()
+                            .table_name(&self.table)
+                            .stream_specification(spec(false)?)
+                            .send()
+                            .await
+                            .map_err(|e| DynamoError::from_sdk("UpdateTable", e))?;
+                    }
+                    db.client()
+                        .update_table()
+                        .table_name(&self.table)
+                        .stream_specification(spec(true)?)
+                        .send()
+                        .await
+                        .map_err(|e| DynamoError::from_sdk("UpdateTable", e))?;
+                }
                 Change::Ttl(attr) => {
                     db.client()
                         .update_time_to_live()
