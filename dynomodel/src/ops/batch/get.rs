@@ -75,15 +75,7 @@ impl<M: Model> BatchGet<M> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn to_requests(&self) -> Result<Vec<Request>> {
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut unique: Vec<Item> = Vec::new();
-        for key in &self.keys {
-            check_key::<M>(key.item())?;
-            if seen.insert(key_id::<M>(key.item())) {
-                unique.push(key.item().clone());
-            }
-        }
-        Ok(unique
+        Ok(unique_keys::<M>(&self.keys)?
             .chunks(MAX_GET_KEYS)
             .map(|chunk| {
                 let mut r = Request::new("BatchGetItem", M::TABLE);

@@ -16,14 +16,16 @@
 //!
 //! Layer: ops.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::codec::Item;
-use crate::error::Error;
-use crate::model::Model;
+use crate::error::{Error, Result};
+use crate::model::item::check_key;
+use crate::model::{Key, Model};
 
 pub use get::BatchGet;
 pub use write::{BatchDelete, BatchPut};
@@ -125,6 +127,19 @@ pub(crate) fn jitter() -> f64 {
     x ^= x >> 7;
     x ^= x << 17;
     (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The keys, each checked, once each in their first order: what a batch reads or deletes.
+pub(crate) fn unique_keys<M: Model>(keys: &[Key<M>]) -> Result<Vec<Item>> {
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut unique = Vec::new();
+    for key in keys {
+        check_key::<M>(key.item())?;
+        if seen.insert(key_id::<M>(key.item())) {
+            unique.push(key.item().clone());
+        }
+    }
+    Ok(unique)
 }
 
 /// A text that is the same for equal keys, to find duplicates and match results.

@@ -341,15 +341,7 @@ impl<M: Model> BatchDelete<M> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn to_requests(&self) -> Result<Vec<Request>> {
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut unique: Vec<Item> = Vec::new();
-        for key in &self.keys {
-            check_key::<M>(key.item())?;
-            if seen.insert(key_id::<M>(key.item())) {
-                unique.push(key.item().clone());
-            }
-        }
-        Ok(unique
+        Ok(unique_keys::<M>(&self.keys)?
             .chunks(MAX_WRITE_REQUESTS)
             .map(|chunk| {
                 let mut r = Request::new("BatchWriteItem", M::TABLE);

@@ -35,7 +35,7 @@ impl<M: Model> Hydrate<M> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn to_request(&self) -> Result<Request> {
-        self.query.request()
+        self.query.request(true)
     }
 
     /// One page of the index, completed.

@@ -366,17 +366,12 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn to_request(&self) -> Result<Request> {
-        let r = self.request()?;
-        let mut read = self.read.clone();
-        read.index = r
-            .index
-            .and_then(|name| M::indexes().iter().copied().find(|i| i.name == name));
-        read.check_projection()?;
-        Ok(r)
+        self.request(false)
     }
 
-    /// The request, whatever the index holds.
-    pub(crate) fn request(&self) -> Result<Request> {
+    /// The request; `hydrated` where the whole items come from the table afterwards, so that
+    /// the index may hold only some attributes.
+    pub(crate) fn request(&self, hydrated: bool) -> Result<Request> {
         let hash = match &self.hash.node {
             node @ Node::Cmp(Subject::Path(_), Cmp::Eq, _) => key_attr(node),
             _ => None,
@@ -430,6 +425,9 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
         let mut r = Request::new("Query", M::TABLE);
         let mut read = self.read.clone();
         read.index = index;
+        if !hydrated {
+            read.check_projection()?;
+        }
         read.fill(&mut r, &mut ph)?;
         r.key_condition = Some(key_condition);
         r.descending = self.descending;
