@@ -105,8 +105,13 @@ enum Act {
 enum Step {
     /// Create the item, or read it, change it and save it.
     Save(Box<Ledger>),
-    /// A typed update, or an upsert.
-    Update(Vec<Act>, bool),
+    /// A typed update, or an upsert, answered in one of the four ways an update can be
+    /// (the new item, nothing, the old item, the changed attributes).
+    Update(Vec<Act>, bool, u8),
+    /// A save of the stored item, changed, on the condition that `points` is what was read.
+    SaveIf(Box<Ledger>),
+    /// A batch put of an item, over whatever version is stored.
+    Batch(Box<Ledger>),
     /// The same update inside a transaction.
     Transact(Vec<Act>),
     /// A delete.
@@ -212,8 +217,11 @@ fn act() -> impl Strategy<Value = Act> {
         (0u32..1200).prop_map(Act::Stock),
         (0u32..600).prop_map(Act::AddStock),
         (0u32..600).prop_map(Act::SubtractStock),
-        (-30i64..30).prop_map(Act::AddPoints),
-        (-30i64..30).prop_map(Act::SubtractPoints),
+        // Extreme amounts too: guards and their arithmetic at the ends of i64.
+        prop_oneof![8 => -30i64..30, 1 => Just(i64::MAX), 1 => Just(i64::MIN)]
+            .prop_map(Act::AddPoints),
+        prop_oneof![8 => -30i64..30, 1 => Just(i64::MAX), 1 => Just(i64::MIN)]
+            .prop_map(Act::SubtractPoints),
         words().prop_map(Act::AddTags),
         words().prop_map(Act::DeleteTags),
         prop::collection::btree_set(bytes(), 0..3).prop_map(Act::AddKeys),
@@ -241,8 +249,10 @@ fn act() -> impl Strategy<Value = Act> {
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         3 => ledger().prop_map(|l| Step::Save(Box::new(l))),
-        6 => (prop::collection::vec(act(), 1..4), prop::bool::weighted(0.15))
-            .prop_map(|(a, upsert)| Step::Update(a, upsert)),
+        6 => (prop::collection::vec(act(), 1..4), prop::bool::weighted(0.15), 0u8..4)
+            .prop_map(|(a, upsert, answer)| Step::Update(a, upsert, answer)),
+        1 => ledger().prop_map(|l| Step::SaveIf(Box::new(l))),
+        1 => ledger().prop_map(|l| Step::Batch(Box::new(l))),
         2 => prop::collection::vec(act(), 1..3).prop_map(Step::Transact),
         1 => Just(Step::Delete),
     ]
@@ -313,13 +323,37 @@ async fn run(db: &Db, id: &str, step: &Step) -> Result<()> {
                 l.save(db).await
             }
         },
-        Step::Update(acts, upsert) => {
+        Step::Update(acts, upsert, answer) => {
             let mut u = Ledger::update(Ledger::key(id));
             if *upsert {
                 u = u.upsert();
             }
             let u = acts.iter().fold(u, apply);
-            u.exec(db).await.map(|_| ())
+            match answer {
+                0 => u.exec(db).await.map(|_| ()),
+                1 => u.exec_quiet(db).await,
+                2 => u.exec_old(db).await.map(|_| ()),
+                _ => u.exec_updated(db).await.map(|_| ()),
+            }
+        }
+        Step::SaveIf(seed) => {
+            let Some(stored) = Ledger::get(Ledger::key(id)).consistent().exec(db).await? else {
+                return Ok(());
+            };
+            let mut l = Ledger {
+                id: id.to_owned(),
+                version: stored.version,
+                ..(**seed).clone()
+            };
+            l.save_if(db, Ledger::fields().points.eq(stored.points))
+                .await
+        }
+        Step::Batch(seed) => {
+            let l = Ledger {
+                id: id.to_owned(),
+                ..(**seed).clone()
+            };
+            Ledger::batch_put([l]).overwrite_versions().exec(db).await
         }
         Step::Transact(acts) => {
             let u = acts.iter().fold(Ledger::update(Ledger::key(id)), apply);
