@@ -13,8 +13,7 @@ use crate::model::item::{check_key, load};
 use crate::model::{Key, Model};
 use crate::ops::request::Request;
 
-use super::put::version_condition;
-use super::update::condition_error;
+use super::conditions::{condition_error, version_condition};
 
 /// A DeleteItem of one `M`; `M::delete(key)` makes one.
 ///

@@ -25,6 +25,7 @@ use crate::expr::condition::Condition;
 use crate::model::{Key, Model};
 
 pub mod batch;
+mod conditions;
 mod delete;
 mod get;
 pub mod infra;

@@ -2,7 +2,7 @@
 //! Layer: ops.
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 use tracing::Instrument;
 
 use crate::codec::Item;
@@ -14,6 +14,8 @@ use crate::expr::Placeholders;
 use crate::model::item::check_key;
 use crate::model::{prepare_save, Model};
 use crate::ops::request::Request;
+
+use super::conditions::{condition_error, version_condition};
 
 /// How a put may replace what is stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,18 +66,6 @@ pub(crate) fn put_request_if<M: Model>(
     }
     r.item = Some(item);
     Ok(r)
-}
-
-/// The condition that the stored item is at version `v`. Version 0 is an item never saved
-/// with a version: there is no item, or it has no version attribute (written before the model
-/// had one, or by other code).
-pub(crate) fn version_condition(ph: &mut Placeholders, attribute: &str, v: u64) -> String {
-    let n = ph.name(attribute);
-    if v == 0 {
-        format!("attribute_not_exists({n})")
-    } else {
-        format!("{n} = {}", ph.value(AttributeValue::N(v.to_string())))
-    }
 }
 
 pub(crate) async fn put<M: Model>(
@@ -142,7 +132,7 @@ async fn send_put<M: Model>(
                 (PutMode::Create, _, None) => Error::AlreadyExists { table },
                 (PutMode::Create, _, Some(_)) if stored.is_some() => Error::AlreadyExists { table },
                 (PutMode::Save, Some(expected), None) => Error::VersionConflict { table, expected },
-                _ => super::update::condition_error::<M>(table, stored, true, expected, &[]),
+                _ => condition_error::<M>(table, stored, true, expected, &[]),
             })
         }
     }

@@ -9,14 +9,13 @@ use crate::db::trace::{capacity, op_span, record_capacity};
 use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
 use crate::expr::condition::Condition;
-use crate::expr::guard::{self, Guard};
 use crate::expr::update::{Actions, UpdateActions};
 use crate::expr::Placeholders;
 use crate::model::item::{check_key, load};
 use crate::model::{Key, Model};
 use crate::ops::request::Request;
 
-use super::put::version_condition;
+use super::conditions::{condition_error, version_condition};
 
 /// An UpdateItem of one `M`; `M::update(key)` makes one.
 ///
@@ -331,38 +330,5 @@ impl<M: Model> Update<M> {
                 ))
             }
         }
-    }
-}
-
-/// Which condition failed, from the item that DynamoDB returned with the failure.
-pub(crate) fn condition_error<M: Model>(
-    table: String,
-    stored: Option<Item>,
-    upsert: bool,
-    expected_version: Option<u64>,
-    guards: &[Guard],
-) -> Error {
-    match stored {
-        None if !upsert => Error::NotFound { table },
-        Some(item) => {
-            if let (Some(version), Some(expected)) = (M::VERSION, expected_version) {
-                // No version attribute: version 0.
-                let stored_version = match item.get(version) {
-                    None => Some(0),
-                    Some(v) => v.as_n().ok().and_then(|n| n.parse::<u64>().ok()),
-                };
-                if stored_version != Some(expected) {
-                    return Error::VersionConflict { table, expected };
-                }
-            }
-            if let Some(errors) = guard::failures(guards, &item) {
-                return Error::Validation(errors);
-            }
-            Error::ConditionFailed {
-                table,
-                item: Some(Box::new(item)),
-            }
-        }
-        None => Error::ConditionFailed { table, item: None },
     }
 }

@@ -1,0 +1,57 @@
+//! What the item writes (put, update, delete) share about their conditions: the version
+//! condition they add, and which condition failed, read from the item that DynamoDB returns
+//! with the failure.
+//! Layer: ops.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::codec::Item;
+use crate::error::Error;
+use crate::expr::guard::{self, Guard};
+use crate::expr::Placeholders;
+use crate::model::Model;
+
+/// The condition that the stored item is at version `v`. Version 0 is an item never saved
+/// with a version: there is no item, or it has no version attribute (written before the model
+/// had one, or by other code).
+pub(crate) fn version_condition(ph: &mut Placeholders, attribute: &str, v: u64) -> String {
+    let n = ph.name(attribute);
+    if v == 0 {
+        format!("attribute_not_exists({n})")
+    } else {
+        format!("{n} = {}", ph.value(AttributeValue::N(v.to_string())))
+    }
+}
+
+/// Which condition failed, from the item that DynamoDB returned with the failure.
+pub(crate) fn condition_error<M: Model>(
+    table: String,
+    stored: Option<Item>,
+    upsert: bool,
+    expected_version: Option<u64>,
+    guards: &[Guard],
+) -> Error {
+    match stored {
+        None if !upsert => Error::NotFound { table },
+        Some(item) => {
+            if let (Some(version), Some(expected)) = (M::VERSION, expected_version) {
+                // No version attribute: version 0.
+                let stored_version = match item.get(version) {
+                    None => Some(0),
+                    Some(v) => v.as_n().ok().and_then(|n| n.parse::<u64>().ok()),
+                };
+                if stored_version != Some(expected) {
+                    return Error::VersionConflict { table, expected };
+                }
+            }
+            if let Some(errors) = guard::failures(guards, &item) {
+                return Error::Validation(errors);
+            }
+            Error::ConditionFailed {
+                table,
+                item: Some(Box::new(item)),
+            }
+        }
+        None => Error::ConditionFailed { table, item: None },
+    }
+}
