@@ -6,7 +6,7 @@ use syn::{Attribute, Expr, LitInt, LitStr, Token};
 use crate::case;
 use crate::ctxt::Ctxt;
 
-const STRUCT_KEYS: &str = "table, gsi, lsi, hooks, crate";
+const STRUCT_KEYS: &str = "table, gsi, lsi, hooks, crate, entity, pk, sk, index";
 const FIELD_KEYS: &str = "hash_key, range_key, default, required, set, get, validate, \
      string_set, number_set, binary_set, epoch, version, created_at, updated_at, ttl, \
      gsi_hash, gsi_range, lsi_range, extra";
@@ -19,10 +19,25 @@ pub type Flag = Option<syn::Path>;
 #[derive(Default)]
 pub struct StructAttrs {
     pub table: Option<LitStr>,
+    /// `table = SomeTable`: a table declared with `#[derive(Table)]`.
+    pub shared: Option<syn::Path>,
+    pub entity: Option<LitStr>,
+    pub pk: Option<LitStr>,
+    pub sk: Option<LitStr>,
+    pub index_templates: Vec<IndexTemplate>,
     pub indexes: Vec<IndexAttr>,
     pub hooks: Flag,
     pub krate: Option<syn::Path>,
     pub rename_all: Option<String>,
+}
+
+/// `gsi1(pk = "...", sk = "...")` or `index(name = "...", pk = "...", sk = "...")`: the key
+/// templates of one index of a shared table.
+pub struct IndexTemplate {
+    pub token: syn::Path,
+    pub name: String,
+    pub pk: Option<LitStr>,
+    pub sk: Option<LitStr>,
 }
 
 pub struct IndexAttr {
@@ -160,11 +175,36 @@ pub fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> StructAttrs {
         }
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("table") {
-                let lit: LitStr = meta.value()?.parse()?;
-                if lit.value().len() < 3 || lit.value().len() > 255 {
-                    cx.error_at(&lit, "a DynamoDB table name has 3 to 255 characters");
+                let value = meta.value()?;
+                if value.peek(LitStr) {
+                    let lit: LitStr = value.parse()?;
+                    if lit.value().len() < 3 || lit.value().len() > 255 {
+                        cx.error_at(&lit, "a DynamoDB table name has 3 to 255 characters");
+                    }
+                    set_once(cx, &mut out.table, lit, &meta);
+                } else {
+                    let path: syn::Path = value.parse()?;
+                    set_once(cx, &mut out.shared, path, &meta);
                 }
-                set_once(cx, &mut out.table, lit, &meta);
+            } else if meta.path.is_ident("entity") {
+                let lit: LitStr = meta.value()?.parse()?;
+                if lit.value().is_empty() {
+                    cx.error_at(&lit, "an entity name cannot be empty");
+                }
+                set_once(cx, &mut out.entity, lit, &meta);
+            } else if meta.path.is_ident("pk") {
+                let lit: LitStr = meta.value()?.parse()?;
+                set_once(cx, &mut out.pk, lit, &meta);
+            } else if meta.path.is_ident("sk") {
+                let lit: LitStr = meta.value()?.parse()?;
+                set_once(cx, &mut out.sk, lit, &meta);
+            } else if meta.path.is_ident("index")
+                || (meta.path.get_ident().is_some()
+                    && meta.input.peek(syn::token::Paren)
+                    && !meta.path.is_ident("gsi")
+                    && !meta.path.is_ident("lsi"))
+            {
+                out.index_templates.push(index_template(cx, &meta)?);
             } else if meta.path.is_ident("gsi") || meta.path.is_ident("lsi") {
                 out.indexes.push(index_attr(cx, &meta)?);
             } else if meta.path.is_ident("hooks") {
@@ -186,6 +226,54 @@ pub fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> StructAttrs {
         }
     }
     out
+}
+
+fn index_template(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<IndexTemplate> {
+    let named = meta.path.is_ident("index");
+    let mut t = IndexTemplate {
+        token: meta.path.clone(),
+        name: if named {
+            String::new()
+        } else {
+            meta.path
+                .get_ident()
+                .map(|i| i.to_string())
+                .unwrap_or_default()
+        },
+        pk: None,
+        sk: None,
+    };
+    let mut name = None;
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident("pk") {
+            let lit: LitStr = inner.value()?.parse()?;
+            set_once(cx, &mut t.pk, lit, &inner);
+        } else if inner.path.is_ident("sk") {
+            let lit: LitStr = inner.value()?.parse()?;
+            set_once(cx, &mut t.sk, lit, &inner);
+        } else if inner.path.is_ident("name") && named {
+            let lit: LitStr = inner.value()?.parse()?;
+            set_once(cx, &mut name, lit, &inner);
+        } else {
+            let valid = if named { "name, pk, sk" } else { "pk, sk" };
+            cx.syn_error(unknown(&inner, "index template attribute", valid));
+            skip_value(&inner);
+        }
+        Ok(())
+    })?;
+    if named {
+        match name {
+            Some(n) => t.name = n.value(),
+            None => cx.error_at(&meta.path, "`index(...)` needs `name = \"...\"`"),
+        }
+    }
+    if t.pk.is_none() && t.sk.is_none() {
+        cx.error_at(
+            &meta.path,
+            "an index template needs `pk = \"...\"`, `sk = \"...\"` or both",
+        );
+    }
+    Ok(t)
 }
 
 fn index_attr(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<IndexAttr> {
@@ -210,7 +298,7 @@ fn index_attr(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<IndexAtt
             let lit: LitStr = inner.value()?.parse()?;
             set_once(cx, &mut index.range, lit, &inner);
         } else if inner.path.is_ident("projection") {
-            let p = projection_attr(&inner)?;
+            let p = projection_of(&inner)?;
             set_once(cx, &mut projection, p, &inner);
         } else if inner.path.is_ident("hash") {
             cx.error_at(
@@ -250,7 +338,7 @@ fn index_attr(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<IndexAtt
     Ok(index)
 }
 
-fn projection_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<Projection> {
+pub fn projection_of(meta: &ParseNestedMeta<'_>) -> syn::Result<Projection> {
     let value = meta.value()?;
     let ident: syn::Ident = value.parse()?;
     match ident.to_string().as_str() {

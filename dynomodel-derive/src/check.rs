@@ -5,12 +5,98 @@ use crate::attr::{Rule, SetKind};
 use crate::ctxt::Ctxt;
 
 pub fn check(cx: &mut Ctxt, c: &Container<'_>) {
-    keys(cx, c);
+    if c.attrs.shared.is_some() || c.kind == Kind::Document {
+        shared(cx, c);
+    }
+    if c.attrs.shared.is_none() {
+        own_table(cx, c);
+        keys(cx, c);
+    }
     indexes(cx, c);
     index_names(cx, c);
     managed(cx, c);
     for f in &c.fields {
         field_rules(cx, f);
+    }
+}
+
+/// A model in a shared table: key templates instead of key fields, indexes on the table.
+fn shared(cx: &mut Ctxt, c: &Container<'_>) {
+    let a = &c.attrs;
+    if c.kind == Kind::Document {
+        // A Document has no table: each shared-table attribute is reported once below.
+        for (lit, what) in [(&a.entity, "entity"), (&a.pk, "pk"), (&a.sk, "sk")] {
+            if let Some(lit) = lit {
+                cx.error_at(
+                    lit,
+                    format!("`{what}` belongs to a Model in a shared table, not to a Document"),
+                );
+            }
+        }
+        return;
+    }
+    let Some(table) = &a.shared else { return };
+    if let Some(t) = &a.table {
+        cx.error_at(t, "a second `table`");
+    }
+    if a.entity.is_none() {
+        cx.error_at(
+            table,
+            "a model in a shared table needs `entity = \"...\"`: the name that its items carry",
+        );
+    }
+    match &a.pk {
+        None => cx.error_at(table, "a model in a shared table needs `pk = \"...\"`, the template of its partition key, such as \"CUSTOMER#{id}\""),
+        Some(lit) => {
+            crate::template::parse(cx, c, lit, false);
+        }
+    }
+    if let Some(lit) = &a.sk {
+        crate::template::parse(cx, c, lit, false);
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for t in &a.index_templates {
+        if seen.contains(&t.name.as_str()) {
+            cx.error_at(
+                &t.token,
+                format!("a second template for the index `{}`", t.name),
+            );
+        }
+        seen.push(&t.name);
+        for lit in [&t.pk, &t.sk].into_iter().flatten() {
+            crate::template::parse(cx, c, lit, true);
+        }
+    }
+    for i in &a.indexes {
+        cx.error_at(&i.token, "a model in a shared table declares its indexes on the table (#[derive(Table)]) and fills them with templates, such as `gsi1(pk = \"...\", sk = \"...\")`");
+    }
+    for f in &c.fields {
+        let a = &f.attrs;
+        let flags = [(&a.hash_key, "hash_key"), (&a.range_key, "range_key")];
+        for (flag, what) in flags {
+            if let Some(t) = flag {
+                cx.error_at(t, format!("`{what}`: a model in a shared table has key templates (`pk = \"...\"`, `sk = \"...\"`) instead of key fields"));
+            }
+        }
+        for lit in a.gsi_hash.iter().chain(&a.gsi_range).chain(&a.lsi_range) {
+            cx.error_at(lit, "a model in a shared table fills the table's indexes with templates, such as `gsi1(pk = \"...\")`");
+        }
+    }
+}
+
+/// A model with a table of its own has no entity or templates.
+fn own_table(cx: &mut Ctxt, c: &Container<'_>) {
+    let a = &c.attrs;
+    if c.kind == Kind::Document {
+        return;
+    }
+    for (lit, what) in [(&a.entity, "entity"), (&a.pk, "pk"), (&a.sk, "sk")] {
+        if let Some(lit) = lit {
+            cx.error_at(lit, format!("`{what}` belongs to a model in a shared table: name the table type, `table = SomeTable` (#[derive(Table)])"));
+        }
+    }
+    for t in &a.index_templates {
+        cx.error_at(&t.token, "an index template belongs to a model in a shared table: name the table type, `table = SomeTable` (#[derive(Table)])");
     }
 }
 

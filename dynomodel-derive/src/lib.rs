@@ -7,6 +7,8 @@ mod case;
 mod check;
 mod ctxt;
 mod expand;
+mod table;
+mod template;
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
@@ -25,6 +27,24 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 pub fn derive_document(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive(&input, ast::Kind::Document)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Derives `dynomodel::Table`: the physical table that several models share.
+#[proc_macro_derive(Table, attributes(dynomodel))]
+pub fn derive_table(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    table::derive_table(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Derives `dynomodel::Collection`: an enum of models that share a partition, read together.
+#[proc_macro_derive(Collection, attributes(dynomodel))]
+pub fn derive_collection(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    table::derive_collection(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -101,12 +101,55 @@ pub use dynomodel_derive::Document;
 /// ```
 #[cfg(feature = "derive")]
 pub use dynomodel_derive::Model;
+/// Derives [`Table`](trait@Table): the physical table of a single-table design, declared
+/// once, on a unit struct. Attributes: `name`, `pk`, `sk` (optional), `entity_attr`
+/// (default `_et`), `delimiter` (default `#`), `ttl`, and indexes as
+/// `gsi(name = "...", pk = "...", sk = "...", projection = ...)` and
+/// `lsi(name = "...", sk = "...")`. Models point at it with `table = Groceries` and fill
+/// its keys with templates; docs/single-table.md tells the whole design.
+///
+/// ```
+/// use dynomodel::prelude::*;
+///
+/// #[derive(Table)]
+/// #[dynomodel(name = "groceries", pk = "pk", sk = "sk",
+///             gsi(name = "gsi1", pk = "gsi1pk", sk = "gsi1sk"))]
+/// struct Groceries;
+///
+/// let r = Groceries::create_table().to_request()?; // the table with every index
+/// assert_eq!(r.global_secondary_indexes().len(), 1);
+/// # Ok::<(), Error>(())
+/// ```
+#[cfg(feature = "derive")]
+pub use dynomodel_derive::Table;
+
+/// Derives [`Collection`](trait@Collection) on an enum of models that share a partition
+/// key template: `View::query(..)` reads the partition once and decodes each item as the
+/// member that its entity attribute names. `#[dynomodel(index = "gsi1")]` shares an
+/// index's partition instead of the table's. Members that do not share the table and the
+/// template fail to compile.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::single::{Customer, Order};
+/// #[derive(Collection)]
+/// enum History {
+///     Customer(Customer),
+///     Order(Order),
+/// }
+///
+/// let r = History::query(Customer::fields().id.eq("c1")).to_request()?;
+/// assert_eq!(r.key_condition.as_deref(), Some("#n0 = :v0")); // the whole partition
+/// # Ok::<(), Error>(())
+/// ```
+#[cfg(feature = "derive")]
+pub use dynomodel_derive::Collection;
 pub use error::{DynamoError, Error, Result, ValidationError, ValidationErrors};
 pub use expr::condition::Condition;
 pub use expr::path::{Attr, Path};
-pub use model::{Document, Hooks, Index, Key, Model};
+pub use model::{Collection, Document, Hooks, Index, Key, Member, Model, Table};
 pub use ops::request::Request;
-pub use ops::ModelOps;
+pub use ops::{CollectionOps, ModelOps};
 
 /// The guide's snippets, compiled (`cargo test --doc`), so that they cannot drift.
 #[cfg(doctest)]
@@ -139,9 +182,9 @@ pub mod prelude {
     pub use crate::model::{Document as _, Hooks, Key, Model as _};
     pub use crate::ops::query::{Cursor, Page};
     pub use crate::ops::transaction::{TransactGet, Transaction};
-    pub use crate::ops::ModelOps as _;
+    pub use crate::ops::{CollectionOps as _, ModelOps as _};
     #[cfg(feature = "derive")]
-    pub use crate::{Document, Model};
+    pub use crate::{Collection, Document, Model, Table};
 }
 
 /// What the derive's generated code refers to. Not a public API.
@@ -152,14 +195,20 @@ pub mod __private {
     pub use crate::error::Result;
     pub use crate::error::ValidationErrors;
     pub use crate::expr::path::{Attr, Bounds, FieldCodec, Path};
+    pub use crate::model::table;
+    pub use crate::model::template::Part;
     pub use crate::model::validate::{rules, transforms};
     pub use crate::model::{
-        key_attr, version_error, Document, Hooks, Index, IndexKind, Key, Model, Nested, Projection,
-        Timestamp, Version,
+        key_attr, version_error, Collection, Document, Entity, Hooks, Index, IndexKind, Key,
+        KeyTemplate, Member, Model, Nested, Projection, Table, TableIndex, Timestamp, Version,
     };
+    pub use crate::ops::table::CreateTable;
+    pub use crate::ops::transaction::{collection_from_got, FromGot};
+    pub use crate::ops::ModelOps;
     pub use async_trait::async_trait;
     pub use aws_sdk_dynamodb::primitives::Blob;
     pub use aws_sdk_dynamodb::types::AttributeValue;
+    pub use futures::future::BoxFuture;
     pub use regex::Regex;
     pub use std::collections::HashMap;
     pub use std::sync::LazyLock;

@@ -18,5 +18,6 @@ mod production;
 mod promise;
 mod query;
 mod reliability;
+mod single;
 mod spans;
 mod write_props;

@@ -106,11 +106,20 @@ pub fn to_item(c: &Container<'_>) -> TokenStream {
             }
         }
     });
+    // A model in a shared table writes its composed keys and its entity name too.
+    let keys = c.attrs.shared.as_ref().map(|_| {
+        quote! {
+            if let Some(entity) = <Self as __dm::Model>::ENTITY {
+                entity.write_keys(&mut item)?;
+            }
+        }
+    });
     quote! {
         fn to_item(&self) -> __dm::Result<__dm::Item> {
             let mut item = __dm::Item::with_capacity(#count);
             #(#inserts)*
             #extra
+            #keys
             Ok(item)
         }
     }
@@ -186,8 +195,17 @@ pub fn from_item(c: &Container<'_>) -> TokenStream {
             quote!(#get(&mut out.#ident);)
         })
     });
+    // Another entity's item is refused before its attributes are read.
+    let entity = c.attrs.shared.as_ref().map(|_| {
+        quote! {
+            if let Some(entity) = <Self as __dm::Model>::ENTITY {
+                entity.check(item)?;
+            }
+        }
+    });
     quote! {
         fn from_item(item: &__dm::Item) -> __dm::Result<Self> {
+            #entity
             #[allow(unused_mut)]
             let mut out = Self { #(#inits,)* };
             #(#gets)*

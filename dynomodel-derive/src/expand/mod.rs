@@ -1,8 +1,9 @@
 //! Generates the `Document` and `Model` impls, the typed handles and the key constructor.
 
-mod codec;
+pub(crate) mod codec;
 mod model;
-mod rules;
+pub(crate) mod rules;
+mod single;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

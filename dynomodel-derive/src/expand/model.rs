@@ -94,95 +94,41 @@ fn key_value(f: &Field<'_>, v: TokenStream) -> TokenStream {
 
 pub fn model(c: &Container<'_>) -> TokenStream {
     let ident = c.ident;
-    let table = c
-        .attrs
-        .table
-        .as_ref()
-        .map(|t| t.value())
-        .unwrap_or_else(|| ident.to_string());
     let find = |pick: fn(&Field<'_>) -> bool| c.fields.iter().find(|f| pick(f));
-    let hash = find(|f| f.attrs.hash_key.is_some()).expect("checked: one hash key");
-    let range = find(|f| f.attrs.range_key.is_some());
     let version = find(|f| f.attrs.version.is_some());
     let created = find(|f| f.attrs.created_at.is_some());
     let updated = find(|f| f.attrs.updated_at.is_some());
     let ttl = find(|f| f.attrs.ttl.is_some());
-    let hash_name = &hash.name;
-    let (range_c, version_c, created_c, updated_c, ttl_c) = (
-        opt_name(range),
+    let (version_c, created_c, updated_c, ttl_c) = (
         opt_name(version),
         opt_name(created),
         opt_name(updated),
         opt_name(ttl),
     );
-
-    let defs = index_defs(c, hash_name);
-    let index_exprs: Vec<TokenStream> = defs
-        .iter()
-        .map(|d| {
-            let (name, hash) = (&d.name, &d.hash);
-            let kind = if d.local {
-                quote!(__dm::IndexKind::Local)
-            } else {
-                quote!(__dm::IndexKind::Global)
-            };
-            let range = match &d.range {
-                Some(r) => quote!(Some(#r)),
-                None => quote!(None),
-            };
-            let projection = &d.projection;
-            quote! {
-                __dm::Index {
-                    name: #name,
-                    kind: #kind,
-                    hash_key: #hash,
-                    range_key: #range,
-                    projection: #projection,
-                    model: ::core::marker::PhantomData,
-                }
-            }
-        })
-        .collect();
-    let index_consts = defs.iter().zip(&index_exprs).map(|(d, e)| {
-        let c = crate::ast::const_name(&d.name);
-        let doc = format!("The index `{}`.", d.name);
+    let keys = match &c.attrs.shared {
+        Some(_) => shared_keys(c),
+        None => own_keys(c),
+    };
+    let Keys {
+        table,
+        hash: hash_c,
+        range: range_c,
+        entity,
+        checks,
+        indexes: named_indexes,
+        key_fn,
+        key_of,
+        key_types,
+        extra,
+    } = keys;
+    let index_exprs: Vec<&TokenStream> = named_indexes.iter().map(|(_, e)| e).collect();
+    let index_consts = named_indexes.iter().map(|(name, e)| {
+        let c = crate::ast::const_name(name);
+        let doc = format!("The index `{name}`.");
         quote!(#[doc = #doc] pub const #c: __dm::Index<#ident> = #e;)
     });
-    let index_names = defs.iter().map(|d| &d.name);
-    let index_positions = 0..defs.len();
-
-    let key_fields: Vec<&Field<'_>> = std::iter::once(hash).chain(range).collect();
-    let key_params = key_fields.iter().map(|f| {
-        let (i, ty) = (f.ident, f.ty);
-        quote!(#i: impl ::core::convert::Into<#ty>)
-    });
-    // A key value goes through the field's `set` transform, as the stored value did.
-    let key_inserts = key_fields.iter().map(|f| {
-        let (i, ty, name) = (f.ident, f.ty, &f.name);
-        let set = crate::expand::rules::set_call(f, quote!(&mut #i));
-        let value = key_value(f, quote!(#i));
-        quote! {
-            #[allow(unused_mut)]
-            let mut #i: #ty = ::core::convert::Into::<#ty>::into(#i);
-            #set
-            item.insert(::std::string::String::from(#name), #value);
-        }
-    });
-    let key_of_inserts = key_fields.iter().map(|f| {
-        let (i, name) = (f.ident, &f.name);
-        quote! {
-            let (k, v) = __dm::key_attr(#name, &self.#i)?;
-            item.insert(k, v);
-        }
-    });
-    let key_doc = format!(
-        "The key of one `{ident}` item: {}.",
-        key_fields
-            .iter()
-            .map(|f| format!("`{}`", f.name))
-            .collect::<Vec<_>>()
-            .join(" and ")
-    );
+    let index_names = named_indexes.iter().map(|(n, _)| n);
+    let index_positions = 0..named_indexes.len();
 
     let version_get = match version {
         Some(f) => {
@@ -239,25 +185,6 @@ pub fn model(c: &Container<'_>) -> TokenStream {
         }
         None => quote!(Ok(None)),
     };
-    let mut key_names: Vec<&str> = vec![hash_name.as_str()];
-    key_names.extend(range.map(|f| f.name.as_str()));
-    for d in &defs {
-        key_names.push(&d.hash);
-        key_names.extend(d.range.as_deref());
-    }
-    key_names.sort_unstable();
-    key_names.dedup();
-    let key_type_inserts = key_names.iter().filter_map(|n| {
-        let f = c.stored().find(|f| f.name == *n)?;
-        let example = match f.shape {
-            Shape::String => quote!(__dm::AttributeValue::S(::std::string::String::new())),
-            Shape::Bytes => quote!(__dm::AttributeValue::B(__dm::Blob::new(
-                ::std::vec::Vec::new()
-            ))),
-            _ => quote!(__dm::AttributeValue::N(::std::string::String::from("0"))),
-        };
-        Some(quote!(item.insert(::std::string::String::from(#n), #example);))
-    });
     let required = c
         .stored()
         .filter(|f| f.attrs.hash_key.is_none() && f.attrs.range_key.is_none())
@@ -285,6 +212,7 @@ pub fn model(c: &Container<'_>) -> TokenStream {
 
     quote! {
         #default_hooks
+        #checks
 
         #[automatically_derived]
         impl #ident {
@@ -292,13 +220,8 @@ pub fn model(c: &Container<'_>) -> TokenStream {
             pub const TABLE: &'static str = #table;
             #(#index_consts)*
 
-            #[doc = #key_doc]
-            #[allow(dead_code)]
-            pub fn key(#(#key_params),*) -> __dm::Key<#ident> {
-                let mut item = __dm::Item::with_capacity(2);
-                #(#key_inserts)*
-                __dm::Key::from_item(item)
-            }
+            #key_fn
+            #extra
 
             /// The index named `name`, if the model declares one.
             #[allow(dead_code)]
@@ -314,7 +237,7 @@ pub fn model(c: &Container<'_>) -> TokenStream {
         #[__dm::async_trait]
         impl __dm::Model for #ident {
             const TABLE: &'static str = #table;
-            const HASH_KEY: &'static str = #hash_name;
+            const HASH_KEY: &'static str = #hash_c;
             const RANGE_KEY: Option<&'static str> = #range_c;
             const VERSION: Option<&'static str> = #version_c;
             const CREATED_AT: Option<&'static str> = #created_c;
@@ -322,6 +245,7 @@ pub fn model(c: &Container<'_>) -> TokenStream {
             const TTL: Option<&'static str> = #ttl_c;
             const HAS_HOOKS: bool = #hooks;
             const REQUIRED: &'static [&'static str] = &[#(#required),*];
+            const ENTITY: ::core::option::Option<&'static __dm::Entity> = #entity;
 
             fn indexes() -> &'static [__dm::Index<Self>] {
                 static INDEXES: &[__dm::Index<#ident>] = &[#(#index_exprs),*];
@@ -329,15 +253,11 @@ pub fn model(c: &Container<'_>) -> TokenStream {
             }
 
             fn key_types() -> __dm::Item {
-                let mut item = __dm::Item::new();
-                #(#key_type_inserts)*
-                item
+                #key_types
             }
 
             fn key_of(&self) -> __dm::Result<__dm::Key<Self>> {
-                let mut item = __dm::Item::with_capacity(2);
-                #(#key_of_inserts)*
-                Ok(__dm::Key::from_item(item))
+                #key_of
             }
 
             fn version(&self) -> __dm::Result<Option<u64>> {
@@ -385,5 +305,235 @@ pub fn model(c: &Container<'_>) -> TokenStream {
                 #before_delete
             }
         }
+    }
+}
+
+/// What differs between a model with a table of its own and one in a shared table.
+struct Keys {
+    table: TokenStream,
+    hash: TokenStream,
+    range: TokenStream,
+    entity: TokenStream,
+    checks: TokenStream,
+    indexes: Vec<(String, TokenStream)>,
+    key_fn: TokenStream,
+    key_of: TokenStream,
+    key_types: TokenStream,
+    extra: TokenStream,
+}
+
+fn own_keys(c: &Container<'_>) -> Keys {
+    let ident = c.ident;
+    let table = c
+        .attrs
+        .table
+        .as_ref()
+        .map(|t| t.value())
+        .unwrap_or_else(|| ident.to_string());
+    let find = |pick: fn(&Field<'_>) -> bool| c.fields.iter().find(|f| pick(f));
+    let hash = find(|f| f.attrs.hash_key.is_some()).expect("checked: one hash key");
+    let range = find(|f| f.attrs.range_key.is_some());
+    let hash_name = &hash.name;
+    let defs = index_defs(c, hash_name);
+    let indexes = defs
+        .iter()
+        .map(|d| {
+            let (name, hash) = (&d.name, &d.hash);
+            let kind = if d.local {
+                quote!(__dm::IndexKind::Local)
+            } else {
+                quote!(__dm::IndexKind::Global)
+            };
+            let range = match &d.range {
+                Some(r) => quote!(Some(#r)),
+                None => quote!(None),
+            };
+            let projection = &d.projection;
+            (
+                d.name.clone(),
+                quote! {
+                    __dm::Index {
+                        name: #name,
+                        kind: #kind,
+                        hash_key: #hash,
+                        range_key: #range,
+                        projection: #projection,
+                        model: ::core::marker::PhantomData,
+                    }
+                },
+            )
+        })
+        .collect();
+
+    let key_fields: Vec<&Field<'_>> = std::iter::once(hash).chain(range).collect();
+    let key_params = key_fields.iter().map(|f| {
+        let (i, ty) = (f.ident, f.ty);
+        quote!(#i: impl ::core::convert::Into<#ty>)
+    });
+    // A key value goes through the field's `set` transform, as the stored value did.
+    let key_inserts = key_fields.iter().map(|f| {
+        let (i, ty, name) = (f.ident, f.ty, &f.name);
+        let set = crate::expand::rules::set_call(f, quote!(&mut #i));
+        let value = key_value(f, quote!(#i));
+        quote! {
+            #[allow(unused_mut)]
+            let mut #i: #ty = ::core::convert::Into::<#ty>::into(#i);
+            #set
+            item.insert(::std::string::String::from(#name), #value);
+        }
+    });
+    let key_of_inserts = key_fields.iter().map(|f| {
+        let (i, name) = (f.ident, &f.name);
+        quote! {
+            let (k, v) = __dm::key_attr(#name, &self.#i)?;
+            item.insert(k, v);
+        }
+    });
+    let key_doc = format!(
+        "The key of one `{ident}` item: {}.",
+        key_fields
+            .iter()
+            .map(|f| format!("`{}`", f.name))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    );
+    let mut key_names: Vec<&str> = vec![hash_name.as_str()];
+    key_names.extend(range.map(|f| f.name.as_str()));
+    for d in &defs {
+        key_names.push(&d.hash);
+        key_names.extend(d.range.as_deref());
+    }
+    key_names.sort_unstable();
+    key_names.dedup();
+    let key_type_inserts = key_names.iter().filter_map(|n| {
+        let f = c.stored().find(|f| f.name == *n)?;
+        let example = match f.shape {
+            Shape::String => quote!(__dm::AttributeValue::S(::std::string::String::new())),
+            Shape::Bytes => quote!(__dm::AttributeValue::B(__dm::Blob::new(
+                ::std::vec::Vec::new()
+            ))),
+            _ => quote!(__dm::AttributeValue::N(::std::string::String::from("0"))),
+        };
+        Some(quote!(item.insert(::std::string::String::from(#n), #example);))
+    });
+    Keys {
+        table: quote!(#table),
+        hash: quote!(#hash_name),
+        range: opt_name(range),
+        entity: quote!(None),
+        checks: TokenStream::new(),
+        indexes,
+        key_fn: quote! {
+            #[doc = #key_doc]
+            #[allow(dead_code)]
+            pub fn key(#(#key_params),*) -> __dm::Key<#ident> {
+                let mut item = __dm::Item::with_capacity(2);
+                #(#key_inserts)*
+                __dm::Key::from_item(item)
+            }
+        },
+        key_of: quote! {
+            let mut item = __dm::Item::with_capacity(2);
+            #(#key_of_inserts)*
+            Ok(__dm::Key::from_item(item))
+        },
+        key_types: quote! {
+            let mut item = __dm::Item::new();
+            #(#key_type_inserts)*
+            item
+        },
+        extra: TokenStream::new(),
+    }
+}
+
+fn shared_keys(c: &Container<'_>) -> Keys {
+    use crate::expand::single;
+    let ident = c.ident;
+    let path = c.attrs.shared.as_ref().expect("a shared table");
+    let t = quote!(<#path as __dm::Table>);
+    let mut cx = crate::ctxt::Ctxt::default();
+    let ts = single::templates(c, &mut cx);
+    let _ = cx.check();
+    let fields = single::key_fields(c, &ts);
+    let key_params = fields.iter().map(|f| {
+        let (i, ty) = (f.ident, f.ty);
+        quote!(#i: impl ::core::convert::Into<#ty>)
+    });
+    let key_sets = fields.iter().map(|f| {
+        let (i, ty) = (f.ident, f.ty);
+        let set = crate::expand::rules::set_call(f, quote!(&mut #i));
+        quote! {
+            #[allow(unused_mut)]
+            let mut #i: #ty = ::core::convert::Into::<#ty>::into(#i);
+            #set
+        }
+    });
+    let encode_args = single::encode_fields(&fields, None);
+    let encode_self = single::encode_fields(&fields, Some(quote!(self)));
+    let key_doc = format!(
+        "The key of one `{ident}` item, composed by its key templates from {}.",
+        fields
+            .iter()
+            .map(|f| format!("`{}`", f.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let ct_doc = format!(
+        "Creates the whole shared table `{}`, with every index (as `{}::create_table()`).",
+        quote!(#path).to_string().replace(' ', ""),
+        quote!(#path).to_string().replace(' ', "")
+    );
+    Keys {
+        table: quote!(#t::NAME),
+        hash: quote!(#t::PK),
+        range: quote!(#t::SK),
+        entity: single::entity(c, &ts),
+        checks: single::checks(c, &ts),
+        indexes: single::indexes(c, &ts),
+        key_fn: quote! {
+            #[doc = #key_doc]
+            #[allow(dead_code)]
+            pub fn key(#(#key_params),*) -> __dm::Key<#ident> {
+                #(#key_sets)*
+                let fields = (|| -> __dm::Result<__dm::Item> {
+                    let mut item = __dm::Item::with_capacity(4);
+                    #encode_args
+                    Ok(item)
+                })();
+                match fields {
+                    Ok(fields) => __dm::Key::from_fields(fields),
+                    Err(e) => __dm::Key::invalid(e),
+                }
+            }
+        },
+        key_of: quote! {
+            let mut item = __dm::Item::with_capacity(4);
+            #encode_self
+            __dm::Key::try_from_fields(item)
+        },
+        key_types: quote! {
+            let mut item = __dm::Item::new();
+            let mut add = |name: &str| {
+                item.insert(name.to_owned(), __dm::AttributeValue::S(::std::string::String::new()));
+            };
+            add(#t::PK);
+            if let Some(sk) = #t::SK {
+                add(sk);
+            }
+            for i in <Self as __dm::Model>::indexes() {
+                add(i.hash_key);
+                if let Some(r) = i.range_key {
+                    add(r);
+                }
+            }
+            item
+        },
+        extra: quote! {
+            #[doc = #ct_doc]
+            #[allow(dead_code)]
+            pub fn create_table() -> __dm::CreateTable<#path> {
+                <#path as __dm::ModelOps>::create_table()
+            }
+        },
     }
 }

@@ -130,6 +130,17 @@ pub enum Error {
         /// The table that was searched.
         table: String,
     },
+    /// The item under a key is another entity's (a table shared by several models): it is
+    /// not decoded as this one.
+    #[error("the item {key} is a `{found}`, not a `{expected}`")]
+    WrongEntity {
+        /// The entity that was read.
+        expected: String,
+        /// The entity that the item's entity attribute names.
+        found: String,
+        /// The item's table key, as `pk=... sk=...`.
+        key: String,
+    },
     /// An item read from DynamoDB does not fit the model.
     #[error("cannot decode {}: {message}", shown_path(.path))]
     Decode {

@@ -8,6 +8,17 @@ use crate::codec::Item;
 use crate::error::{Error, Result};
 use crate::model::Model;
 
+/// Checks a key made by `M::key(...)`: a template that refused a value, then the attributes.
+pub(crate) fn check_key_of<M: Model>(key: &crate::model::Key<M>) -> Result<()> {
+    if let Some(why) = key.error() {
+        return Err(Error::InvalidRequest(format!(
+            "the key of `{}`: {why}",
+            M::TABLE
+        )));
+    }
+    check_key::<M>(key.item())
+}
+
 /// Checks that every key attribute is present and not an empty string, before any request.
 pub(crate) fn check_key<M: Model>(key: &Item) -> Result<()> {
     for name in std::iter::once(M::HASH_KEY).chain(M::RANGE_KEY) {

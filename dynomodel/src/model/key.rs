@@ -20,12 +20,21 @@ use crate::error::Result;
 /// ```
 pub struct Key<M> {
     item: Item,
+    /// The fields that a key template composed the key from (single-table models).
+    fields: Item,
+    /// Why the key could not be made; reported when a request is built from it.
+    error: Option<String>,
     model: PhantomData<fn() -> M>,
 }
 
 impl<M> Clone for Key<M> {
     fn clone(&self) -> Self {
-        Key::from_item(self.item.clone())
+        Key {
+            item: self.item.clone(),
+            fields: self.fields.clone(),
+            error: self.error.clone(),
+            model: PhantomData,
+        }
     }
 }
 
@@ -63,8 +72,83 @@ impl<M> Key<M> {
         }
         Key {
             item,
+            fields: Item::new(),
+            error: None,
             model: PhantomData,
         }
+    }
+
+    /// The key of a single-table model, composed by its key templates from `fields` (the
+    /// derive's `M::key(...)`): a value that a template refuses makes a key that every
+    /// request built from it reports, before anything is sent.
+    #[doc(hidden)]
+    pub fn from_fields(fields: Item) -> Self
+    where
+        M: crate::model::Model,
+    {
+        let Some(entity) = M::ENTITY else {
+            return Key::from_item(fields);
+        };
+        match entity.table_key(&fields) {
+            Ok(item) => Key {
+                item,
+                fields,
+                error: None,
+                model: PhantomData,
+            },
+            Err(e) => Key {
+                item: Item::new(),
+                fields,
+                error: Some(e.to_string()),
+                model: PhantomData,
+            },
+        }
+    }
+
+    /// As [`Key::from_fields`], with the template's refusal as an error.
+    #[doc(hidden)]
+    pub fn try_from_fields(fields: Item) -> Result<Self>
+    where
+        M: crate::model::Model,
+    {
+        let Some(entity) = M::ENTITY else {
+            return Ok(Key::from_item(fields));
+        };
+        let item = entity.table_key(&fields)?;
+        Ok(Key {
+            item,
+            fields,
+            error: None,
+            model: PhantomData,
+        })
+    }
+
+    /// A key that could not be made (a value its field cannot write): every request built
+    /// from it reports `error`.
+    #[doc(hidden)]
+    pub fn invalid(error: crate::error::Error) -> Self {
+        Key {
+            item: Item::new(),
+            fields: Item::new(),
+            error: Some(error.to_string()),
+            model: PhantomData,
+        }
+    }
+
+    /// The fields that a key template composed this key from (empty for other models).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::Customer;
+    /// assert!(Customer::key("c1").fields().contains_key("id"));
+    /// ```
+    pub fn fields(&self) -> &Item {
+        &self.fields
+    }
+
+    /// Why the key could not be made, if it could not.
+    pub(crate) fn error(&self) -> Option<&str> {
+        self.error.as_deref()
     }
 
     /// The key attributes.

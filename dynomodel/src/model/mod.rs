@@ -21,6 +21,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::codec::Item;
 use crate::error::{Result, ValidationErrors};
 
+pub mod collection;
 mod hooks;
 mod index;
 pub(crate) mod item;
@@ -29,8 +30,11 @@ pub(crate) mod managed;
 mod nested;
 pub mod path;
 mod save;
+pub mod table;
+pub mod template;
 pub mod validate;
 
+pub use collection::{Collection, Member};
 pub use hooks::Hooks;
 pub use index::{Index, IndexKind, Projection};
 #[doc(hidden)]
@@ -43,6 +47,8 @@ pub use path::Path;
 #[doc(hidden)]
 pub use save::version_error;
 pub use save::{prepare_save, SavePlan};
+pub use table::{Table, TableIndex};
+pub use template::{Entity, KeyTemplate};
 
 /// A struct stored as a DynamoDB map: its field rules (defaults, transforms, validation) and
 /// its codec. `#[derive(Document)]` implements it; a [`Model`] is a `Document` with a table.
@@ -313,6 +319,18 @@ pub trait Model: Document {
     /// assert_eq!(Pet::REQUIRED, ["name", "owner"]);
     /// ```
     const REQUIRED: &'static [&'static str] = &[];
+
+    /// For a model in a shared [`Table`] (`table = SomeTable`): its entity name and key
+    /// templates. `None` for a model with a table of its own.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// # use dynomodel::doc_support::single::Customer;
+    /// assert!(Pet::ENTITY.is_none());
+    /// assert_eq!(Customer::ENTITY.unwrap().name, "customer");
+    /// ```
+    const ENTITY: Option<&'static Entity> = None;
 
     /// The secondary indexes.
     ///

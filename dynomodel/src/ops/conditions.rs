@@ -23,6 +23,15 @@ pub(crate) fn version_condition(ph: &mut Placeholders, attribute: &str, v: u64) 
     }
 }
 
+/// For a model in a shared table: the item under the key, where there is one, is this
+/// model's (or has no entity attribute, as items written by other code).
+pub(crate) fn entity_condition<M: Model>(ph: &mut Placeholders) -> Option<String> {
+    let e = M::ENTITY?;
+    let attr = ph.name(e.attr);
+    let name = ph.value(AttributeValue::S(e.name.to_owned()));
+    Some(format!("(attribute_not_exists({attr}) OR {attr} = {name})"))
+}
+
 /// Which condition failed, from the item that DynamoDB returned with the failure.
 pub(crate) fn condition_error<M: Model>(
     table: String,
@@ -34,6 +43,9 @@ pub(crate) fn condition_error<M: Model>(
     match stored {
         None if !upsert => Error::NotFound { table },
         Some(item) => {
+            if let Some(Err(e)) = M::ENTITY.map(|e| e.check(&item)) {
+                return e;
+            }
             if let (Some(version), Some(expected)) = (M::VERSION, expected_version) {
                 // No version attribute: version 0.
                 let stored_version = match item.get(version) {

@@ -9,11 +9,11 @@ use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
 use crate::expr::condition::Condition;
 use crate::expr::Placeholders;
-use crate::model::item::{check_key, load};
+use crate::model::item::{check_key_of, load};
 use crate::model::{Key, Model};
 use crate::ops::request::Request;
 
-use super::conditions::{condition_error, version_condition};
+use super::conditions::{condition_error, entity_condition, version_condition};
 
 /// A DeleteItem of one `M`; `M::delete(key)` makes one.
 ///
@@ -112,7 +112,7 @@ impl<M: Model> Delete<M> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn to_request(&self) -> Result<Request> {
-        check_key::<M>(self.key.item())?;
+        check_key_of::<M>(&self.key)?;
         let mut ph = Placeholders::default();
         let mut conditions = Vec::new();
         if self.must_exist {
@@ -124,6 +124,7 @@ impl<M: Model> Delete<M> {
         if let Some(c) = &self.condition {
             conditions.push(c.render(&mut ph)?);
         }
+        conditions.extend(entity_condition::<M>(&mut ph));
         let mut r = Request::new("DeleteItem", M::TABLE);
         r.key = Some(self.key.item().clone());
         r.condition = (!conditions.is_empty()).then(|| conditions.join(" AND "));

@@ -13,7 +13,7 @@ use crate::expr::projection_of;
 use crate::expr::Placeholders;
 use std::time::SystemTime;
 
-use crate::model::item::{check_key, expired, load};
+use crate::model::item::{check_key_of, expired, load};
 use crate::model::{Document, Key, Model};
 use crate::ops::request::Request;
 
@@ -89,7 +89,7 @@ impl<M: Model> Get<M> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn to_request(&self) -> Result<Request> {
-        check_key::<M>(self.key.item())?;
+        check_key_of::<M>(&self.key)?;
         let mut r = Request::new("GetItem", M::TABLE);
         r.key = Some(self.key.item().clone());
         r.consistent = self.consistent;

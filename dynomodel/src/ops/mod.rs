@@ -22,13 +22,14 @@
 use crate::db::Db;
 use crate::error::Result;
 use crate::expr::condition::Condition;
-use crate::model::{Key, Model};
+use crate::model::{Collection, Key, Member, Model};
 
 pub mod batch;
 mod conditions;
 mod delete;
 mod get;
 pub mod infra;
+mod keys;
 pub mod migrate;
 mod put;
 pub mod query;
@@ -309,3 +310,38 @@ pub trait ModelOps: Model {
 }
 
 impl<M: Model> ModelOps for M {}
+
+/// The operations of a collection (`#[derive(Collection)]`): `View::query(..)` reads one
+/// partition and gives each item as the member that its entity attribute names.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::single::{Customer, CustomerView};
+/// # async fn run(db: &Db) -> Result<()> {
+/// let page = CustomerView::query(Customer::fields().id.eq("c1")).limit(25).exec(db).await?;
+/// for item in &page.items {
+///     match item {
+///         CustomerView::Customer(c) => println!("{}", c.name),
+///         CustomerView::Order(o) => println!("order {}", o.number),
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub trait CollectionOps: Collection {
+    /// A query of the partition that `partition` names, by the partition key template of
+    /// any member: every member's items, in sort key order, with pages, cursors and a
+    /// stream as a model's query has.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::{Order, CustomerView};
+    /// let r = CustomerView::query(Order::fields().customer_id.eq("c1")).to_request()?;
+    /// assert_eq!(r.values[":v0"].as_s().unwrap(), "CUSTOMER#c1");
+    /// # Ok::<(), Error>(())
+    /// ```
+    fn query<M: Member<Self>>(partition: Condition<M>) -> Query<M, Self> {
+        Query::collection(partition)
+    }
+}
+
+impl<C: Collection> CollectionOps for C {}

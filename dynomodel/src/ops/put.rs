@@ -15,7 +15,7 @@ use crate::model::item::check_key;
 use crate::model::{prepare_save, Model};
 use crate::ops::request::Request;
 
-use super::conditions::{condition_error, version_condition};
+use super::conditions::{condition_error, entity_condition, version_condition};
 
 /// How a put may replace what is stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +59,10 @@ pub(crate) fn put_request_if<M: Model>(
     };
     if let Some(c) = extra {
         conditions.push(c.render(&mut ph)?);
+    }
+    // A save in a shared table replaces only this model's item.
+    if !create {
+        conditions.extend(entity_condition::<M>(&mut ph));
     }
     if !conditions.is_empty() {
         r.condition = Some(conditions.join(" AND "));
@@ -105,10 +109,11 @@ async fn send_put<M: Model>(
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
             .set_return_consumed_capacity(capacity())
-            // The stored item tells a failed condition of the caller's from a version
-            // conflict; without one, it is not worth its bytes.
+            // The stored item tells a failed condition of the caller's (or another entity's
+            // item) from a version conflict; without either, it is not worth its bytes.
             .set_return_values_on_condition_check_failure(
-                condition.map(|_| ReturnValuesOnConditionCheckFailure::AllOld),
+                (condition.is_some() || M::ENTITY.is_some())
+                    .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
             )
             .send()
             .await
@@ -128,6 +133,10 @@ async fn send_put<M: Model>(
             let Some(stored) = stored else {
                 return Err(DynamoError::from_sdk("PutItem", e).into());
             };
+            // A save that met another entity's item under its key.
+            if let (PutMode::Save, Some(e), Some(item)) = (mode, M::ENTITY, stored.as_ref()) {
+                e.check(item)?;
+            }
             Err(match (mode, expected, condition) {
                 (PutMode::Create, _, None) => Error::AlreadyExists { table },
                 (PutMode::Create, _, Some(_)) if stored.is_some() => Error::AlreadyExists { table },

@@ -11,11 +11,11 @@ use crate::error::{DynamoError, Error, Result};
 use crate::expr::condition::Condition;
 use crate::expr::update::{Actions, UpdateActions};
 use crate::expr::Placeholders;
-use crate::model::item::{check_key, load};
+use crate::model::item::{check_key_of, load};
 use crate::model::{Key, Model};
 use crate::ops::request::Request;
 
-use super::conditions::{condition_error, version_condition};
+use super::conditions::{condition_error, entity_condition, version_condition};
 
 /// An UpdateItem of one `M`; `M::update(key)` makes one.
 ///
@@ -136,7 +136,7 @@ impl<M: Model> Update<M> {
     }
 
     pub(crate) fn to_request_at(&self, now: std::time::SystemTime) -> Result<Request> {
-        check_key::<M>(self.key.item())?;
+        check_key_of::<M>(&self.key)?;
         self.actions.check()?;
         let mut actions = self.actions.clone();
         for name in std::iter::once(M::HASH_KEY).chain(M::RANGE_KEY) {
@@ -152,6 +152,10 @@ impl<M: Model> Update<M> {
                     "`{name}` is managed by the model: every update that changes the item sets it"
                 )));
             }
+        }
+        // A model in a shared table: keys recomputed, entity written by an upsert.
+        if let (Some(e), false) = (M::ENTITY, actions.actions.is_empty()) {
+            super::keys::update_keys(e, &mut actions, &self.key, self.upsert)?;
         }
         // An update without actions changes nothing: it neither moves the version nor
         // touches `updated_at`, and answers the item as stored.
@@ -194,6 +198,7 @@ impl<M: Model> Update<M> {
         for g in &actions.guards {
             conditions.push(g.render(&mut ph));
         }
+        conditions.extend(entity_condition::<M>(&mut ph));
         let mut r = Request::new("UpdateItem", M::TABLE);
         r.key = Some(self.key.item().clone());
         r.update = update;

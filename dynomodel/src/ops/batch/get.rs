@@ -13,7 +13,7 @@ use crate::db::trace::op_span;
 use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
 use crate::expr::{projection_of, Placeholders};
-use crate::model::item::{check_key, load};
+use crate::model::item::{check_key_of, load};
 use crate::model::{Document, Key, Model};
 use crate::ops::request::Request;
 use crate::ops::Projected;
@@ -139,7 +139,7 @@ impl<M: Model> BatchGet<M> {
         let mut unique: Vec<Item> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         for key in &self.keys {
-            check_key::<M>(key.item())?;
+            check_key_of::<M>(key)?;
             let id = key_id::<M>(key.item());
             if seen.insert(id.clone()) {
                 unique.push(key.item().clone());

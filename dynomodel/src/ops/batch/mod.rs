@@ -24,7 +24,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::codec::Item;
 use crate::error::{Error, Result};
-use crate::model::item::check_key;
+use crate::model::item::check_key_of;
 use crate::model::{Key, Model};
 
 pub use get::BatchGet;
@@ -134,7 +134,7 @@ pub(crate) fn unique_keys<M: Model>(keys: &[Key<M>]) -> Result<Vec<Item>> {
     let mut seen: HashSet<String> = HashSet::new();
     let mut unique = Vec::new();
     for key in keys {
-        check_key::<M>(key.item())?;
+        check_key_of::<M>(key)?;
         if seen.insert(key_id::<M>(key.item())) {
             unique.push(key.item().clone());
         }

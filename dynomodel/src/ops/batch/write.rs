@@ -14,7 +14,7 @@ use crate::db::trace::op_span;
 use crate::db::Db;
 use crate::error::ValidationErrors;
 use crate::error::{DynamoError, Error, Result};
-use crate::model::item::check_key;
+use crate::model::item::{check_key, check_key_of};
 use crate::model::{prepare_save, Key, Model};
 use crate::ops::request::Request;
 
@@ -365,7 +365,7 @@ impl<M: Model> BatchDelete<M> {
         let mut requests = Vec::with_capacity(self.keys.len());
         let mut seen: HashSet<String> = HashSet::new();
         for key in &self.keys {
-            check_key::<M>(key.item())?;
+            check_key_of::<M>(key)?;
             if !seen.insert(key_id::<M>(key.item())) {
                 continue;
             }

@@ -32,6 +32,7 @@ use crate::expr::Placeholders;
 
 mod cursor;
 mod hydrate;
+mod keys;
 mod lenient;
 mod page;
 mod read;
@@ -114,6 +115,43 @@ impl<M: Model> Query<M> {
     /// ```
     pub fn hydrate(self) -> Hydrate<M> {
         Hydrate { query: self }
+    }
+}
+
+impl<M: Model, C: crate::model::Collection> Query<M, C> {
+    /// A query of collection `C`: the partition that `hash` names, every member's items.
+    pub(crate) fn collection(hash: Condition<M>) -> Self {
+        let mut read = Read::collection();
+        read.index =
+            C::INDEX.and_then(|name| M::indexes().iter().find(|i| i.name == name).copied());
+        Query {
+            hash,
+            range: None,
+            descending: false,
+            read,
+        }
+    }
+
+    /// Reads every item of the partition, so that an item of an entity that is not a member
+    /// is an error (`Error::WrongEntity`; with [`Query::lenient`], an `Unreadable` in its
+    /// place) rather than left out by a filter (the default).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::{Customer, CustomerView};
+    /// let q = CustomerView::query(Customer::fields().id.eq("c1"));
+    /// assert!(q.to_request()?.filter.unwrap().contains(" IN ("));
+    /// assert_eq!(q.report_others().to_request()?.filter, None);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn report_others(mut self) -> Self {
+        if let Scope::Collection { members, .. } = self.read.scope {
+            self.read.scope = Scope::Collection {
+                members,
+                report: true,
+            };
+        }
+        self
     }
 }
 
@@ -311,9 +349,14 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
         }
     }
 
-    fn choose_index(&self, hash: &str, range: Option<&str>) -> Result<Option<Index<M>>> {
+    fn choose_index(
+        &self,
+        chosen: Option<Index<M>>,
+        hash: &str,
+        range: Option<&str>,
+    ) -> Result<Option<Index<M>>> {
         let fits_table = hash == M::HASH_KEY && range.is_none_or(|r| Some(r) == M::RANGE_KEY);
-        if let Some(index) = self.read.index {
+        if let Some(index) = chosen {
             let fits = hash == index.hash_key && range.is_none_or(|r| Some(r) == index.range_key);
             if !fits {
                 return Err(Error::InvalidRequest(format!(
@@ -372,7 +415,22 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     /// The request; `hydrated` where the whole items come from the table afterwards, so that
     /// the index may hold only some attributes.
     pub(crate) fn request(&self, hydrated: bool) -> Result<Request> {
-        let hash = match &self.hash.node {
+        // A model in a shared table: conditions on its fields become key conditions.
+        let translated;
+        let (hash_c, range_c, chosen) = match M::ENTITY {
+            Some(e) => {
+                let whole = matches!(self.read.scope, Scope::Collection { .. });
+                translated =
+                    keys::translate(e, &self.hash, self.range.as_ref(), self.read.index, whole)?;
+                (
+                    &translated.hash,
+                    translated.range.as_ref(),
+                    translated.index,
+                )
+            }
+            None => (&self.hash, self.range.as_ref(), self.read.index),
+        };
+        let hash = match &hash_c.node {
             node @ Node::Cmp(Subject::Path(_), Cmp::Eq, _) => key_attr(node),
             _ => None,
         }
@@ -381,7 +439,7 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
                 "a query needs an equality on a top-level hash key attribute, such as M::fields().owner.eq(..)".into(),
             )
         })?;
-        let range = match &self.range {
+        let range = match range_c {
             None => None,
             Some(c) => {
                 let ok = matches!(
@@ -399,7 +457,7 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
                 Some(attr)
             }
         };
-        let index = self.choose_index(hash, range)?;
+        let index = self.choose_index(chosen, hash, range)?;
         if let Some(filter) = &self.read.filter {
             let (key_hash, key_range) = match index {
                 Some(i) => (i.hash_key, i.range_key),
@@ -418,8 +476,8 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
             }
         }
         let mut ph = Placeholders::default();
-        let mut key_condition = self.hash.render(&mut ph)?;
-        if let Some(r) = &self.range {
+        let mut key_condition = hash_c.render(&mut ph)?;
+        if let Some(r) = range_c {
             key_condition = format!("{key_condition} AND {}", r.render(&mut ph)?);
         }
         let mut r = Request::new("Query", M::TABLE);

@@ -74,6 +74,19 @@ pub(crate) fn decode_model<M: Model>() -> Decode<M> {
     }
 }
 
+fn collection_after_load<C: crate::model::Collection>(c: &mut C) -> BoxFuture<'_, Result<()>> {
+    c.run_after_load()
+}
+
+pub(crate) fn decode_collection<C: crate::model::Collection>() -> Decode<C> {
+    Decode {
+        decode: C::from_item,
+        after_load: Some(
+            collection_after_load::<C> as for<'a> fn(&'a mut C) -> BoxFuture<'a, Result<()>>,
+        ),
+    }
+}
+
 pub(crate) fn decode_document<P: Document>() -> Decode<P> {
     Decode {
         decode: P::from_item,

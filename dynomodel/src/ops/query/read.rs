@@ -13,8 +13,22 @@ use crate::model::path::PathElem;
 use crate::model::{Document, Index, Model};
 use crate::ops::request::Request;
 
+/// Which items of a shared table a read gives.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Scope {
+    /// The model's own (a filter on the entity attribute).
+    Entity,
+    /// A collection's members; with `report`, every item of the partition, so that another
+    /// entity's is reported rather than left out.
+    Collection {
+        members: &'static [&'static str],
+        report: bool,
+    },
+}
+
 /// What queries and scans share.
 pub(crate) struct Read<M, O> {
+    pub(crate) scope: Scope,
     pub(crate) index: Option<Index<M>>,
     pub(crate) filter: Option<Condition<M>>,
     pub(crate) limit: Option<i32>,
@@ -30,6 +44,7 @@ pub(crate) struct Read<M, O> {
 impl<M, O> Clone for Read<M, O> {
     fn clone(&self) -> Self {
         Read {
+            scope: self.scope,
             index: self.index,
             filter: self.filter.clone(),
             limit: self.limit,
@@ -47,6 +62,7 @@ impl<M, O> Clone for Read<M, O> {
 impl<M: Model> Read<M, M> {
     pub(crate) fn new() -> Self {
         Read {
+            scope: Scope::Entity,
             index: None,
             filter: None,
             limit: None,
@@ -61,9 +77,32 @@ impl<M: Model> Read<M, M> {
     }
 }
 
+impl<M: Model, C: crate::model::Collection> Read<M, C> {
+    /// A read of collection `C`'s members.
+    pub(crate) fn collection() -> Self {
+        Read {
+            scope: Scope::Collection {
+                members: C::MEMBERS,
+                report: false,
+            },
+            index: None,
+            filter: None,
+            limit: None,
+            page_size: None,
+            include_expired: false,
+            consistent: false,
+            start: None,
+            projection: None,
+            decode: decode_collection::<C>(),
+            _m: PhantomData,
+        }
+    }
+}
+
 impl<M: Model, O> Read<M, O> {
     pub(crate) fn project<P: Document>(self) -> Read<M, P> {
         Read {
+            scope: self.scope,
             index: self.index,
             filter: self.filter,
             limit: self.limit,
@@ -129,6 +168,43 @@ impl<M: Model, O> Read<M, O> {
                 Some(f) => format!("{f} AND {live}"),
                 None => live,
             });
+        }
+        // A shared table: only this model's items, or the collection's members.
+        // An index that holds only the keys cannot be filtered on the entity: its keys are
+        // the entity's templates.
+        let keys_only = self
+            .index
+            .is_some_and(|i| i.projection == crate::model::Projection::KeysOnly);
+        if let (Some(e), false) = (M::ENTITY, keys_only) {
+            let only = match self.scope {
+                Scope::Entity => Some(format!(
+                    "{} = {}",
+                    ph.name(e.attr),
+                    ph.value(aws_sdk_dynamodb::types::AttributeValue::S(
+                        e.name.to_owned()
+                    ))
+                )),
+                Scope::Collection {
+                    members,
+                    report: false,
+                } => Some(format!(
+                    "{} IN ({})",
+                    ph.name(e.attr),
+                    members
+                        .iter()
+                        .map(|m| ph
+                            .value(aws_sdk_dynamodb::types::AttributeValue::S((*m).to_owned())))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                Scope::Collection { report: true, .. } => None,
+            };
+            if let Some(only) = only {
+                r.filter = Some(match r.filter.take() {
+                    Some(f) => format!("{f} AND {only}"),
+                    None => only,
+                });
+            }
         }
         r.projection = self.projection.map(|p| p(ph)).transpose()?;
         // DynamoDB's Limit is per request: the page size, and never more than the total.

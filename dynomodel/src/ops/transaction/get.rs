@@ -10,7 +10,7 @@ use crate::db::trace::op_span;
 use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
 use crate::expr::{projection_of, Placeholders};
-use crate::model::item::{check_key, load};
+use crate::model::item::{check_key_of, load};
 use crate::model::{Document, Key, Model};
 use crate::ops::request::Request;
 
@@ -154,7 +154,39 @@ impl<T> TransactGet<T> {
     where
         T: Push<Option<M>>,
     {
-        let k = check_key::<M>(key.item()).map(|()| Slot {
+        let k = check_key_of::<M>(&key).map(|()| Slot {
+            table: M::TABLE,
+            key: key.into_item(),
+            projection: None,
+        });
+        self.keys.push(k);
+        TransactGet {
+            keys: self.keys,
+            _t: std::marker::PhantomData,
+        }
+    }
+
+    /// Reads the item at `key` of a member `M` of collection `C`, as `C`: its result is an
+    /// `Option<C>`, the member that the item's entity attribute names.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::{Customer, CustomerView, Order};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let (a, b): (Option<CustomerView>, Option<CustomerView>) = TransactGet::new()
+    ///     .get_as::<CustomerView, _>(Customer::key("c1"))
+    ///     .get_as::<CustomerView, _>(Order::key("c1", "2026-11-30", 7u32))
+    ///     .exec(db)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get_as<C, M>(mut self, key: Key<M>) -> TransactGet<<T as Push<Option<C>>>::Output>
+    where
+        C: crate::model::Collection + FromGot,
+        M: crate::model::Member<C>,
+        T: Push<Option<C>>,
+    {
+        let k = check_key_of::<M>(&key).map(|()| Slot {
             table: M::TABLE,
             key: key.into_item(),
             projection: None,
@@ -190,7 +222,7 @@ impl<T> TransactGet<T> {
     where
         T: Push<Option<Partial<P>>>,
     {
-        let k = check_key::<M>(key.item()).and_then(|()| {
+        let k = check_key_of::<M>(&key).and_then(|()| {
             let mut ph = Placeholders::default();
             let expression = projection_of::<M, P>(&mut ph)?;
             Ok(Slot {
@@ -235,6 +267,18 @@ impl<M: Model> FromGot for M {
     fn from_got(item: Item) -> BoxFuture<'static, Result<Self>> {
         Box::pin(async move { load::<M>(&item).await })
     }
+}
+
+/// A collection's `FromGot`, which `#[derive(Collection)]` implements with it.
+#[doc(hidden)]
+pub fn collection_from_got<C: crate::model::Collection>(
+    item: Item,
+) -> BoxFuture<'static, Result<C>> {
+    Box::pin(async move {
+        let mut c = C::from_item(&item)?;
+        c.run_after_load().await?;
+        Ok(c)
+    })
 }
 
 impl<P: Document> FromGot for Partial<P> {

@@ -38,7 +38,7 @@ use crate::db::Db;
 use crate::error::{DynamoError, Error, Result};
 use crate::expr::condition::Condition;
 use crate::expr::Placeholders;
-use crate::model::item::check_key;
+use crate::model::item::check_key_of;
 use crate::model::{prepare_save, Key, Model};
 use crate::ops::request::Request;
 use crate::ops::{put_request, Delete, Update};
@@ -46,7 +46,7 @@ use crate::ops::{put_request, Delete, Update};
 mod get;
 
 pub use crate::error::CancelReason;
-pub use get::{FromGot, GetResults, Partial, Push, TransactGet};
+pub use get::{collection_from_got, FromGot, GetResults, Partial, Push, TransactGet};
 
 /// DynamoDB's limit on the actions of one transaction: a longer transaction is
 /// `InvalidRequest` before anything is sent.
@@ -250,7 +250,7 @@ impl<'a> Transaction<'a> {
     /// assert!(!tx.is_empty());
     /// ```
     pub fn condition_check<M: Model>(mut self, key: Key<M>, condition: Condition<M>) -> Self {
-        let r = check_key::<M>(key.item()).and_then(|()| {
+        let r = check_key_of::<M>(&key).and_then(|()| {
             let mut ph = Placeholders::default();
             let mut r = Request::new("ConditionCheck", M::TABLE);
             r.condition = Some(condition.render(&mut ph)?);

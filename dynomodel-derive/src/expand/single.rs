@@ -1,0 +1,239 @@
+//! The parts of the `Model` impl of a model in a shared table (`table = SomeTable`): key
+//! templates, the entity, the key from its logical fields, and the checks against the
+//! table that run at compile time.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::ast::{Container, Field};
+use crate::ctxt::Ctxt;
+use crate::template::{self, Part, Template};
+
+/// The templates of a model, read again (the checks reported their mistakes already).
+pub struct Templates {
+    pub pk: Option<Template>,
+    pub sk: Option<Template>,
+    pub indexes: Vec<(String, syn::Path, Option<Template>, Option<Template>)>,
+}
+
+pub fn templates(c: &Container<'_>, cx: &mut Ctxt) -> Templates {
+    let a = &c.attrs;
+    Templates {
+        pk: a.pk.as_ref().and_then(|l| template::parse(cx, c, l, false)),
+        sk: a.sk.as_ref().and_then(|l| template::parse(cx, c, l, false)),
+        indexes: a
+            .index_templates
+            .iter()
+            .map(|i| {
+                (
+                    i.name.clone(),
+                    i.token.clone(),
+                    i.pk.as_ref().and_then(|l| template::parse(cx, c, l, true)),
+                    i.sk.as_ref().and_then(|l| template::parse(cx, c, l, true)),
+                )
+            })
+            .collect(),
+    }
+}
+
+fn parts(t: &Template) -> TokenStream {
+    let parts = t.parts.iter().map(|p| match p {
+        Part::Text(s) => quote!(__dm::Part::Text(#s)),
+        Part::Field { name, width } => quote!(__dm::Part::Field { name: #name, width: #width }),
+    });
+    quote!(&[#(#parts),*])
+}
+
+fn key_template(attr: TokenStream, index: Option<&str>, sort: bool, t: &Template) -> TokenStream {
+    let text = t.lit.value();
+    let parts = parts(t);
+    let index = match index {
+        Some(i) => quote!(Some(#i)),
+        None => quote!(None),
+    };
+    quote! {
+        __dm::KeyTemplate { attr: #attr, index: #index, sort: #sort, text: #text, parts: #parts }
+    }
+}
+
+/// `<Table as Table>`.
+fn table(c: &Container<'_>) -> TokenStream {
+    let t = c.attrs.shared.as_ref().expect("a shared table");
+    quote!(<#t as __dm::Table>)
+}
+
+/// The `Entity` constant.
+pub fn entity(c: &Container<'_>, ts: &Templates) -> TokenStream {
+    let t = table(c);
+    let name = c
+        .attrs
+        .entity
+        .as_ref()
+        .map(|e| e.value())
+        .unwrap_or_default();
+    let mut keys = Vec::new();
+    if let Some(pk) = &ts.pk {
+        keys.push(key_template(quote!(#t::PK), None, false, pk));
+    }
+    if let Some(sk) = &ts.sk {
+        keys.push(key_template(
+            quote!(__dm::table::sort_key(#t::SK)),
+            None,
+            true,
+            sk,
+        ));
+    }
+    for (name, _, pk, sk) in &ts.indexes {
+        let index = quote!(__dm::table::index(#t::INDEXES, #name));
+        if let Some(pk) = pk {
+            keys.push(key_template(quote!(#index.pk), Some(name), false, pk));
+        }
+        if let Some(sk) = sk {
+            keys.push(key_template(
+                quote!(__dm::table::sort_key(#index.sk)),
+                Some(name),
+                true,
+                sk,
+            ));
+        }
+    }
+    quote! {
+        Some(&__dm::Entity {
+            name: #name,
+            table: #t::NAME,
+            attr: #t::ENTITY_ATTR,
+            delimiter: #t::DELIMITER,
+            keys: &[#(#keys),*],
+        })
+    }
+}
+
+/// The checks against the table, as constants that fail to compile at the offending token.
+pub fn checks(c: &Container<'_>, ts: &Templates) -> TokenStream {
+    let t = table(c);
+    let path = c.attrs.shared.as_ref().expect("a shared table");
+    let table_name = quote!(#path).to_string().replace(' ', "");
+    let ident = c.ident;
+    let mut out = Vec::new();
+    let names = c.stored().map(|f| &f.name);
+    let msg = format!(
+        "a field of `{ident}` is stored under a key attribute or the entity attribute of the table `{table_name}`: rename the field"
+    );
+    out.push(quote_spanned!(path.span()=>
+        const _: () = ::core::assert!(__dm::table::free_names::<#path>(&[#(#names),*]), #msg);
+    ));
+    match &ts.sk {
+        Some(sk) => {
+            let msg =
+                format!("the table `{table_name}` has no sort key: `sk = ...` has nothing to fill");
+            out.push(quote_spanned!(sk.lit.span()=>
+                const _: () = ::core::assert!(#t::SK.is_some(), #msg);
+            ));
+        }
+        None => {
+            let msg = format!(
+                "the table `{table_name}` has a sort key: give `{ident}` a template for it, `sk = \"...\"`"
+            );
+            out.push(quote_spanned!(path.span()=>
+                const _: () = ::core::assert!(#t::SK.is_none(), #msg);
+            ));
+        }
+    }
+    for (name, token, pk, sk) in &ts.indexes {
+        let find = quote!(__dm::table::find_index(#t::INDEXES, #name));
+        let msg = format!("the table `{table_name}` declares no index `{name}`");
+        out.push(quote_spanned!(token.span()=>
+            const _: () = ::core::assert!(#find.is_some(), #msg);
+        ));
+        let (cond, msg) = match pk {
+            Some(_) => (
+                quote!(!::core::matches!(i.kind, __dm::IndexKind::Local)),
+                format!("`{name}` is a local index: it shares the table's partition key, so give it only `sk = \"...\"`"),
+            ),
+            None => (
+                quote!(::core::matches!(i.kind, __dm::IndexKind::Local)),
+                format!("`{name}` is a global index: give it a partition key template, `pk = \"...\"`"),
+            ),
+        };
+        out.push(quote_spanned!(token.span()=>
+            const _: () = ::core::assert!(match #find { Some(i) => #cond, None => true }, #msg);
+        ));
+        let (cond, msg) = match sk {
+            Some(_) => (
+                quote!(i.sk.is_some()),
+                format!("the index `{name}` of `{table_name}` has no sort key: `sk = ...` has nothing to fill"),
+            ),
+            None => (
+                quote!(i.sk.is_none()),
+                format!("the index `{name}` has a sort key: give `sk = \"...\"` too, or no item of `{ident}` is in the index"),
+            ),
+        };
+        let span = sk.as_ref().map_or(token.span(), |s| s.lit.span());
+        out.push(quote_spanned!(span=>
+            const _: () = ::core::assert!(match #find { Some(i) => #cond, None => true }, #msg);
+        ));
+    }
+    quote!(#(#out)*)
+}
+
+/// The fields of the table's key templates, each once, in order: `M::key(...)`'s arguments.
+pub fn key_fields<'c, 'a>(c: &'c Container<'a>, ts: &Templates) -> Vec<&'c Field<'a>> {
+    let mut out: Vec<&Field<'_>> = Vec::new();
+    for t in ts.pk.iter().chain(&ts.sk) {
+        for name in t.fields() {
+            if let Some(f) = c.stored().find(|f| f.name == name) {
+                if !out.iter().any(|g| g.name == f.name) {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The statements that encode the key fields (bound as locals of their names) into `item`.
+pub fn encode_fields(fields: &[&Field<'_>], owner: Option<TokenStream>) -> TokenStream {
+    let inserts = fields.iter().map(|f| {
+        let (i, ty, name) = (f.ident, f.ty, &f.name);
+        let encode = crate::expand::codec::field_encode(f);
+        let value = match &owner {
+            Some(o) => quote!(&#o.#i),
+            None => quote!(&#i),
+        };
+        quote! {
+            {
+                let value: &#ty = #value;
+                if let Some(av) = (#encode).map_err(|e| __dm::at(e, #name))? {
+                    item.insert(::std::string::String::from(#name), av);
+                }
+            }
+        }
+    });
+    quote!(#(#inserts)*)
+}
+
+/// The index constants and `Model::indexes()` entries.
+pub fn indexes(c: &Container<'_>, ts: &Templates) -> Vec<(String, TokenStream)> {
+    let t = table(c);
+    let ident = c.ident;
+    ts.indexes
+        .iter()
+        .map(|(name, ..)| {
+            let i = quote!(__dm::table::index(#t::INDEXES, #name));
+            (
+                name.clone(),
+                quote! {
+                    __dm::Index::<#ident> {
+                        name: #name,
+                        kind: #i.kind,
+                        hash_key: #i.pk,
+                        range_key: #i.sk,
+                        projection: #i.projection,
+                        model: ::core::marker::PhantomData,
+                    }
+                },
+            )
+        })
+        .collect()
+}

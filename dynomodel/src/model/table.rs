@@ -1,0 +1,262 @@
+//! The physical table of a single-table design, declared once with `#[derive(Table)]`, and
+//! the compile-time checks that the models and collections on it run.
+//! Layer: model.
+
+// The checks run in constants, where `get()` and checked arithmetic are not available: each
+// index is below the length that the loop compares it with.
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
+use super::index::{IndexKind, Projection};
+use super::template::{Entity, Part};
+
+/// A table that several models share: its name, its key attributes, the attribute that
+/// names each item's entity, and its indexes. `#[derive(Table)]` implements it (and
+/// [`Model`](crate::Model) for the table type, so that `Groceries::create_table()`,
+/// `delete_table()`, `migrate::plan` and `infra::cloudformation` take the whole table).
+///
+/// ```
+/// use dynomodel::prelude::*;
+///
+/// #[derive(Table)]
+/// #[dynomodel(name = "groceries", pk = "pk", sk = "sk", entity_attr = "_et",
+///             gsi(name = "gsi1", pk = "gsi1pk", sk = "gsi1sk"))]
+/// struct Groceries;
+///
+/// assert_eq!(<Groceries as Table>::NAME, "groceries");
+/// assert_eq!(<Groceries as Table>::INDEXES[0].pk, "gsi1pk");
+/// ```
+pub trait Table {
+    /// The table name (before any `Db` prefix).
+    const NAME: &'static str;
+    /// The partition key attribute (a string).
+    const PK: &'static str;
+    /// The sort key attribute (a string), if the table has one.
+    const SK: Option<&'static str>;
+    /// The attribute that holds each item's entity name.
+    const ENTITY_ATTR: &'static str;
+    /// The text that separates the parts of a key template; a value that contains it is
+    /// refused (`#` unless the table says otherwise).
+    const DELIMITER: &'static str;
+    /// The TTL attribute, if the table has one.
+    const TTL: Option<&'static str>;
+    /// The secondary indexes.
+    const INDEXES: &'static [TableIndex];
+}
+
+/// A secondary index of a [`Table`].
+///
+/// ```
+/// use dynomodel::model::{IndexKind, Projection, TableIndex};
+/// let i = TableIndex { name: "gsi1", kind: IndexKind::Global, pk: "gsi1pk", sk: Some("gsi1sk"), projection: Projection::All };
+/// assert_eq!(i.name, "gsi1");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableIndex {
+    /// The index name.
+    pub name: &'static str,
+    /// Global or local.
+    pub kind: IndexKind,
+    /// The partition key attribute (the table's, for a local index).
+    pub pk: &'static str,
+    /// The sort key attribute, if any.
+    pub sk: Option<&'static str>,
+    /// The attributes that the index carries.
+    pub projection: Projection,
+}
+
+/// Whether two strings are equal, in a constant.
+///
+/// ```
+/// assert!(dynomodel::model::table::str_eq("gsi1", "gsi1"));
+/// assert!(!dynomodel::model::table::str_eq("gsi1", "gsi2"));
+/// ```
+pub const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The index called `name`, in a constant; `None` where the table has none.
+///
+/// ```
+/// # use dynomodel::model::{IndexKind, Projection, TableIndex};
+/// const I: &[TableIndex] = &[TableIndex { name: "gsi1", kind: IndexKind::Global, pk: "a", sk: None, projection: Projection::All }];
+/// assert!(dynomodel::model::table::find_index(I, "gsi1").is_some());
+/// assert!(dynomodel::model::table::find_index(I, "gsi2").is_none());
+/// ```
+pub const fn find_index(indexes: &'static [TableIndex], name: &str) -> Option<&'static TableIndex> {
+    let mut i = 0;
+    while i < indexes.len() {
+        if str_eq(indexes[i].name, name) {
+            return Some(&indexes[i]);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The index called `name`. The derive checks that it exists, with a message that names
+/// the table; until that error is fixed, a missing index reads as one without a name.
+#[doc(hidden)]
+pub const fn index(indexes: &'static [TableIndex], name: &str) -> &'static TableIndex {
+    const MISSING: TableIndex = TableIndex {
+        name: "",
+        kind: IndexKind::Global,
+        pk: "",
+        sk: None,
+        projection: Projection::All,
+    };
+    match find_index(indexes, name) {
+        Some(i) => i,
+        None => &MISSING,
+    }
+}
+
+/// The sort key attribute of a table or index (the derive checks that it has one).
+#[doc(hidden)]
+pub const fn sort_key(sk: Option<&'static str>) -> &'static str {
+    match sk {
+        Some(sk) => sk,
+        None => "",
+    }
+}
+
+/// Whether two entities share a table and the partition template of an index (`None`:
+/// the table's key): the same text and the same kinds of values in the same places, field
+/// names aside. What a collection's members must have in common.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::single::{Customer, Order};
+/// use dynomodel::model::table::same_partition;
+/// assert!(same_partition(Customer::ENTITY, Order::ENTITY, None));
+/// ```
+pub const fn same_partition(a: Option<&Entity>, b: Option<&Entity>, index: Option<&str>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else {
+        return false;
+    };
+    if !str_eq(a.table, b.table) || !str_eq(a.attr, b.attr) {
+        return false;
+    }
+    let (Some(x), Some(y)) = (a.partition(index), b.partition(index)) else {
+        return false;
+    };
+    if x.len() != y.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < x.len() {
+        let same = match (&x[i], &y[i]) {
+            (Part::Text(s), Part::Text(t)) => str_eq(s, t),
+            (Part::Field { width: w, .. }, Part::Field { width: v, .. }) => *w == *v,
+            _ => false,
+        };
+        if !same {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether an entity has a key template on index `index` (`None`: the table's key).
+#[doc(hidden)]
+pub const fn has_partition(e: Option<&Entity>, index: Option<&str>) -> bool {
+    match e {
+        Some(e) => e.partition(index).is_some(),
+        None => false,
+    }
+}
+
+/// Whether none of `names` is one of the table's key or entity attributes: a model field
+/// stored under such a name would be overwritten by its key.
+#[doc(hidden)]
+pub const fn free_names<T: Table>(names: &[&str]) -> bool {
+    let mut i = 0;
+    while i < names.len() {
+        let n = names[i];
+        if str_eq(n, T::PK) || str_eq(n, T::ENTITY_ATTR) {
+            return false;
+        }
+        if let Some(sk) = T::SK {
+            if str_eq(n, sk) {
+                return false;
+            }
+        }
+        let mut j = 0;
+        while j < T::INDEXES.len() {
+            let idx = &T::INDEXES[j];
+            if str_eq(n, idx.pk) {
+                return false;
+            }
+            if let Some(sk) = idx.sk {
+                if str_eq(n, sk) {
+                    return false;
+                }
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The entity name of a model in a shared table, in a constant.
+#[doc(hidden)]
+pub const fn entity_name(e: Option<&Entity>) -> &'static str {
+    match e {
+        Some(e) => e.name,
+        None => "",
+    }
+}
+
+/// The entity attribute of a model in a shared table, in a constant.
+#[doc(hidden)]
+pub const fn entity_attr(e: Option<&Entity>) -> &'static str {
+    match e {
+        Some(e) => e.attr,
+        None => "",
+    }
+}
+
+/// The entity that an item names.
+#[doc(hidden)]
+pub fn entity_of<'a>(item: &'a crate::codec::Item, attr: &str) -> Option<&'a str> {
+    match item.get(attr) {
+        Some(aws_sdk_dynamodb::types::AttributeValue::S(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// The error for an item of an entity that is not a member of a collection.
+#[doc(hidden)]
+pub fn not_member(
+    members: &[&str],
+    e: Option<&Entity>,
+    item: &crate::codec::Item,
+) -> crate::error::Error {
+    let attr = entity_attr(e);
+    crate::error::Error::WrongEntity {
+        expected: format!("one of {}", members.join(", ")),
+        found: entity_of(item, attr)
+            .map_or_else(|| format!("item without `{attr}`"), str::to_owned),
+        key: e.map(|e| e.describe_key(item)).unwrap_or_default(),
+    }
+}
+
+/// The table type's own items: it has none, it holds its models' items.
+#[doc(hidden)]
+pub fn no_items(table: &str) -> crate::error::Error {
+    crate::error::Error::InvalidRequest(format!(
+        "the table type of `{table}` has no items of its own: write its models"
+    ))
+}

@@ -1,0 +1,381 @@
+//! Key templates: a single-table model's physical keys (`pk = "CUSTOMER#{id}"`) composed
+//! from its fields, and the entity attribute that tells its items from the others.
+//! Layer: model.
+
+// Each index here is below the length that its loop compares it with (the constants above
+// cannot use `get()`).
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::codec::Item;
+use crate::error::{Error, Result, ValidationErrors};
+
+use super::table::str_eq;
+
+/// A part of a key template: literal text, or a field's value.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::single::Order;
+/// use dynomodel::model::template::Part;
+/// let sk = Order::ENTITY.unwrap().keys[1];
+/// assert_eq!(sk.parts[0], Part::Text("ORDER#"));
+/// assert_eq!(sk.parts[1], Part::Field { name: "placed_at", width: 0 });
+/// assert_eq!(sk.parts[3], Part::Field { name: "number", width: 10 }); // a u32
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Text written as it is.
+    Text(&'static str),
+    /// The value of the attribute `name`: a string as it is, a number zero-padded to
+    /// `width` digits (0 for a string), so that text order is number order.
+    Field {
+        /// The attribute name of the field.
+        name: &'static str,
+        /// The digits of a number (from its type, or `{field:width}`); 0 for text.
+        width: u8,
+    },
+}
+
+/// One key attribute of a single-table model, and how its value is composed.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::single::Order;
+/// let pk = Order::ENTITY.unwrap().keys[0];
+/// assert_eq!((pk.attr, pk.index, pk.sort, pk.text), ("pk", None, false, "CUSTOMER#{customer_id}"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyTemplate {
+    /// The key attribute that it fills, such as `pk` or `gsi1sk`.
+    pub attr: &'static str,
+    /// The index whose key it is; `None` for the table's key.
+    pub index: Option<&'static str>,
+    /// Whether it is a sort key.
+    pub sort: bool,
+    /// The template as written.
+    pub text: &'static str,
+    /// The template, parsed.
+    pub parts: &'static [Part],
+}
+
+/// A model stored in a shared [`Table`](super::Table): its entity name, and its key
+/// templates. `Model::ENTITY` holds it for a model declared with `table = SomeTable`.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::single::Order;
+/// let e = Order::ENTITY.unwrap();
+/// assert_eq!((e.name, e.attr, e.table), ("order", "_et", "groceries"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entity {
+    /// The entity name, stored in `attr` by every write.
+    pub name: &'static str,
+    /// The table name.
+    pub table: &'static str,
+    /// The table's entity attribute.
+    pub attr: &'static str,
+    /// The table's delimiter, which no value in a template may contain.
+    pub delimiter: &'static str,
+    /// The key templates: the table's keys first.
+    pub keys: &'static [KeyTemplate],
+}
+
+impl KeyTemplate {
+    /// The fields that the template is composed of, in order.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::Order;
+    /// let sk = Order::ENTITY.unwrap().keys[1];
+    /// assert_eq!(sk.fields().collect::<Vec<_>>(), ["placed_at", "number"]);
+    /// ```
+    pub fn fields(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Field { name, .. } => Some(*name),
+            Part::Text(_) => None,
+        })
+    }
+
+    /// The text before the first field (the whole key where it has no field).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::Order;
+    /// assert_eq!(Order::ENTITY.unwrap().keys[1].prefix(), "ORDER#");
+    /// ```
+    pub fn prefix(&self) -> String {
+        self.parts
+            .iter()
+            .map_while(|p| match p {
+                Part::Text(t) => Some(*t),
+                Part::Field { .. } => None,
+            })
+            .collect()
+    }
+}
+
+impl Entity {
+    /// The partition template of index `index` (`None`: the table's key), in a constant.
+    pub const fn partition(&self, index: Option<&str>) -> Option<&'static [Part]> {
+        let mut i = 0;
+        while i < self.keys.len() {
+            let k = &self.keys[i];
+            let same = match (k.index, index) {
+                (None, None) => true,
+                (Some(a), Some(b)) => str_eq(a, b),
+                _ => false,
+            };
+            if same && !k.sort {
+                return Some(k.parts);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// The key template of `attr`.
+    pub(crate) fn template(&self, index: Option<&str>, sort: bool) -> Option<&'static KeyTemplate> {
+        self.keys
+            .iter()
+            .find(|k| k.index == index && k.sort == sort)
+    }
+
+    /// The value of one template, from the attributes that `value` gives: `None` where a
+    /// field has no value (an index key that is not written: a sparse index).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::Order;
+    /// use aws_sdk_dynamodb::types::AttributeValue as V;
+    /// let e = Order::ENTITY.unwrap();
+    /// let item: dynomodel::codec::Item = [
+    ///     ("placed_at".to_owned(), V::S("2026-11-30".into())),
+    ///     ("number".to_owned(), V::N("42".into())),
+    /// ].into();
+    /// assert_eq!(e.compose(&e.keys[1], |n| item.get(n))?.as_deref(), Some("ORDER#2026-11-30#0000000042"));
+    /// let bad: dynomodel::codec::Item = [("placed_at".to_owned(), V::S("a#b".into())), ("number".to_owned(), V::N("1".into()))].into();
+    /// assert!(e.compose(&e.keys[1], |n| bad.get(n)).is_err()); // the delimiter
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn compose<'a>(
+        &self,
+        t: &KeyTemplate,
+        value: impl Fn(&str) -> Option<&'a AttributeValue>,
+    ) -> Result<Option<String>> {
+        let mut out = String::new();
+        let mut errors = ValidationErrors::default();
+        let mut missing = false;
+        for part in t.parts {
+            match part {
+                Part::Text(text) => out.push_str(text),
+                Part::Field { name, width } => match value(name) {
+                    None | Some(AttributeValue::Null(_)) => missing = true,
+                    Some(v) => match self.part_text(t, v, *width) {
+                        Ok(text) => out.push_str(&text),
+                        Err(message) => errors.push(*name, "template", message),
+                    },
+                },
+            }
+        }
+        errors.into_result()?;
+        if missing {
+            return Ok(None);
+        }
+        if out.is_empty() {
+            return Err(Error::InvalidRequest(format!(
+                "the key attribute `{}` ({}) would be an empty string, which DynamoDB does not allow",
+                t.attr, t.text
+            )));
+        }
+        Ok(Some(out))
+    }
+
+    /// One field's value as the template writes it.
+    pub(crate) fn part_value(
+        &self,
+        t: &KeyTemplate,
+        field: &str,
+        v: &AttributeValue,
+    ) -> Result<String> {
+        let width = t
+            .parts
+            .iter()
+            .find_map(|p| match p {
+                Part::Field { name, width } if *name == field => Some(*width),
+                _ => None,
+            })
+            .unwrap_or(0);
+        self.part_text(t, v, width).map_err(|message| {
+            let mut errors = ValidationErrors::default();
+            errors.push(field, "template", message);
+            Error::Validation(errors)
+        })
+    }
+
+    fn part_text(
+        &self,
+        t: &KeyTemplate,
+        v: &AttributeValue,
+        width: u8,
+    ) -> std::result::Result<String, String> {
+        match v {
+            AttributeValue::S(s) if s.contains(self.delimiter) => Err(format!(
+                "contains `{}`, the delimiter of the key template `{}` = \"{}\"",
+                self.delimiter, t.attr, t.text
+            )),
+            AttributeValue::S(s) => Ok(s.clone()),
+            AttributeValue::N(n) => pad(n, if width == 0 { 20 } else { width }).map_err(|why| {
+                format!(
+                    "is {n}: {why}, in the key template `{}` = \"{}\"",
+                    t.attr, t.text
+                )
+            }),
+            other => Err(format!(
+                "is {}: only strings and numbers can be part of the key template `{}`",
+                crate::codec::type_name(other),
+                t.attr
+            )),
+        }
+    }
+
+    /// Writes the composed keys and the entity name into an item encoded from the model's
+    /// fields; an index key with a field that has no value is left out (a sparse index).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::{order, Order};
+    /// let item = order("c1", 7).to_item()?; // the derive's `to_item` calls it
+    /// assert_eq!(item["pk"].as_s().unwrap(), "CUSTOMER#c1");
+    /// assert_eq!(item["_et"].as_s().unwrap(), "order");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn write_keys(&self, item: &mut Item) -> Result<()> {
+        let mut composed = Vec::with_capacity(self.keys.len());
+        let mut errors = ValidationErrors::default();
+        for t in self.keys {
+            match self.compose(t, |n| item.get(n)) {
+                Ok(Some(v)) => composed.push((t.attr, v)),
+                Ok(None) if t.index.is_some() => {}
+                Ok(None) => {
+                    for f in t.fields().filter(|f| item.get(*f).is_none()) {
+                        errors.push(
+                            f,
+                            "required",
+                            format!("is part of the key `{}` = \"{}\"", t.attr, t.text),
+                        );
+                    }
+                }
+                Err(Error::Validation(e)) => {
+                    for e in e {
+                        errors.push(e.path, e.rule, e.message);
+                    }
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        errors.into_result()?;
+        for (attr, v) in composed {
+            item.insert(attr.to_owned(), AttributeValue::S(v));
+        }
+        item.insert(
+            self.attr.to_owned(),
+            AttributeValue::S(self.name.to_owned()),
+        );
+        Ok(())
+    }
+
+    /// Refuses an item that another entity wrote (an item without the attribute, written
+    /// by other code, is read as this entity).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::{customer, order, Order};
+    /// let item = customer("c1").to_item()?;
+    /// let err = Order::from_item(&item).unwrap_err();
+    /// assert!(matches!(err, Error::WrongEntity { ref found, .. } if found == "customer"), "{err}");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn check(&self, item: &Item) -> Result<()> {
+        match item.get(self.attr) {
+            Some(AttributeValue::S(found)) if found != self.name => Err(Error::WrongEntity {
+                expected: self.name.to_owned(),
+                found: found.clone(),
+                key: self.describe_key(item),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The item's table key, as `pk=... sk=...`, for messages.
+    pub(crate) fn describe_key(&self, item: &Item) -> String {
+        self.keys
+            .iter()
+            .filter(|k| k.index.is_none())
+            .map(|k| match item.get(k.attr) {
+                Some(AttributeValue::S(s)) => format!("{}={s}", k.attr),
+                _ => format!("{}=?", k.attr),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The table key composed from the key fields in `fields`, and the fields themselves
+    /// (which an upsert writes).
+    pub(crate) fn table_key(&self, fields: &Item) -> Result<Item> {
+        let mut key = Item::with_capacity(2);
+        for t in self.keys.iter().filter(|k| k.index.is_none()) {
+            match self.compose(t, |n| fields.get(n))? {
+                Some(v) => {
+                    key.insert(t.attr.to_owned(), AttributeValue::S(v));
+                }
+                None => {
+                    return Err(Error::InvalidRequest(format!(
+                        "the key `{}` = \"{}\" needs {}",
+                        t.attr,
+                        t.text,
+                        t.fields()
+                            .filter(|f| fields.get(*f).is_none())
+                            .map(|f| format!("`{f}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )))
+                }
+            }
+        }
+        Ok(key)
+    }
+}
+
+/// A number as text of `width` digits: a whole number from 0 up.
+fn pad(n: &str, width: u8) -> std::result::Result<String, &'static str> {
+    let canonical = crate::codec::canonical_number(n).unwrap_or_else(|| n.to_owned());
+    if canonical.starts_with('-') {
+        return Err("a negative number, which cannot keep its order in a key");
+    }
+    if !canonical.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("not a whole number");
+    }
+    let width = usize::from(width);
+    if canonical.len() > width {
+        return Err("more digits than the width of its place");
+    }
+    Ok(format!("{canonical:0>width$}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pad;
+
+    #[test]
+    fn numbers_are_padded_and_refused_where_order_would_break() {
+        assert_eq!(pad("42", 5).unwrap(), "00042");
+        assert_eq!(pad("0", 3).unwrap(), "000");
+        assert_eq!(pad("1.0", 3).unwrap(), "001");
+        assert!(pad("-1", 3).is_err());
+        assert!(pad("1.5", 3).is_err());
+        assert!(pad("1234", 3).is_err());
+    }
+}

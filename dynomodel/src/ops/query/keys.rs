@@ -1,0 +1,268 @@
+//! Queries of a model in a shared table: conditions on its logical fields become conditions
+//! on the composed keys (`id = "c1"` is `pk = "CUSTOMER#c1"`, a range on `placed_at` is a
+//! range on `sk` within `ORDER#`), and a query of one model reads only its own sort-key
+//! prefix.
+//! Layer: ops.
+
+use std::collections::{BTreeSet, HashMap};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::error::{Error, Result};
+use crate::expr::condition::{Cmp, Condition, Node, Subject};
+use crate::model::path::PathElem;
+use crate::model::template::{KeyTemplate, Part};
+use crate::model::{Entity, Index, IndexKind, Model, Path};
+
+/// The key conditions and the index of a query of `M`, a model in a shared table.
+pub(crate) struct Translated<M> {
+    pub(crate) hash: Condition<M>,
+    pub(crate) range: Option<Condition<M>>,
+    pub(crate) index: Option<Index<M>>,
+}
+
+fn top(p: &Path) -> Option<&str> {
+    match p.elems() {
+        [PathElem::Name(n)] => Some(n),
+        _ => None,
+    }
+}
+
+/// The field values of a partition condition: one `eq`, or several joined by `and`.
+fn equalities(node: &Node, out: &mut HashMap<String, AttributeValue>) -> Result<()> {
+    match node {
+        Node::Cmp(Subject::Path(p), Cmp::Eq, v) => match top(p) {
+            Some(n) => {
+                out.insert(n.to_owned(), v.clone());
+                Ok(())
+            }
+            None => Err(not_equalities()),
+        },
+        Node::And(nodes) => nodes.iter().try_for_each(|n| equalities(n, out)),
+        Node::Invalid(why) => Err(Error::InvalidRequest(why.clone())),
+        _ => Err(not_equalities()),
+    }
+}
+
+fn not_equalities() -> Error {
+    Error::InvalidRequest(
+        "a query of a model in a shared table needs an equality on each field of a partition key template, such as M::fields().id.eq(..) (joined with & where the template has several)".into(),
+    )
+}
+
+fn templates_text<'a>(ts: impl Iterator<Item = &'a KeyTemplate>) -> String {
+    ts.map(|t| format!("{} = \"{}\"", t.attr, t.text))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Translates the conditions; `whole_partition` for a collection, which reads every sort
+/// key of the partition unless given a range.
+pub(crate) fn translate<M: Model>(
+    e: &Entity,
+    hash: &Condition<M>,
+    range: Option<&Condition<M>>,
+    index: Option<Index<M>>,
+    whole_partition: bool,
+) -> Result<Translated<M>> {
+    let mut given = HashMap::new();
+    equalities(&hash.node, &mut given)?;
+    let names: BTreeSet<&str> = given.keys().map(String::as_str).collect();
+    let fits = |t: &KeyTemplate| t.fields().collect::<BTreeSet<_>>() == names;
+    let (pk, index) = match index {
+        Some(i) => {
+            let t = match i.kind {
+                IndexKind::Local => e.template(None, false),
+                IndexKind::Global => e.template(Some(i.name), false),
+            }
+            .ok_or_else(|| {
+                Error::InvalidRequest(format!(
+                    "`{}` has no key template on the index `{}`",
+                    e.name, i.name
+                ))
+            })?;
+            if !fits(t) {
+                return Err(Error::InvalidRequest(format!(
+                    "the partition key of the index `{}` is {} = \"{}\": the query gives {}",
+                    i.name,
+                    t.attr,
+                    t.text,
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            (t, Some(i))
+        }
+        None => {
+            let fitting: Vec<&KeyTemplate> = e.keys.iter().filter(|t| !t.sort && fits(t)).collect();
+            let t =
+                match fitting.iter().find(|t| t.index.is_none()) {
+                    Some(t) => *t,
+                    None => {
+                        match fitting.as_slice() {
+                            [one] => *one,
+                            [] => {
+                                return Err(Error::InvalidRequest(format!(
+                            "no partition key template of `{}` is made of {}: its templates are {}",
+                            e.name,
+                            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                            templates_text(e.keys.iter().filter(|t| !t.sort))
+                        )))
+                            }
+                            many => {
+                                return Err(Error::InvalidRequest(format!(
+                            "several indexes fit the query ({}): choose one with .index(..)",
+                            many.iter().filter_map(|t| t.index).collect::<Vec<_>>().join(", ")
+                        )))
+                            }
+                        }
+                    }
+                };
+            let index = match t.index {
+                Some(name) => Some(*M::indexes().iter().find(|i| i.name == name).ok_or_else(
+                    || Error::InvalidRequest(format!("`{}` has no index `{name}`", e.name)),
+                )?),
+                None => None,
+            };
+            (t, index)
+        }
+    };
+    let value = e
+        .compose(pk, |n| given.get(n))?
+        .ok_or_else(not_equalities)?;
+    let hash = Node::Cmp(
+        Subject::Path(Path::root(pk.attr)),
+        Cmp::Eq,
+        AttributeValue::S(value),
+    );
+    let sk = e.template(index.map(|i| i.name), true);
+    let range = match (range, sk) {
+        (Some(r), Some(sk)) => Some(range_node(e, sk, &r.node)?),
+        (Some(_), None) => {
+            return Err(Error::InvalidRequest(format!(
+                "`{}` has no sort key template here: a query of this key takes no range",
+                e.name
+            )))
+        }
+        (None, Some(sk)) if !whole_partition => {
+            let prefix = sk.prefix();
+            let path = Subject::Path(Path::root(sk.attr));
+            if sk.fields().next().is_none() {
+                Some(Node::Cmp(path, Cmp::Eq, AttributeValue::S(prefix)))
+            } else if prefix.is_empty() {
+                None
+            } else {
+                Some(Node::BeginsWith(
+                    Path::root(sk.attr),
+                    AttributeValue::S(prefix),
+                ))
+            }
+        }
+        (None, _) => None,
+    };
+    Ok(Translated {
+        hash: Condition::from_node(hash),
+        range: range.map(Condition::from_node),
+        index,
+    })
+}
+
+/// The text just above every text that starts with `text`'s first character: where the
+/// keys that continue past a field end.
+fn after(next: Option<&str>) -> Option<String> {
+    let c = next?.chars().next()?;
+    char::from_u32(u32::from(c).checked_add(1)?).map(String::from)
+}
+
+/// A range condition on a field of the sort key template, as a condition on the sort key.
+fn range_node(e: &Entity, sk: &KeyTemplate, node: &Node) -> Result<Node> {
+    let field = match node {
+        Node::Cmp(Subject::Path(p), _, _) | Node::Between(Subject::Path(p), _, _) => top(p),
+        Node::BeginsWith(p, _) => top(p),
+        Node::Invalid(why) => return Err(Error::InvalidRequest(why.clone())),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        Error::InvalidRequest(
+            "a range key condition is one of eq, lt, le, gt, ge, between or begins_with on a top-level attribute".into(),
+        )
+    })?;
+    let position = sk
+        .parts
+        .iter()
+        .position(|p| matches!(p, Part::Field { name, .. } if *name == field))
+        .ok_or_else(|| {
+            Error::InvalidRequest(format!(
+                "`{field}` is not part of the sort key {} = \"{}\"",
+                sk.attr, sk.text
+            ))
+        })?;
+    let (before, rest) = sk.parts.split_at(position);
+    let mut prefix = String::new();
+    for p in before {
+        match p {
+            Part::Text(t) => prefix.push_str(t),
+            Part::Field { name, .. } => {
+                return Err(Error::InvalidRequest(format!(
+                    "a range condition on `{field}` needs the fields before it in {} = \"{}\": the range can be on `{name}`",
+                    sk.attr, sk.text
+                )))
+            }
+        }
+    }
+    let next = match rest.get(1) {
+        Some(Part::Text(t)) => Some(*t),
+        _ => None,
+    };
+    let head = |v: &AttributeValue| -> Result<String> {
+        Ok(format!("{prefix}{}", e.part_value(sk, field, v)?))
+    };
+    // Every key whose field is `v` starts with `head(v) + next`, and ends below `upper`.
+    let upper = |v: &AttributeValue| -> Result<String> {
+        let h = head(v)?;
+        Ok(match after(next) {
+            Some(a) => format!("{h}{a}"),
+            None => h,
+        })
+    };
+    let attr = || Subject::Path(Path::root(sk.attr));
+    let s = AttributeValue::S;
+    Ok(match node {
+        Node::Cmp(_, Cmp::Eq, v) => match next {
+            Some(n) => Node::BeginsWith(Path::root(sk.attr), s(format!("{}{n}", head(v)?))),
+            None => Node::Cmp(attr(), Cmp::Eq, s(head(v)?)),
+        },
+        Node::Cmp(_, Cmp::Lt, v) => Node::Cmp(attr(), Cmp::Lt, s(head(v)?)),
+        Node::Cmp(_, Cmp::Le, v) => match next {
+            Some(_) => Node::Cmp(attr(), Cmp::Lt, s(upper(v)?)),
+            None => Node::Cmp(attr(), Cmp::Le, s(head(v)?)),
+        },
+        Node::Cmp(_, Cmp::Gt, v) => match next {
+            Some(_) => Node::Cmp(attr(), Cmp::Ge, s(upper(v)?)),
+            None => Node::Cmp(attr(), Cmp::Gt, s(head(v)?)),
+        },
+        Node::Cmp(_, Cmp::Ge, v) => Node::Cmp(attr(), Cmp::Ge, s(head(v)?)),
+        Node::Cmp(_, Cmp::Ne, _) => {
+            return Err(Error::InvalidRequest(
+                "a range key condition cannot be `ne`".into(),
+            ))
+        }
+        Node::Between(_, a, b) => Node::Between(attr(), s(head(a)?), s(upper(b)?)),
+        Node::BeginsWith(_, v) => match v {
+            AttributeValue::S(_) => Node::BeginsWith(Path::root(sk.attr), s(head(v)?)),
+            _ => {
+                return Err(Error::InvalidRequest(format!(
+                    "begins_with on `{field}` takes text"
+                )))
+            }
+        },
+        _ => {
+            return Err(Error::InvalidRequest(
+                "a range key condition is one of eq, lt, le, gt, ge, between or begins_with".into(),
+            ))
+        }
+    })
+}
