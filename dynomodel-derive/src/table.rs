@@ -461,7 +461,7 @@ pub fn derive_collection(input: &DeriveInput) -> syn::Result<TokenStream> {
                     let entity = __dm::table::entity_of(item, <Self as __dm::Collection>::ENTITY_ATTR);
                     #(
                         if entity == Some(__dm::table::entity_name(<#tys as __dm::Model>::ENTITY)) {
-                            return <#tys as __dm::Document>::from_item(item).map(Self::#idents);
+                            return <#tys as __dm::Model>::decode_member(item).map(Self::#idents);
                         }
                     )*
                     Err(__dm::table::not_member(<Self as __dm::Collection>::MEMBERS, <#first as __dm::Model>::ENTITY, item))

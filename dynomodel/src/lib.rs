@@ -156,6 +156,11 @@ pub use ops::{CollectionOps, ModelOps};
 #[doc = include_str!("../../docs/guide.md")]
 mod guide {}
 
+/// The single-table design's snippets, compiled.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/single-table.md")]
+mod single_table {}
+
 /// The README's snippet, compiled.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

@@ -6,6 +6,7 @@ mod codec_props;
 mod common;
 mod docs;
 mod faults;
+mod groceries;
 mod infra;
 mod lambda;
 mod layers;

@@ -125,7 +125,8 @@ pub fn to_item(c: &Container<'_>) -> TokenStream {
     }
 }
 
-pub fn from_item(c: &Container<'_>) -> TokenStream {
+/// The statements that decode the fields of `item` into `Self`.
+pub fn from_item_body(c: &Container<'_>) -> TokenStream {
     let inits = c.fields.iter().map(|f| {
         let ident = f.ident;
         let name = &f.name;
@@ -195,21 +196,32 @@ pub fn from_item(c: &Container<'_>) -> TokenStream {
             quote!(#get(&mut out.#ident);)
         })
     });
-    // Another entity's item is refused before its attributes are read.
-    let entity = c.attrs.shared.as_ref().map(|_| {
-        quote! {
-            if let Some(entity) = <Self as __dm::Model>::ENTITY {
-                entity.check(item)?;
+    quote! {
+        #[allow(unused_mut)]
+        let mut out = Self { #(#inits,)* };
+        #(#gets)*
+        Ok(out)
+    }
+}
+
+pub fn from_item(c: &Container<'_>) -> TokenStream {
+    // A model in a shared table refuses another entity's item before reading its
+    // attributes; a collection, which has read the entity already, decodes the fields only
+    // (`Model::decode_member`).
+    if c.attrs.shared.is_some() {
+        return quote! {
+            fn from_item(item: &__dm::Item) -> __dm::Result<Self> {
+                if let Some(entity) = <Self as __dm::Model>::ENTITY {
+                    entity.check(item)?;
+                }
+                <Self as __dm::Model>::decode_member(item)
             }
-        }
-    });
+        };
+    }
+    let body = from_item_body(c);
     quote! {
         fn from_item(item: &__dm::Item) -> __dm::Result<Self> {
-            #entity
-            #[allow(unused_mut)]
-            let mut out = Self { #(#inits,)* };
-            #(#gets)*
-            Ok(out)
+            #body
         }
     }
 }

@@ -121,6 +121,14 @@ pub fn model(c: &Container<'_>) -> TokenStream {
         key_types,
         extra,
     } = keys;
+    let decode_member = c.attrs.shared.as_ref().map(|_| {
+        let body = crate::expand::codec::from_item_body(c);
+        quote! {
+            fn decode_member(item: &__dm::Item) -> __dm::Result<Self> {
+                #body
+            }
+        }
+    });
     let index_exprs: Vec<&TokenStream> = named_indexes.iter().map(|(_, e)| e).collect();
     let index_consts = named_indexes.iter().map(|(name, e)| {
         let c = crate::ast::const_name(name);
@@ -246,6 +254,8 @@ pub fn model(c: &Container<'_>) -> TokenStream {
             const HAS_HOOKS: bool = #hooks;
             const REQUIRED: &'static [&'static str] = &[#(#required),*];
             const ENTITY: ::core::option::Option<&'static __dm::Entity> = #entity;
+
+            #decode_member
 
             fn indexes() -> &'static [__dm::Index<Self>] {
                 static INDEXES: &[__dm::Index<#ident>] = &[#(#index_exprs),*];

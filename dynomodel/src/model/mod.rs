@@ -332,6 +332,12 @@ pub trait Model: Document {
     /// ```
     const ENTITY: Option<&'static Entity> = None;
 
+    /// Decodes an item whose entity was checked already (by a collection).
+    #[doc(hidden)]
+    fn decode_member(item: &Item) -> Result<Self> {
+        Self::from_item(item)
+    }
+
     /// The secondary indexes.
     ///
     /// ```
