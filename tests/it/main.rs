@@ -20,5 +20,6 @@ mod promise;
 mod query;
 mod reliability;
 mod single;
+mod single_props;
 mod spans;
 mod write_props;

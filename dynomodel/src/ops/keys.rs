@@ -76,6 +76,17 @@ pub(crate) fn update_keys<M>(
         }
     }
     if upsert {
+        // The item may be created: an index key made of the key fields and the fields this
+        // update sets is written too (on a stored item it is rewritten as it was).
+        for t in e.keys.iter().filter(|t| t.index.is_some()) {
+            if t.fields().any(|f| touched(f)) {
+                continue;
+            }
+            let value = |n: &str| set.get(n).or_else(|| key.fields().get(n));
+            if let Some(v) = e.compose(t, value)? {
+                added.push(Action::Set(Path::root(t.attr), AttributeValue::S(v)));
+            }
+        }
         for (name, value) in key.fields() {
             added.push(Action::Set(Path::root(name), value.clone()));
         }
