@@ -79,7 +79,7 @@ pub(crate) fn update_keys<M>(
         // The item may be created: an index key made of the key fields and the fields this
         // update sets is written too (on a stored item it is rewritten as it was).
         for t in e.keys.iter().filter(|t| t.index.is_some()) {
-            if t.fields().any(|f| touched(f)) {
+            if t.fields().any(&touched) {
                 continue;
             }
             let value = |n: &str| set.get(n).or_else(|| key.fields().get(n));
