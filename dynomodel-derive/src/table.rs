@@ -456,6 +456,7 @@ pub fn derive_collection(input: &DeriveInput) -> syn::Result<TokenStream> {
                 const MEMBERS: &'static [&'static str] = &[#(__dm::table::entity_name(<#tys as __dm::Model>::ENTITY)),*];
                 const ENTITY_ATTR: &'static str = __dm::table::entity_attr(<#first as __dm::Model>::ENTITY);
                 const INDEX: Option<&'static str> = #index;
+                type First = #first;
 
                 fn from_item(item: &__dm::Item) -> __dm::Result<Self> {
                     let entity = __dm::table::entity_of(item, <Self as __dm::Collection>::ENTITY_ATTR);

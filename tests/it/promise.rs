@@ -748,3 +748,36 @@ async fn a_batch_of_a_versioned_model_must_say_it_overwrites() {
         .await
         .is_some());
 }
+
+/// DynamoDB appends where a `SET` names a list element past the end: a set of `.at(i)`
+/// must replace element `i` or fail, never store the value elsewhere (or past `length`).
+#[tokio::test]
+async fn a_set_of_an_element_past_the_end_of_a_list_is_refused() {
+    let db = ledger_db().await;
+    let mut l = ledger("past");
+    l.history = vec![entry("a"), entry("b"), entry("c"), entry("d")];
+    l.save(&db).await.unwrap();
+    let f = Ledger::fields();
+    let err = Ledger::update(Ledger::key("past"))
+        .set(f.history.at(4), entry("e"))
+        .exec(&db)
+        .await
+        .unwrap_err();
+    let Error::Validation(errors) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(
+        errors.at("history[4]").map(|e| e.rule.as_str()),
+        Some("index"),
+        "{err}"
+    );
+    let (_, stored) = stored(&db, "past").await;
+    assert_eq!(stored.history.len(), 4, "nothing appended");
+    // Within the list, the element is replaced.
+    let updated = Ledger::update(Ledger::key("past"))
+        .set(f.history.at(3), entry("z"))
+        .exec(&db)
+        .await
+        .unwrap();
+    assert_eq!(updated.history[3].note, "z");
+}

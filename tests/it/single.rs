@@ -643,6 +643,22 @@ async fn batches_and_transactions_span_entities_and_read_collections() {
     assert_eq!(a, Some(CustomerView::Customer(c.clone())));
     assert_eq!(b, Some(CustomerView::Order(o.clone())));
     assert_eq!(missing, None);
+    let both = CustomerView::batch_get([
+        Order::key("c1", "2026-11-30", 1u32).into(),
+        Customer::key("nobody").into(),
+        Customer::key("c1").into(),
+    ])
+    .exec(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        both,
+        [
+            Some(CustomerView::Order(o.clone())),
+            None,
+            Some(CustomerView::Customer(c.clone()))
+        ]
+    );
     let got = Order::batch_get([Order::key("c1", "2026-11-30", 1u32)])
         .exec(&db)
         .await

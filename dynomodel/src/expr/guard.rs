@@ -24,6 +24,9 @@ pub(crate) enum Test {
     AtMost(String),
     /// A list, map, set or string of at most this size.
     SizeAtMost(usize),
+    /// Any value: the element that a `set` of a list element replaces (past the end of a
+    /// list, DynamoDB would append it instead, at another index).
+    Exists,
 }
 
 /// One guard of an update.
@@ -52,6 +55,7 @@ impl Guard {
                     ph.value(AttributeValue::N(n.to_string()))
                 )
             }
+            Test::Exists => format!("attribute_exists({p})"),
         };
         if self.missing_ok {
             format!("(attribute_not_exists({p}) OR {test})")
@@ -73,6 +77,7 @@ impl Guard {
                 compare(n, bound).is_some_and(|o| o != Ordering::Greater)
             }
             (Test::SizeAtMost(bound), v) => size(v).is_some_and(|s| s <= *bound),
+            (Test::Exists, _) => true,
             _ => false,
         }
     }
@@ -85,6 +90,18 @@ pub(crate) fn failures(guards: &[Guard], item: &Item) -> Option<ValidationErrors
         errors.push(g.path.to_string(), g.rule, g.message.clone());
     }
     (!errors.is_empty()).then_some(errors)
+}
+
+/// The guard of a `set` of a list element: the element must exist, so that the set
+/// replaces it rather than appends past the end of the list.
+pub(crate) fn element_exists(path: &Path) -> Option<Guard> {
+    matches!(path.elems().last(), Some(PathElem::Index(_))).then(|| Guard {
+        path: path.clone(),
+        rule: "index",
+        test: Test::Exists,
+        missing_ok: false,
+        message: "is past the end of the list: a set replaces an element and does not append one (append adds to the list)".into(),
+    })
 }
 
 /// The value at `path` in `item`.

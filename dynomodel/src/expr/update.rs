@@ -169,7 +169,11 @@ impl<M> Actions<M> {
 
     pub(crate) fn set<T: Serialize, V: IntoField<T>>(&mut self, field: &Attr<M, T>, v: V) {
         match self.value(field, v, true) {
-            Some(Some(av)) => self.actions.push(Action::Set(field.path().clone(), av)),
+            Some(Some(av)) => {
+                self.guards
+                    .extend(crate::expr::guard::element_exists(field.path()));
+                self.actions.push(Action::Set(field.path().clone(), av))
+            }
             // Setting a value that writes nothing removes the attribute.
             Some(None) if field.is_required() => self.refuse_removal(field),
             Some(None) => self.actions.push(Action::Remove(field.path().clone())),
@@ -188,7 +192,13 @@ impl<M> Actions<M> {
         // elements of a `delete` are not the stored value.
         let check = what == "set_if_not_exists";
         match self.value(field, v, check) {
-            Some(Some(av)) => self.actions.push(make(field.path().clone(), av)),
+            Some(Some(av)) => {
+                if check {
+                    self.guards
+                        .extend(crate::expr::guard::element_exists(field.path()));
+                }
+                self.actions.push(make(field.path().clone(), av))
+            }
             Some(None) => self.writes_nothing(field, what),
             None => {}
         }

@@ -1,5 +1,12 @@
 //! Collections: an enum of models that share a partition, read together and told apart by
 //! their entity attribute.
+//!
+//! ```
+//! # use dynomodel::prelude::*;
+//! # use dynomodel::doc_support::single::CustomerView;
+//! assert_eq!(CustomerView::MEMBERS, ["customer", "order"]);
+//! ```
+//!
 //! Layer: model.
 
 use crate::codec::Item;
@@ -22,14 +29,45 @@ use crate::model::Model;
 #[async_trait::async_trait]
 pub trait Collection: Sized + Send + Sync + 'static {
     /// The members' entity names, in variant order.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::*;
+    /// assert_eq!(CustomerView::MEMBERS, ["customer", "order"]);
+    /// ```
     const MEMBERS: &'static [&'static str];
     /// The table's entity attribute.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::*;
+    /// assert_eq!(CustomerView::ENTITY_ATTR, "_et");
+    /// ```
     const ENTITY_ATTR: &'static str;
     /// The index whose partition the members share (`None`: the table's key).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::*;
+    /// assert_eq!(CustomerView::INDEX, None);
+    /// ```
     const INDEX: Option<&'static str>;
+
+    /// The first member: what a batch of keys of any member is read through (they share
+    /// the table and its keys).
+    #[doc(hidden)]
+    type First: Member<Self>;
 
     /// Decodes an item as the member that its entity attribute names; an item of another
     /// entity is `Error::WrongEntity`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::*;
+    /// let item = order("c1", 1).to_item()?;
+    /// assert_eq!(CustomerView::from_item(&item)?, CustomerView::Order(order("c1", 1)));
+    /// # Ok::<(), Error>(())
+    /// ```
     fn from_item(item: &Item) -> Result<Self>;
 
     /// The entity name of this value's member.
@@ -42,9 +80,46 @@ pub trait Collection: Sized + Send + Sync + 'static {
     fn entity(&self) -> &'static str;
 
     /// The member's `after_load` hook.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::*;
+    /// # futures::executor::block_on(async {
+    /// let mut v = CustomerView::Order(order("c1", 1));
+    /// v.run_after_load().await?; // Order has no hooks: nothing happens
+    /// # Ok::<(), Error>(()) })?;
+    /// # Ok::<(), Error>(())
+    /// ```
     async fn run_after_load(&mut self) -> Result<()>;
 }
 
 /// A model that is a member of collection `C` (the derive implements it): what
 /// `C::query(..)` takes a partition condition of.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::single::{Customer, CustomerView, Order};
+/// fn member<M: dynomodel::Member<CustomerView>>() {}
+/// member::<Customer>();
+/// member::<Order>();
+/// ```
 pub trait Member<C: Collection>: Model {}
+
+/// The key of an item of any member of collection `C`: `Order::key(..).into()`, for
+/// `C::batch_get`.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::single::{Customer, CustomerView, Order};
+/// use dynomodel::model::collection::MemberKey;
+/// let keys: Vec<MemberKey<CustomerView>> =
+///     vec![Customer::key("c1").into(), Order::key("c1", "2026-11-30", 7u32).into()];
+/// assert_eq!(keys.len(), 2);
+/// ```
+pub struct MemberKey<C: Collection>(pub(crate) crate::model::Key<C::First>);
+
+impl<C: Collection, M: Member<C>> From<crate::model::Key<M>> for MemberKey<C> {
+    fn from(key: crate::model::Key<M>) -> Self {
+        MemberKey(key.cast())
+    }
+}

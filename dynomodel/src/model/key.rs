@@ -146,6 +146,16 @@ impl<M> Key<M> {
         &self.fields
     }
 
+    /// The same key, as a key of another model of the same table.
+    pub(crate) fn cast<N>(self) -> Key<N> {
+        Key {
+            item: self.item,
+            fields: self.fields,
+            error: self.error,
+            model: PhantomData,
+        }
+    }
+
     /// Why the key could not be made, if it could not.
     pub(crate) fn error(&self) -> Option<&str> {
         self.error.as_deref()

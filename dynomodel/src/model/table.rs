@@ -1,5 +1,12 @@
 //! The physical table of a single-table design, declared once with `#[derive(Table)]`, and
 //! the compile-time checks that the models and collections on it run.
+//!
+//! ```
+//! # use dynomodel::prelude::*;
+//! # use dynomodel::doc_support::single::Groceries;
+//! assert!(dynomodel::model::table::find_index(<Groceries as Table>::INDEXES, "gsi1").is_some());
+//! ```
+//!
 //! Layer: model.
 
 // The checks run in constants, where `get()` and checked arithmetic are not available: each
@@ -27,19 +34,61 @@ use super::template::{Entity, Part};
 /// ```
 pub trait Table {
     /// The table name (before any `Db` prefix).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::*;
+    /// assert_eq!(<Groceries as Table>::NAME, "groceries");
+    /// ```
     const NAME: &'static str;
     /// The partition key attribute (a string).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::*;
+    /// assert_eq!(<Groceries as Table>::PK, "pk");
+    /// ```
     const PK: &'static str;
     /// The sort key attribute (a string), if the table has one.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::*;
+    /// assert_eq!(<Groceries as Table>::SK, Some("sk"));
+    /// ```
     const SK: Option<&'static str>;
     /// The attribute that holds each item's entity name.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::*;
+    /// assert_eq!(<Groceries as Table>::ENTITY_ATTR, "_et"); // the default
+    /// ```
     const ENTITY_ATTR: &'static str;
     /// The text that separates the parts of a key template; a value that contains it is
     /// refused (`#` unless the table says otherwise).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::*;
+    /// assert_eq!(<Groceries as Table>::DELIMITER, "#");
+    /// ```
     const DELIMITER: &'static str;
     /// The TTL attribute, if the table has one.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::*;
+    /// assert_eq!(<Groceries as Table>::TTL, None);
+    /// ```
     const TTL: Option<&'static str>;
     /// The secondary indexes.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::*;
+    /// assert_eq!(<Groceries as Table>::INDEXES[0].name, "gsi1");
+    /// ```
     const INDEXES: &'static [TableIndex];
 }
 

@@ -1,5 +1,13 @@
 //! Key templates: a single-table model's physical keys (`pk = "CUSTOMER#{id}"`) composed
 //! from its fields, and the entity attribute that tells its items from the others.
+//!
+//! ```
+//! # use dynomodel::prelude::*;
+//! # use dynomodel::doc_support::single::order;
+//! assert_eq!(order("c1", 7).to_item()?["sk"].as_s().unwrap(), "ORDER#2026-11-30#0000000007");
+//! # Ok::<(), Error>(())
+//! ```
+//!
 //! Layer: model.
 
 // Each index here is below the length that its loop compares it with (the constants above
@@ -119,6 +127,12 @@ impl KeyTemplate {
 
 impl Entity {
     /// The partition template of index `index` (`None`: the table's key), in a constant.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::Customer;
+    /// assert_eq!(Customer::ENTITY.unwrap().partition(Some("gsi1")).unwrap().len(), 2);
+    /// ```
     pub const fn partition(&self, index: Option<&str>) -> Option<&'static [Part]> {
         let mut i = 0;
         while i < self.keys.len() {

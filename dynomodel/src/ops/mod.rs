@@ -24,6 +24,7 @@ use crate::error::Result;
 use crate::expr::condition::Condition;
 use crate::model::{Collection, Key, Member, Model};
 
+pub mod backfill;
 pub mod batch;
 mod conditions;
 mod delete;
@@ -341,6 +342,27 @@ pub trait CollectionOps: Collection {
     /// ```
     fn query<M: Member<Self>>(partition: Condition<M>) -> Query<M, Self> {
         Query::collection(partition)
+    }
+
+    /// Reads the items of keys of any members, in chunks of 100 sent concurrently; one
+    /// result per key, in order, each as the member that its entity attribute names.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::{Customer, CustomerView, Order};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let found = CustomerView::batch_get([
+    ///     Customer::key("c1").into(),
+    ///     Order::key("c1", "2026-11-30", 7u32).into(),
+    /// ])
+    /// .exec(db)
+    /// .await?;
+    /// # Ok(()) }
+    /// ```
+    fn batch_get(
+        keys: impl IntoIterator<Item = crate::model::collection::MemberKey<Self>>,
+    ) -> batch::CollectionGet<Self> {
+        batch::CollectionGet::new(keys)
     }
 }
 

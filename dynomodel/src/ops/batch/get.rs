@@ -200,6 +200,72 @@ impl<M: Model> BatchGet<M> {
     }
 }
 
+/// A BatchGetItem of keys of any members of collection `C`; `C::batch_get(keys)` makes one.
+///
+/// ```no_run
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::single::{Customer, CustomerView, Order};
+/// # async fn run(db: &Db) -> Result<()> {
+/// let found: Vec<Option<CustomerView>> = CustomerView::batch_get([
+///     Customer::key("c1").into(),
+///     Order::key("c1", "2026-11-30", 7u32).into(),
+/// ])
+/// .exec(db)
+/// .await?;
+/// # Ok(()) }
+/// ```
+pub struct CollectionGet<C: crate::model::Collection> {
+    inner: BatchGet<C::First>,
+}
+
+impl<C: crate::model::Collection> CollectionGet<C> {
+    pub(crate) fn new(
+        keys: impl IntoIterator<Item = crate::model::collection::MemberKey<C>>,
+    ) -> Self {
+        CollectionGet {
+            inner: BatchGet::new(keys.into_iter().map(|k| k.0)),
+        }
+    }
+
+    /// Strongly consistent reads.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::{Customer, CustomerView};
+    /// let get = CustomerView::batch_get([Customer::key("c1").into()]).consistent();
+    /// # let _ = get;
+    /// ```
+    pub fn consistent(mut self) -> Self {
+        self.inner.consistent = true;
+        self
+    }
+
+    /// Reads the keys' items, each as the member that its entity attribute names, in the
+    /// keys' order (`None` where a key has no item).
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::{Customer, CustomerView};
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let found = CustomerView::batch_get([Customer::key("c1").into()]).exec(db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec(self, db: &Db) -> Result<Vec<Option<C>>> {
+        let mut out = Vec::with_capacity(self.inner.keys.len());
+        for item in self.inner.read(db, None).await? {
+            out.push(match item {
+                Some(item) => {
+                    let mut c = C::from_item(&item)?;
+                    c.run_after_load().await?;
+                    Some(c)
+                }
+                None => None,
+            });
+        }
+        Ok(out)
+    }
+}
+
 impl<M: Model, P: Document> Projected<BatchGet<M>, P> {
     /// Reads the keys' items, projected, in the keys' order.
     ///

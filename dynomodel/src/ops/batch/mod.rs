@@ -27,7 +27,7 @@ use crate::error::{Error, Result};
 use crate::model::item::check_key_of;
 use crate::model::{Key, Model};
 
-pub use get::BatchGet;
+pub use get::{BatchGet, CollectionGet};
 pub use write::{BatchDelete, BatchPut};
 
 /// Keys in one BatchGetItem: `batch_get` splits longer lists into chunks of this size.
