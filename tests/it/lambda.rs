@@ -2,9 +2,9 @@
 //! event JSON, against DynamoDB Local.
 
 #[path = "../../examples/pets-api/handler.rs"]
-mod pets_api;
+pub mod pets_api;
 #[path = "../../examples/stream-handler/handler.rs"]
-mod stream_handler;
+pub mod stream_handler;
 
 use dynomodel::prelude::*;
 use lambda_http::request::LambdaRequest;

@@ -20,6 +20,7 @@ mod production;
 mod promise;
 mod query;
 mod reliability;
+mod sam;
 mod single;
 mod single_props;
 mod spans;

@@ -123,3 +123,41 @@ async fn a_table_gains_the_next_versions_index_and_ttl() {
     );
     assert!(blocked.apply(&db, false).await.is_err());
 }
+
+mod shared_v1 {
+    use super::*;
+    #[derive(Table)]
+    #[dynomodel(
+        name = "shared_evolving",
+        pk = "pk",
+        sk = "sk",
+        gsi(name = "gsi1", pk = "gsi1pk", sk = "gsi1sk")
+    )]
+    pub struct Store;
+}
+
+mod shared_v2 {
+    use super::*;
+    #[derive(Table)]
+    #[dynomodel(
+        name = "shared_evolving",
+        pk = "pk",
+        sk = "sk",
+        ttl = "expires",
+        gsi(name = "gsi1", pk = "gsi1pk", sk = "gsi1sk"),
+        gsi(name = "gsi2", pk = "gsi2pk", sk = "gsi2sk")
+    )]
+    pub struct Store;
+}
+
+#[tokio::test]
+async fn a_shared_table_gains_an_index_and_a_ttl_for_all_its_entities() {
+    let db = common::db().await;
+    shared_v1::Store::create_table().exec(&db).await.unwrap();
+    let p = plan(&shared_v2::Store::create_table(), &db).await.unwrap();
+    assert_eq!(p.changes.len(), 2, "{p}");
+    assert!(p.to_string().contains("gsi2"), "{p}");
+    p.apply(&db, false).await.unwrap();
+    let again = plan(&shared_v2::Store::create_table(), &db).await.unwrap();
+    assert!(again.changes.is_empty(), "{again}");
+}
