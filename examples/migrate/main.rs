@@ -45,6 +45,7 @@ async fn run() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let checkpoint = args
         .next()
+        .filter(|a| !a.is_empty())
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
             std::env::temp_dir().join(format!("migrate-{}.json", std::process::id()))
