@@ -14,6 +14,7 @@
 #![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::index::{IndexKind, Projection};
+pub use super::template::str_eq;
 use super::template::{Entity, Part};
 
 /// A table that several models share: its name, its key attributes, the attribute that
@@ -111,27 +112,6 @@ pub struct TableIndex {
     pub sk: Option<&'static str>,
     /// The attributes that the index carries.
     pub projection: Projection,
-}
-
-/// Whether two strings are equal, in a constant.
-///
-/// ```
-/// assert!(dynomodel::model::table::str_eq("gsi1", "gsi1"));
-/// assert!(!dynomodel::model::table::str_eq("gsi1", "gsi2"));
-/// ```
-pub const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
 }
 
 /// The index called `name`, in a constant; `None` where the table has none.

@@ -19,7 +19,26 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::codec::Item;
 use crate::error::{Error, Result, ValidationErrors};
 
-use super::table::str_eq;
+/// Whether two strings are equal, in a constant.
+///
+/// ```
+/// assert!(dynomodel::model::table::str_eq("gsi1", "gsi1"));
+/// assert!(!dynomodel::model::table::str_eq("gsi1", "gsi2"));
+/// ```
+pub const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 /// A part of a key template: literal text, or a field's value.
 ///
