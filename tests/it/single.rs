@@ -696,3 +696,80 @@ async fn batches_and_transactions_span_entities_and_read_collections() {
         .await
         .is_none());
 }
+
+#[derive(Table)]
+#[dynomodel(
+    name = "books",
+    pk = "pk",
+    sk = "sk",
+    lsi(name = "by_amount", sk = "lsi1sk")
+)]
+pub struct Books;
+
+#[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynomodel(table = Books, entity = "entry", pk = "ACCOUNT#{account}", sk = "ENTRY#{n}",
+            by_amount(sk = "AMOUNT#{amount}"))]
+pub struct Entry {
+    pub account: String,
+    pub n: u32,
+    pub amount: u64,
+}
+
+#[tokio::test]
+async fn a_local_index_template_sorts_a_partition_another_way() {
+    let db = common::db().await;
+    Books::create_table().exec(&db).await.unwrap();
+    for (n, amount) in [(1u32, 500u64), (2, 20), (3, 3000), (4, 100)] {
+        Entry {
+            account: "a".into(),
+            n,
+            amount,
+        }
+        .save(&db)
+        .await
+        .unwrap();
+    }
+    Entry {
+        account: "b".into(),
+        n: 1,
+        amount: 1,
+    }
+    .save(&db)
+    .await
+    .unwrap();
+    let f = Entry::fields();
+    let by_amount = Entry::query(f.account.eq("a"))
+        .index(Entry::BY_AMOUNT)
+        .range(f.amount.ge(100u64))
+        .all(&db)
+        .await
+        .unwrap();
+    let amounts: Vec<u64> = by_amount.iter().map(|e| e.amount).collect();
+    assert_eq!(
+        amounts,
+        [100, 500, 3000],
+        "number order, by the padded local sort key"
+    );
+    let by_n: Vec<u32> = Entry::query(f.account.eq("a"))
+        .all(&db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.n)
+        .collect();
+    assert_eq!(by_n, [1, 2, 3, 4]);
+    // An update of the amount recomputes the local index's key.
+    Entry::update(Entry::key("a", 2u32))
+        .set(&f.amount, 10_000u64)
+        .exec(&db)
+        .await
+        .unwrap();
+    let top = Entry::query(f.account.eq("a"))
+        .index(Entry::BY_AMOUNT)
+        .descending()
+        .limit(1)
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(top[0].n, 2);
+}
