@@ -199,6 +199,12 @@ fn index_names(cx: &mut Ctxt, c: &Container<'_>) {
                 .iter()
                 .flat_map(|f| f.attrs.gsi_hash.iter().chain(&f.attrs.lsi_range)),
         );
+    index_name_rules(cx, declared);
+}
+
+/// Each name is one that DynamoDB takes (3 to 255 of its characters), and no two make the
+/// same constant: the rules of a model's and of a table's index names.
+pub fn index_name_rules<'a>(cx: &mut Ctxt, declared: impl IntoIterator<Item = &'a syn::LitStr>) {
     let mut constants: Vec<(String, String)> = Vec::new();
     for lit in declared {
         let name = lit.value();

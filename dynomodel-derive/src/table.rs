@@ -132,13 +132,6 @@ fn krate(a: &TableAttrs) -> TokenStream {
     }
 }
 
-fn valid_index_name(name: &str) -> bool {
-    (3..=255).contains(&name.len())
-        && name
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | '.'))
-}
-
 pub fn derive_table(input: &DeriveInput) -> syn::Result<TokenStream> {
     let mut cx = Ctxt::default();
     let a = read_attrs(&mut cx, input, false);
@@ -171,12 +164,10 @@ pub fn derive_table(input: &DeriveInput) -> syn::Result<TokenStream> {
             cx.error_at(d, "a delimiter is text other than `{` and `}`");
         }
     }
+    crate::check::index_name_rules(&mut cx, a.indexes.iter().map(|i| &i.name));
     let mut names: Vec<String> = Vec::new();
     for i in &a.indexes {
         let n = i.name.value();
-        if !valid_index_name(&n) {
-            cx.error_at(&i.name, format!("the index name {n:?} is not one that DynamoDB takes: 3 to 255 of a-z, A-Z, 0-9, `_`, `-` and `.`"));
-        }
         if names.contains(&n) {
             cx.error_at(&i.name, format!("a second index named `{n}`"));
         }
@@ -187,13 +178,6 @@ pub fn derive_table(input: &DeriveInput) -> syn::Result<TokenStream> {
             );
         }
         names.push(n);
-    }
-    let mut key_attrs: Vec<LitStr> = Vec::new();
-    for l in [&a.pk, &a.sk, &a.entity_attr].into_iter().flatten() {
-        key_attrs.push(l.clone());
-    }
-    for i in &a.indexes {
-        key_attrs.extend(i.pk.iter().chain(&i.sk).cloned());
     }
     cx.check()?;
 
@@ -234,13 +218,18 @@ pub fn derive_table(input: &DeriveInput) -> syn::Result<TokenStream> {
                 Some(s) => quote!(Some(#s)),
                 None => quote!(None),
             };
-            let projection = match &i.projection {
-                crate::attr::Projection::All => quote!(__dm::Projection::All),
-                crate::attr::Projection::KeysOnly => quote!(__dm::Projection::KeysOnly),
-                // The entity attribute goes with every item, so that reads of the index can
-                // tell the entities apart.
-                crate::attr::Projection::Include(n) => quote!(__dm::Projection::Include(&[#(#n,)* #entity_attr])),
-            };
+            // The entity attribute goes with every item, so that reads of the index can
+            // tell the entities apart.
+            let projection = crate::expand::projection(&match &i.projection {
+                crate::attr::Projection::Include(names) => crate::attr::Projection::Include(
+                    names
+                        .iter()
+                        .cloned()
+                        .chain(std::iter::once(LitStr::new(&entity_attr, i.name.span())))
+                        .collect(),
+                ),
+                other => other.clone(),
+            });
             quote!(__dm::TableIndex { name: #name, kind: #kind, pk: #ipk, sk: #isk, projection: #projection })
         })
         .collect();

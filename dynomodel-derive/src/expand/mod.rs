@@ -2,6 +2,7 @@
 
 pub(crate) mod codec;
 mod model;
+pub(crate) use model::projection;
 pub(crate) mod rules;
 mod single;
 

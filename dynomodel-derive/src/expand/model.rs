@@ -16,7 +16,8 @@ fn opt_name(f: Option<&Field<'_>>) -> TokenStream {
     }
 }
 
-fn projection(p: &Projection) -> TokenStream {
+/// The tokens of a projection (a model's index, or a table's).
+pub fn projection(p: &Projection) -> TokenStream {
     match p {
         Projection::All => quote!(__dm::Projection::All),
         Projection::KeysOnly => quote!(__dm::Projection::KeysOnly),

@@ -365,13 +365,18 @@ where
     F: Fn(M) -> Fut,
     Fut: Future<Output = Result<Change<M>>>,
 {
-    let key = m
-        .key_of()
-        .map(|k| format!("{:?}", k.item()))
-        .unwrap_or_default();
+    // The key is written out only for a failure, not for every item.
+    let key = m.key_of().ok();
+    let failed = |e: Error| {
+        let key = key
+            .as_ref()
+            .map(|k| format!("{:?}", k.item()))
+            .unwrap_or_default();
+        Outcome::Failed(format!("{key}: {e}"))
+    };
     let version = match m.version() {
         Ok(v) => v,
-        Err(e) => return Outcome::Failed(format!("{key}: {e}")),
+        Err(e) => return failed(e),
     };
     let written = match f(m).await {
         Ok(Change::Skip) => return Outcome::Skipped,
@@ -388,7 +393,7 @@ where
     match written {
         Ok(()) => Outcome::Written,
         Err(Error::VersionConflict { .. }) => Outcome::Already,
-        Err(e) => Outcome::Failed(format!("{key}: {e}")),
+        Err(e) => failed(e),
     }
 }
 

@@ -254,11 +254,7 @@ impl<C: crate::model::Collection> CollectionGet<C> {
         let mut out = Vec::with_capacity(self.inner.keys.len());
         for item in self.inner.read(db, None).await? {
             out.push(match item {
-                Some(item) => {
-                    let mut c = C::from_item(&item)?;
-                    c.run_after_load().await?;
-                    Some(c)
-                }
+                Some(item) => Some(crate::model::collection::load::<C>(&item).await?),
                 None => None,
             });
         }

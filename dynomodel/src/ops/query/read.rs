@@ -59,10 +59,12 @@ impl<M, O> Clone for Read<M, O> {
     }
 }
 
-impl<M: Model> Read<M, M> {
-    pub(crate) fn new() -> Self {
+impl<M, O> Read<M, O> {
+    /// A read of the whole table, from the start, that gives `scope`'s items as `decode`
+    /// decodes them.
+    fn with(scope: Scope, decode: Decode<O>) -> Self {
         Read {
-            scope: Scope::Entity,
+            scope,
             index: None,
             filter: None,
             limit: None,
@@ -71,31 +73,26 @@ impl<M: Model> Read<M, M> {
             consistent: false,
             start: None,
             projection: None,
-            decode: decode_model::<M>(),
+            decode,
             _m: PhantomData,
         }
+    }
+}
+
+impl<M: Model> Read<M, M> {
+    pub(crate) fn new() -> Self {
+        Read::with(Scope::Entity, decode_model::<M>())
     }
 }
 
 impl<M: Model, C: crate::model::Collection> Read<M, C> {
     /// A read of collection `C`'s members.
     pub(crate) fn collection() -> Self {
-        Read {
-            scope: Scope::Collection {
-                members: C::MEMBERS,
-                report: false,
-            },
-            index: None,
-            filter: None,
-            limit: None,
-            page_size: None,
-            include_expired: false,
-            consistent: false,
-            start: None,
-            projection: None,
-            decode: decode_collection::<C>(),
-            _m: PhantomData,
-        }
+        let scope = Scope::Collection {
+            members: C::MEMBERS,
+            report: false,
+        };
+        Read::with(scope, decode_collection::<C>())
     }
 }
 

@@ -150,20 +150,15 @@ impl<T> TransactGet<T> {
     /// # Ok(()) }
     /// ```
     #[allow(clippy::should_implement_trait)]
-    pub fn get<M: Model>(mut self, key: Key<M>) -> TransactGet<<T as Push<Option<M>>>::Output>
+    pub fn get<M: Model>(self, key: Key<M>) -> TransactGet<<T as Push<Option<M>>>::Output>
     where
         T: Push<Option<M>>,
     {
-        let k = check_key_of::<M>(&key).map(|()| Slot {
+        self.then(check_key_of::<M>(&key).map(|()| Slot {
             table: M::TABLE,
             key: key.into_item(),
             projection: None,
-        });
-        self.keys.push(k);
-        TransactGet {
-            keys: self.keys,
-            _t: std::marker::PhantomData,
-        }
+        }))
     }
 
     /// Reads the item at `key` of a member `M` of collection `C`, as `C`: its result is an
@@ -180,22 +175,17 @@ impl<T> TransactGet<T> {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn get_as<C, M>(mut self, key: Key<M>) -> TransactGet<<T as Push<Option<C>>>::Output>
+    pub fn get_as<C, M>(self, key: Key<M>) -> TransactGet<<T as Push<Option<C>>>::Output>
     where
         C: crate::model::Collection + FromGot,
         M: crate::model::Member<C>,
         T: Push<Option<C>>,
     {
-        let k = check_key_of::<M>(&key).map(|()| Slot {
+        self.then(check_key_of::<M>(&key).map(|()| Slot {
             table: M::TABLE,
             key: key.into_item(),
             projection: None,
-        });
-        self.keys.push(k);
-        TransactGet {
-            keys: self.keys,
-            _t: std::marker::PhantomData,
-        }
+        }))
     }
 
     /// Reads only the attributes of document `P` of the item with this key: its result is
@@ -216,13 +206,13 @@ impl<T> TransactGet<T> {
     /// # Ok(()) }
     /// ```
     pub fn get_projected<M: Model, P: Document>(
-        mut self,
+        self,
         key: Key<M>,
     ) -> TransactGet<<T as Push<Option<Partial<P>>>>::Output>
     where
         T: Push<Option<Partial<P>>>,
     {
-        let k = check_key_of::<M>(&key).and_then(|()| {
+        self.then(check_key_of::<M>(&key).and_then(|()| {
             let mut ph = Placeholders::default();
             let expression = projection_of::<M, P>(&mut ph)?;
             Ok(Slot {
@@ -230,8 +220,12 @@ impl<T> TransactGet<T> {
                 key: key.into_item(),
                 projection: Some((expression, ph.names().clone())),
             })
-        });
-        self.keys.push(k);
+        }))
+    }
+
+    /// The read with one more get, whose results are `U`.
+    fn then<U>(mut self, slot: Result<Slot>) -> TransactGet<U> {
+        self.keys.push(slot);
         TransactGet {
             keys: self.keys,
             _t: std::marker::PhantomData,
@@ -274,11 +268,7 @@ impl<M: Model> FromGot for M {
 pub fn collection_from_got<C: crate::model::Collection>(
     item: Item,
 ) -> BoxFuture<'static, Result<C>> {
-    Box::pin(async move {
-        let mut c = C::from_item(&item)?;
-        c.run_after_load().await?;
-        Ok(c)
-    })
+    Box::pin(async move { crate::model::collection::load::<C>(&item).await })
 }
 
 impl<P: Document> FromGot for Partial<P> {
