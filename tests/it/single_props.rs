@@ -3,19 +3,50 @@
 //! conditions on a templated sort key. After every step each stored item is read back raw:
 //! it decodes, its keys are the ones its fields compose (computed here independently of
 //! the library), it carries its entity, and the table holds exactly what the steps that
-//! succeeded wrote. Every query answers what a filter of that state answers.
+//! succeeded wrote. Every query answers what a filter of that state answers. Two entities
+//! share the partitions and the sparse index: orders, and parcels, whose keys hold a
+//! date-time and a u64 and whose attributes hold sets, bytes, a nested document and i64
+//! extremes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 use dynomodel::prelude::*;
 use dynomodel::Item;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use serde::{Deserialize, Serialize};
 
 use crate::common;
 use crate::single::{Order, Shop};
+
+/// A parcel, in the customers' partitions beside their orders (its sort keys start with
+/// `PARCEL#`), and in the sparse status index beside them.
+#[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynomodel(table = Shop, entity = "parcel",
+            pk = "CUSTOMER#{customer_id}", sk = "PARCEL#{sent_at}#{n}",
+            gsi2(pk = "STATUS#{status}", sk = "{sent_at}#{n}"))]
+pub struct Parcel {
+    pub customer_id: String,
+    pub n: u64,
+    pub sent_at: DateTime<Utc>,
+    pub weight: i64,
+    #[dynomodel(string_set)]
+    pub tags: BTreeSet<String>,
+    pub blob: Vec<u8>,
+    pub to: Option<Addr>,
+    pub status: Option<String>,
+}
+
+#[derive(Document, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Addr {
+    pub street: String,
+    #[dynomodel(string_set)]
+    pub marks: BTreeSet<String>,
+    pub data: Vec<u8>,
+}
 
 const DATES: [&str; 4] = ["2026-01-01", "2026-02-15", "2026-11-30", "2027-01-01"];
 
@@ -42,6 +73,10 @@ enum Step {
     Delete(usize),
     Query(String, Range),
     ByStatus(String),
+    SaveParcel(Parcel),
+    UpdateParcel(usize, ParcelAct),
+    DeleteParcel(usize),
+    Parcels(String, DateTime<Utc>, DateTime<Utc>),
 }
 
 fn text() -> impl Strategy<Value = String> {
@@ -70,6 +105,77 @@ fn order() -> impl Strategy<Value = Order> {
             total_cents,
             status,
         })
+}
+
+fn instant() -> impl Strategy<Value = DateTime<Utc>> {
+    prop::sample::select(vec![
+        Utc.timestamp_opt(0, 0).unwrap(),
+        Utc.timestamp_opt(1_796_000_000, 0).unwrap(),
+        Utc.timestamp_opt(1_796_000_000, 1).unwrap(),
+        Utc.timestamp_opt(253_402_300_799, 999_999_999).unwrap(),
+    ])
+}
+
+fn bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(any::<u8>(), 0..4)
+}
+
+fn parcel() -> impl Strategy<Value = Parcel> {
+    (
+        text(),
+        prop_oneof![3 => 0..3u64, 1 => Just(u64::MAX)],
+        instant(),
+        prop_oneof![3 => -5..5i64, 1 => Just(i64::MAX), 1 => Just(i64::MIN)],
+        prop::collection::btree_set("[a-c]{1,2}", 0..3),
+        bytes(),
+        prop::option::of(addr()),
+        prop::option::of(prop_oneof![Just("NEW".to_owned()), Just("a#b".to_owned())]),
+    )
+        .prop_map(
+            |(customer_id, n, sent_at, weight, tags, blob, to, status)| Parcel {
+                customer_id,
+                n,
+                sent_at,
+                weight,
+                tags,
+                blob,
+                to,
+                status,
+            },
+        )
+}
+
+fn addr() -> impl Strategy<Value = Addr> {
+    (
+        "[a-z ]{0,6}",
+        prop::collection::btree_set("[a-c]", 0..3),
+        bytes(),
+    )
+        .prop_map(|(street, marks, data)| Addr {
+            street,
+            marks,
+            data,
+        })
+}
+
+#[derive(Debug, Clone)]
+enum ParcelAct {
+    AddTag(String),
+    Blob(Vec<u8>),
+    To(Option<Addr>),
+    Weight(i64),
+    Status(Option<String>),
+}
+
+fn parcel_act() -> impl Strategy<Value = ParcelAct> {
+    prop_oneof![
+        "[a-d]".prop_map(ParcelAct::AddTag),
+        bytes().prop_map(ParcelAct::Blob),
+        prop::option::of(addr()).prop_map(ParcelAct::To),
+        prop_oneof![-3..3i64, Just(i64::MAX), Just(i64::MIN)].prop_map(ParcelAct::Weight),
+        prop::option::of(prop_oneof![Just("NEW".to_owned()), Just("OPEN".to_owned())])
+            .prop_map(ParcelAct::Status),
+    ]
 }
 
 fn range() -> impl Strategy<Value = Range> {
@@ -102,6 +208,10 @@ fn step() -> impl Strategy<Value = Step> {
         1 => any::<usize>().prop_map(Step::Delete),
         3 => (text(), range()).prop_map(|(c, r)| Step::Query(c, r)),
         1 => prop_oneof![Just("NEW".to_owned()), Just("OPEN".to_owned()), Just("SHIPPED".to_owned())].prop_map(Step::ByStatus),
+        3 => parcel().prop_map(Step::SaveParcel),
+        3 => (any::<usize>(), parcel_act()).prop_map(|(k, a)| Step::UpdateParcel(k, a)),
+        1 => any::<usize>().prop_map(Step::DeleteParcel),
+        2 => (text(), instant(), instant()).prop_map(|(c, a, b)| Step::Parcels(c, a.min(b), a.max(b))),
     ]
 }
 
@@ -119,10 +229,35 @@ fn valid(o: &Order) -> bool {
         && !o.status.as_deref().is_some_and(|s| s.contains('#'))
 }
 
+/// A parcel's table key, as its templates compose it: the date-time as the field writes it
+/// (UTC RFC 3339, nine fraction digits), the u64 in 20 digits.
+fn parcel_key(p: &Parcel) -> (String, String) {
+    (
+        format!("CUSTOMER#{}", p.customer_id),
+        format!("PARCEL#{}#{:020}", stamp(&p.sent_at), p.n),
+    )
+}
+
+fn stamp(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Nanos, true)
+}
+
+fn parcel_valid(p: &Parcel) -> bool {
+    !p.customer_id.contains('#') && !p.status.as_deref().is_some_and(|s| s.contains('#'))
+}
+
 type State = BTreeMap<(String, String), Order>;
+type Parcels = BTreeMap<(String, String), Parcel>;
 
 fn key(o: &Order) -> Key<Order> {
     Order::key(o.customer_id.as_str(), o.placed_at.as_str(), o.number)
+}
+
+fn pick_parcel(parcels: &Parcels, k: usize) -> Option<Parcel> {
+    let n = parcels.len();
+    (n > 0)
+        .then(|| parcels.values().nth(k % n).cloned())
+        .flatten()
 }
 
 fn pick(state: &State, k: usize) -> Option<Order> {
@@ -135,8 +270,9 @@ fn pick(state: &State, k: usize) -> Option<Order> {
 static SUCCEEDED: AtomicUsize = AtomicUsize::new(0);
 
 /// Runs one step against the table and the model of it; `Err` where they part.
-async fn run(db: &Db, state: &mut State, step: &Step) -> Result<(), String> {
+async fn run(db: &Db, state: &mut State, parcels: &mut Parcels, step: &Step) -> Result<(), String> {
     let f = Order::fields();
+    let pf = Parcel::fields();
     let ok = |r: dynomodel::Result<()>, expect: bool, what: &str| -> Result<bool, String> {
         match (r, expect) {
             (Ok(()), true) => Ok(true),
@@ -302,6 +438,108 @@ async fn run(db: &Db, state: &mut State, step: &Step) -> Result<(), String> {
                     "the sparse index answered {got:?}, the state holds {want:?}"
                 ));
             }
+            // The parcels of the index, besides, are the parcels' own.
+            let mut got = Parcel::query(pf.status.eq(status.as_str()))
+                .hydrate()
+                .all(db)
+                .await
+                .map_err(|e| format!("{e}"))?;
+            got.sort_by_key(parcel_key);
+            let want: Vec<Parcel> = parcels
+                .values()
+                .filter(|p| p.status.as_deref() == Some(status))
+                .cloned()
+                .collect();
+            if got != want {
+                return Err(format!(
+                    "the sparse index answered parcels {got:?}, the state holds {want:?}"
+                ));
+            }
+            true
+        }
+        Step::SaveParcel(p) => {
+            let r = p.clone().save(db).await.map(|_| ());
+            let done = ok(r, parcel_valid(p), "save of a parcel")?;
+            if done {
+                parcels.insert(parcel_key(p), p.clone());
+            }
+            done
+        }
+        Step::UpdateParcel(k, act) => {
+            let Some(p) = pick_parcel(parcels, *k) else {
+                return Ok(());
+            };
+            let u = Parcel::update(Parcel::key(p.customer_id.as_str(), p.sent_at, p.n));
+            let mut next = p.clone();
+            let (u, expect) = match act {
+                ParcelAct::AddTag(t) => {
+                    next.tags.insert(t.clone());
+                    (u.add(&pf.tags, BTreeSet::from([t.clone()])), true)
+                }
+                ParcelAct::Blob(b) => {
+                    next.blob = b.clone();
+                    (u.set(&pf.blob, b.clone()), true)
+                }
+                ParcelAct::To(a) => {
+                    next.to = a.clone();
+                    (u.set(&pf.to, a.clone()), true)
+                }
+                ParcelAct::Weight(w) => {
+                    let sum = p.weight.checked_add(*w);
+                    next.weight = sum.unwrap_or(p.weight);
+                    (u.add(&pf.weight, *w), sum.is_some())
+                }
+                ParcelAct::Status(st) => {
+                    next.status = st.clone();
+                    let u = match st {
+                        Some(st) => u.set(&pf.status, Some(st.clone())),
+                        None => u.remove(&pf.status),
+                    };
+                    (u, true)
+                }
+            };
+            let r = u.exec(db).await.map(|_| ());
+            let done = ok(r, expect, &format!("update {act:?} of a parcel"))?;
+            if done {
+                parcels.insert(parcel_key(&p), next);
+            }
+            done
+        }
+        Step::DeleteParcel(k) => {
+            let Some(p) = pick_parcel(parcels, *k) else {
+                return Ok(());
+            };
+            let r = Parcel::delete(Parcel::key(p.customer_id.as_str(), p.sent_at, p.n))
+                .exec(db)
+                .await
+                .map(|_| ());
+            let done = ok(r, true, "delete of a parcel")?;
+            parcels.remove(&parcel_key(&p));
+            done
+        }
+        Step::Parcels(customer, from, to) => {
+            let got = Parcel::query(pf.customer_id.eq(customer.as_str()))
+                .range(pf.sent_at.between(*from, *to))
+                .all(db)
+                .await;
+            if customer.contains('#') {
+                return match got {
+                    Err(_) => Ok(()),
+                    Ok(items) => Err(format!(
+                        "a query of a customer with the delimiter answered {items:?}"
+                    )),
+                };
+            }
+            let got = got.map_err(|e| format!("parcel query failed: {e}"))?;
+            let want: Vec<&Parcel> = parcels
+                .values()
+                .filter(|p| p.customer_id == *customer && *from <= p.sent_at && p.sent_at <= *to)
+                .collect();
+            if got.iter().collect::<Vec<_>>() != want {
+                return Err(format!(
+                    "the parcel query answered {got:?}, the state holds {want:?}"
+                ));
+            }
             true
         }
     };
@@ -312,7 +550,7 @@ async fn run(db: &Db, state: &mut State, step: &Step) -> Result<(), String> {
 }
 
 /// Every stored item, read raw, against the state.
-async fn check_table(db: &Db, state: &State) -> Result<(), String> {
+async fn check_table(db: &Db, state: &State, parcels: &Parcels) -> Result<(), String> {
     let items: Vec<Item> = db
         .client()
         .scan()
@@ -325,7 +563,25 @@ async fn check_table(db: &Db, state: &State) -> Result<(), String> {
         .unwrap_or_default();
     let s = |v: &str| AttributeValue::S(v.into());
     let mut stored = State::new();
+    let mut stored_parcels = Parcels::new();
     for item in items {
+        if item.get("_et") == Some(&s("parcel")) {
+            let p = Parcel::from_item(&item)
+                .map_err(|e| format!("a parcel does not decode: {e}\n{item:?}"))?;
+            let (pk, sk) = parcel_key(&p);
+            let want_gsi2 = p.status.as_ref().map(|st| s(&format!("STATUS#{st}")));
+            if item.get("pk") != Some(&s(&pk))
+                || item.get("sk") != Some(&s(&sk))
+                || item.get("gsi2pk") != want_gsi2.as_ref()
+                || item.get("gsi2sk") != Some(&s(&format!("{}#{:020}", stamp(&p.sent_at), p.n)))
+            {
+                return Err(format!(
+                    "the parcel's keys are not the ones its fields compose: {item:?}"
+                ));
+            }
+            stored_parcels.insert((pk, sk), p);
+            continue;
+        }
         let o = Order::from_item(&item)
             .map_err(|e| format!("an item does not decode: {e}\n{item:?}"))?;
         let (pk, sk) = key_of(&o);
@@ -345,6 +601,11 @@ async fn check_table(db: &Db, state: &State) -> Result<(), String> {
     if &stored != state {
         return Err(format!(
             "the table holds {stored:?}\nthe steps wrote {state:?}"
+        ));
+    }
+    if &stored_parcels != parcels {
+        return Err(format!(
+            "the table holds parcels {stored_parcels:?}\nthe steps wrote {parcels:?}"
         ));
     }
     Ok(())
@@ -370,13 +631,13 @@ fn single_table_writes_and_reads_keep_their_keys() {
                 .exec(&db)
                 .await
                 .map_err(|e| e.to_string())?;
-            let mut state = State::new();
+            let (mut state, mut parcels) = (State::new(), Parcels::new());
             for (n, step) in steps.iter().enumerate() {
                 counted.fetch_add(1, Ordering::Relaxed);
-                run(&db, &mut state, step)
+                run(&db, &mut state, &mut parcels, step)
                     .await
                     .map_err(|e| format!("step {n} {step:?}: {e}"))?;
-                check_table(&db, &state)
+                check_table(&db, &state, &parcels)
                     .await
                     .map_err(|e| format!("after step {n} {step:?}: {e}"))?;
             }
