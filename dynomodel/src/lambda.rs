@@ -118,13 +118,15 @@ fn image<M: Document>(image: &serde_dynamo::Item, what: &str) -> Result<Option<M
     if item.is_empty() {
         return Ok(None);
     }
-    M::from_item(&item).map(Some).map_err(|e| match e {
-        Error::Decode { path, message } => Error::Decode {
-            path,
-            message: format!("{message} (in the stream record's {what})"),
-        },
-        other => other,
-    })
+    crate::model::stored::decode::<M>(&item)
+        .map(Some)
+        .map_err(|e| match e {
+            Error::Decode { path, message } => Error::Decode {
+                path,
+                message: format!("{message} (in the stream record's {what})"),
+            },
+            other => other,
+        })
 }
 
 /// The change that one stream record reports, decoded into `M`. A record without the image

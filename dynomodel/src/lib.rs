@@ -27,11 +27,13 @@ pub mod lambda;
 pub mod local;
 pub mod model;
 pub mod ops;
+pub mod schema;
 
 // The paths that users know, kept where they were before the layers.
 pub use expr::{condition, path, update};
 pub use model::validate;
-pub use ops::{batch, query, request, table, transaction};
+pub use ops::{batch, query, request, transaction};
+pub use schema::table;
 
 pub use async_trait::async_trait;
 pub use codec::{AttrValue, Item};
@@ -150,6 +152,7 @@ pub use expr::path::{Attr, Path};
 pub use model::{Collection, Document, Hooks, Index, Key, Member, Model, Table};
 pub use ops::request::Request;
 pub use ops::{CollectionOps, ModelOps};
+pub use schema::SchemaOps;
 
 /// The guide's snippets, compiled (`cargo test --doc`), so that they cannot drift.
 #[cfg(doctest)]
@@ -188,6 +191,7 @@ pub mod prelude {
     pub use crate::ops::query::{Cursor, Page};
     pub use crate::ops::transaction::{TransactGet, Transaction};
     pub use crate::ops::{CollectionOps as _, ModelOps as _};
+    pub use crate::schema::SchemaOps as _;
     #[cfg(feature = "derive")]
     pub use crate::{Collection, Document, Model, Table};
 }
@@ -200,16 +204,17 @@ pub mod __private {
     pub use crate::error::Result;
     pub use crate::error::ValidationErrors;
     pub use crate::expr::path::{Attr, Bounds, FieldCodec, Path};
-    pub use crate::model::table;
+    pub use crate::model::single_table as table;
     pub use crate::model::template::Part;
     pub use crate::model::validate::{rules, transforms};
     pub use crate::model::{
         key_attr, version_error, Collection, Document, Entity, Hooks, Index, IndexKind, Key,
         KeyTemplate, Member, Model, Nested, Projection, Table, TableIndex, Timestamp, Version,
     };
-    pub use crate::ops::table::CreateTable;
     pub use crate::ops::transaction::{collection_from_got, FromGot};
     pub use crate::ops::ModelOps;
+    pub use crate::schema::table::CreateTable;
+    pub use crate::schema::SchemaOps;
     pub use async_trait::async_trait;
     pub use aws_sdk_dynamodb::primitives::Blob;
     pub use aws_sdk_dynamodb::types::AttributeValue;

@@ -26,7 +26,7 @@ async fn main() {
     }
 }
 
-fn bar(p: &dynomodel::ops::backfill::Progress, total: u64) {
+fn bar(p: &dynomodel::schema::backfill::Progress, total: u64) {
     let width = 40u64;
     let filled = (p.read.min(total) * width)
         .checked_div(total)

@@ -3,9 +3,9 @@
 //! table; the backfill writes `domain` into every item that version 1 stored.
 //! tests/it/backfill.rs runs it, kills it halfway, and resumes it.
 
-use dynomodel::ops::backfill::{Backfill, Change, Progress};
-use dynomodel::ops::migrate::{plan, Plan};
 use dynomodel::prelude::*;
+use dynomodel::schema::backfill::{Backfill, Change, Progress};
+use dynomodel::schema::migrate::{plan, Plan};
 use serde::{Deserialize, Serialize};
 
 pub mod v1 {

@@ -4,8 +4,8 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use dynomodel::ops::backfill::Progress;
 use dynomodel::prelude::*;
+use dynomodel::schema::backfill::Progress;
 
 #[allow(dead_code)]
 #[path = "../../examples/migrate/migration.rs"]
@@ -138,7 +138,7 @@ async fn a_backfill_write_is_conditional_on_the_version_read() {
     apply_plan(&db).await.unwrap();
     let f = Account::fields();
     let writer = db.clone();
-    let done = dynomodel::ops::backfill::Backfill::<Account>::new()
+    let done = dynomodel::schema::backfill::Backfill::<Account>::new()
         .segments(2)
         .run(&db, move |a: Account| {
             let (db, domain) = (writer.clone(), f.domain.clone());
@@ -150,7 +150,7 @@ async fn a_backfill_write_is_conditional_on_the_version_read() {
                     other.email = format!("moved{n}@other.test");
                     other.save(&db).await?;
                 }
-                Ok(dynomodel::ops::backfill::Change::Update(
+                Ok(dynomodel::schema::backfill::Change::Update(
                     Account::update(a.key_of()?).set(&domain, Some("stale.test".to_owned())),
                 ))
             }

@@ -144,7 +144,7 @@ async fn the_cloudformation_resource_is_the_table_that_create_table_makes() {
         ttl.attribute_name().unwrap()
     );
 
-    let statement = dynomodel::ops::infra::iam_statement::<Shipment>();
+    let statement = dynomodel::schema::infra::iam_statement::<Shipment>();
     let actions: Vec<&str> = statement["Action"]
         .as_array()
         .unwrap()

@@ -12,6 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["expr"],
     &["db"],
     &["ops"],
+    &["schema"],
     &["local", "lambda", "doc_support"],
 ];
 

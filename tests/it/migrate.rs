@@ -1,7 +1,7 @@
 //! A table created from version 1 of a model gains version 2's index and TTL in place.
 
-use dynomodel::ops::migrate::{plan, Change};
 use dynomodel::prelude::*;
+use dynomodel::schema::migrate::{plan, Change};
 use serde::{Deserialize, Serialize};
 
 use crate::common;

@@ -3,8 +3,8 @@
 //! `infra::iam_statement`), so that the template and the models cannot drift apart.
 
 use aws_sdk_dynamodb::types::StreamViewType;
-use dynomodel::ops::infra::iam_statement;
 use dynomodel::prelude::*;
+use dynomodel::schema::infra::iam_statement;
 use serde_json::Value;
 
 use crate::lambda::{pets_api, stream_handler};

@@ -143,7 +143,7 @@ async fn the_table_declared_once_is_created_with_every_index() {
     assert_eq!(types.len(), 6, "{types:?}");
     assert!(types.iter().all(|t| t.ends_with(":S")), "{types:?}");
     // The plan of the table against itself has nothing to do.
-    let plan = dynomodel::ops::migrate::plan(&Shop::create_table(), &db)
+    let plan = dynomodel::schema::migrate::plan(&Shop::create_table(), &db)
         .await
         .unwrap();
     assert!(plan.changes.is_empty(), "{plan}");

@@ -543,7 +543,7 @@ fn shared_keys(c: &Container<'_>) -> Keys {
             #[doc = #ct_doc]
             #[allow(dead_code)]
             pub fn create_table() -> __dm::CreateTable<#path> {
-                <#path as __dm::ModelOps>::create_table()
+                <#path as __dm::SchemaOps>::create_table()
             }
         },
     }

@@ -84,52 +84,48 @@ pub(crate) fn map_from_attr<T: AttrValue, C: FromIterator<(String, T)>>(
     }
 }
 
-impl<T: AttrValue, S: BuildHasher + Default> AttrValue for HashMap<String, T, S> {
-    #[inline]
-    fn to_attr(&self) -> Result<AttributeValue> {
-        map_to_attr(self.iter(), self.len())
-    }
-    #[inline]
-    fn from_attr(value: &AttributeValue) -> Result<Self> {
-        map_from_attr(value)
-    }
+/// Maps with string keys are M.
+macro_rules! map_of_strings {
+    ($($map:ty where [$($bounds:tt)*]),*) => {$(
+        impl<$($bounds)*> AttrValue for $map {
+            #[inline]
+            fn to_attr(&self) -> Result<AttributeValue> {
+                map_to_attr(self.iter(), self.len())
+            }
+            #[inline]
+            fn from_attr(value: &AttributeValue) -> Result<Self> {
+                map_from_attr(value)
+            }
+        }
+    )*};
 }
 
-impl<T: AttrValue> AttrValue for BTreeMap<String, T> {
-    #[inline]
-    fn to_attr(&self) -> Result<AttributeValue> {
-        map_to_attr(self.iter(), self.len())
-    }
-    #[inline]
-    fn from_attr(value: &AttributeValue) -> Result<Self> {
-        map_from_attr(value)
-    }
-}
+map_of_strings!(
+    HashMap<String, T, S> where [T: AttrValue, S: BuildHasher + Default],
+    BTreeMap<String, T> where [T: AttrValue]
+);
 
 /// Sets without a `string_set`/`number_set` attribute are lists (L), as serde writes them.
-impl<T: AttrValue + Ord> AttrValue for BTreeSet<T> {
-    #[inline]
-    fn to_attr(&self) -> Result<AttributeValue> {
-        let list: Result<Vec<_>> = self.iter().map(AttrValue::to_attr).collect();
-        list.map(AttributeValue::L)
-    }
-    #[inline]
-    fn from_attr(value: &AttributeValue) -> Result<Self> {
-        Vec::<T>::from_attr(value).map(|v| v.into_iter().collect())
-    }
+macro_rules! set_as_list {
+    ($($set:ty where [$($bounds:tt)*]),*) => {$(
+        impl<$($bounds)*> AttrValue for $set {
+            #[inline]
+            fn to_attr(&self) -> Result<AttributeValue> {
+                let list: Result<Vec<_>> = self.iter().map(AttrValue::to_attr).collect();
+                list.map(AttributeValue::L)
+            }
+            #[inline]
+            fn from_attr(value: &AttributeValue) -> Result<Self> {
+                Vec::<T>::from_attr(value).map(|v| v.into_iter().collect())
+            }
+        }
+    )*};
 }
 
-impl<T: AttrValue + Eq + Hash, S: BuildHasher + Default> AttrValue for HashSet<T, S> {
-    #[inline]
-    fn to_attr(&self) -> Result<AttributeValue> {
-        let list: Result<Vec<_>> = self.iter().map(AttrValue::to_attr).collect();
-        list.map(AttributeValue::L)
-    }
-    #[inline]
-    fn from_attr(value: &AttributeValue) -> Result<Self> {
-        Vec::<T>::from_attr(value).map(|v| v.into_iter().collect())
-    }
-}
+set_as_list!(
+    BTreeSet<T> where [T: AttrValue + Ord],
+    HashSet<T, S> where [T: AttrValue + Eq + Hash, S: BuildHasher + Default]
+);
 
 impl AttrValue for AttributeValue {
     #[inline]

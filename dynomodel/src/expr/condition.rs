@@ -240,16 +240,34 @@ impl<M> Condition<M> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn and(self, other: Condition<M>) -> Self {
+        self.and_node(other)
+    }
+
+    /// `condition`, AND the one already in `slot` where there is one: how the builders take a
+    /// second `condition(..)` or `filter(..)`.
+    pub(crate) fn add_to(slot: &mut Option<Condition<M>>, condition: Condition<M>) {
+        *slot = Some(match slot.take() {
+            Some(c) => c.and_node(condition),
+            None => condition,
+        });
+    }
+
+    fn and_node(self, other: Condition<M>) -> Self {
+        self.join(other, true)
+    }
+
+    /// Both (`and`) or either condition, flattened: `a AND b AND c`, not `(a AND b) AND c`.
+    fn join(self, other: Condition<M>, and: bool) -> Self {
+        let group = |n: &Node| matches!((n, and), (Node::And(_), true) | (Node::Or(_), false));
+        let wrap = if and { Node::And } else { Node::Or };
+        let parts = |n: Node| match n {
+            Node::And(v) | Node::Or(v) => v,
+            n => vec![n],
+        };
         let node = match (self.node, other.node) {
-            (Node::And(mut a), Node::And(b)) => {
-                a.extend(b);
-                Node::And(a)
-            }
-            (Node::And(mut a), b) => {
-                a.push(b);
-                Node::And(a)
-            }
-            (a, b) => Node::And(vec![a, b]),
+            (a, b) if group(&a) && group(&b) => wrap([parts(a), parts(b)].concat()),
+            (a, b) if group(&a) => wrap([parts(a), vec![b]].concat()),
+            (a, b) => wrap(vec![a, b]),
         };
         Condition::from_node(node)
     }
@@ -264,18 +282,7 @@ impl<M> Condition<M> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn or(self, other: Condition<M>) -> Self {
-        let node = match (self.node, other.node) {
-            (Node::Or(mut a), Node::Or(b)) => {
-                a.extend(b);
-                Node::Or(a)
-            }
-            (Node::Or(mut a), b) => {
-                a.push(b);
-                Node::Or(a)
-            }
-            (a, b) => Node::Or(vec![a, b]),
-        };
-        Condition::from_node(node)
+        self.join(other, false)
     }
 
     /// The condition does not hold.

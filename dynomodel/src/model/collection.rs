@@ -93,14 +93,6 @@ pub trait Collection: Sized + Send + Sync + 'static {
     async fn run_after_load(&mut self) -> Result<()>;
 }
 
-/// Decodes an item that DynamoDB returned as collection `C`, and runs the member's
-/// `after_load` hook (what [`item::load`](crate::model::item) is for a model).
-pub(crate) async fn load<C: Collection>(item: &Item) -> Result<C> {
-    let mut c = C::from_item(item)?;
-    c.run_after_load().await?;
-    Ok(c)
-}
-
 /// A model that is a member of collection `C` (the derive implements it): what
 /// `C::query(..)` takes a partition condition of.
 ///

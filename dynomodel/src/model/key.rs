@@ -6,7 +6,9 @@ use std::marker::PhantomData;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::codec::Item;
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+use super::Model;
 
 /// The key of one item of model `M`: its hash key, and its range key where it has one.
 /// `Pet::key(...)` makes one, with one typed argument per key attribute.
@@ -29,10 +31,17 @@ pub struct Key<M> {
 
 impl<M> Clone for Key<M> {
     fn clone(&self) -> Self {
+        let Key {
+            item,
+            fields,
+            error,
+            ..
+        } = self;
+        let (item, fields, error) = (item.clone(), fields.clone(), error.clone());
         Key {
-            item: self.item.clone(),
-            fields: self.fields.clone(),
-            error: self.error.clone(),
+            item,
+            fields,
+            error,
             model: PhantomData,
         }
     }
@@ -194,4 +203,41 @@ pub fn key_attr<T: crate::codec::AttrValue>(name: &str, v: &T) -> Result<(String
         )));
     }
     Ok((name.to_owned(), value))
+}
+
+/// Checks a key made by `M::key(...)`: a template that refused a value, then the attributes.
+pub(crate) fn check_key_of<M: Model>(key: &Key<M>) -> Result<()> {
+    if let Some(why) = key.error() {
+        return Err(Error::InvalidRequest(format!(
+            "the key of `{}`: {why}",
+            M::TABLE
+        )));
+    }
+    check_key::<M>(key.item())
+}
+
+/// Checks that every key attribute is present and not an empty string, before any request.
+pub(crate) fn check_key<M: Model>(key: &Item) -> Result<()> {
+    for name in std::iter::once(M::HASH_KEY).chain(M::RANGE_KEY) {
+        match key.get(name) {
+            None => {
+                return Err(Error::InvalidRequest(format!(
+                    "the key of `{}` lacks its key attribute `{name}`",
+                    M::TABLE
+                )))
+            }
+            Some(AttributeValue::S(s)) if s.is_empty() => {
+                return Err(Error::InvalidRequest(format!(
+                    "the key attribute `{name}` is an empty string, which DynamoDB does not allow"
+                )))
+            }
+            Some(AttributeValue::B(b)) if b.as_ref().is_empty() => {
+                return Err(Error::InvalidRequest(format!(
+                    "the key attribute `{name}` is empty binary, which DynamoDB does not allow"
+                )))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }

@@ -24,13 +24,13 @@ use crate::error::{Result, ValidationErrors};
 pub mod collection;
 mod hooks;
 mod index;
-pub(crate) mod item;
 mod key;
 pub(crate) mod managed;
 mod nested;
 pub mod path;
 mod save;
-pub mod table;
+pub mod single_table;
+pub(crate) mod stored;
 pub mod template;
 pub mod validate;
 
@@ -40,6 +40,7 @@ pub use index::{Index, IndexKind, Projection};
 #[doc(hidden)]
 pub use key::key_attr;
 pub use key::Key;
+pub(crate) use key::{check_key, check_key_of};
 pub use managed::{Timestamp, Version};
 #[doc(hidden)]
 pub use nested::Nested;
@@ -47,7 +48,7 @@ pub use path::Path;
 #[doc(hidden)]
 pub use save::version_error;
 pub use save::{prepare_save, SavePlan};
-pub use table::{Table, TableIndex};
+pub use single_table::{Table, TableIndex};
 pub use template::{Entity, KeyTemplate};
 
 /// A struct stored as a DynamoDB map: its field rules (defaults, transforms, validation) and

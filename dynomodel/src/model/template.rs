@@ -22,8 +22,8 @@ use crate::error::{Error, Result, ValidationErrors};
 /// Whether two strings are equal, in a constant.
 ///
 /// ```
-/// assert!(dynomodel::model::table::str_eq("gsi1", "gsi1"));
-/// assert!(!dynomodel::model::table::str_eq("gsi1", "gsi2"));
+/// assert!(dynomodel::model::single_table::str_eq("gsi1", "gsi1"));
+/// assert!(!dynomodel::model::single_table::str_eq("gsi1", "gsi2"));
 /// ```
 pub const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());

@@ -1,17 +1,18 @@
 //! DeleteItem.
 //! Layer: ops.
 
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
-use tracing::Instrument;
+use aws_sdk_dynamodb::types::ReturnValue;
 
-use crate::db::trace::{capacity, op_span, record_capacity};
 use crate::db::Db;
-use crate::error::{DynamoError, Error, Result};
+use crate::error::Result;
 use crate::expr::condition::Condition;
 use crate::expr::Placeholders;
-use crate::model::item::{check_key_of, load};
+use crate::model::check_key_of;
+use crate::model::stored::load_applied;
 use crate::model::{Key, Model};
 use crate::ops::request::Request;
+use crate::ops::send::send_request;
+use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
 
 use super::conditions::{condition_error, entity_condition, version_condition};
 
@@ -56,10 +57,7 @@ impl<M: Model> Delete<M> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn condition(mut self, condition: Condition<M>) -> Self {
-        self.condition = Some(match self.condition.take() {
-            Some(c) => c & condition,
-            None => condition,
-        });
+        Condition::add_to(&mut self.condition, condition);
         self
     }
 
@@ -162,62 +160,25 @@ impl<M: Model> Delete<M> {
         let r = self.to_request()?;
         M::run_before_delete(&self.key).await?;
         let table = db.table_name(M::TABLE);
-        let span = op_span!("DeleteItem", table);
-        let result = async {
-            db.client()
-                .delete_item()
-                .table_name(&table)
-                .set_key(r.key.clone())
-                .set_condition_expression(r.condition.clone())
-                .set_expression_attribute_names(r.names_or_none())
-                .set_expression_attribute_values(r.values_or_none())
-                .return_values(returns)
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .set_return_consumed_capacity(capacity())
-                .send()
-                .await
-        }
-        .instrument(span.clone())
-        .await;
-        match result {
-            Ok(out) => {
-                span.in_scope(|| record_capacity(out.consumed_capacity()));
-                match out.attributes {
-                    // The item as it was, read as every read is: decoded, then `after_load`.
-                    Some(item) if !item.is_empty() => {
-                        load::<M>(&item)
-                            .await
-                            .map(Some)
-                            .map_err(|e| Error::Applied {
-                                operation: "DeleteItem",
-                                table,
-                                key: Box::new(self.key.item().clone()),
-                                source: Box::new(e),
-                            })
-                    }
-                    _ => Ok(None),
-                }
-            }
-            Err(e) => {
-                let stored = match e.as_service_error() {
-                    Some(aws_sdk_dynamodb::operation::delete_item::DeleteItemError::ConditionalCheckFailedException(c)) => {
-                        Some(c.item().cloned())
-                    }
-                    _ => None,
-                };
-                let Some(stored) = stored else {
-                    return Err(DynamoError::from_sdk("DeleteItem", e).into());
-                };
-                Err(condition_error::<M>(
-                    table,
-                    stored,
-                    !self.must_exist,
-                    self.expected_version,
-                    &[],
-                ))
-            }
+        let sent = send_request::<DeleteItemFluentBuilder>(db.client(), &table, &r, |b| {
+            b.return_values(returns)
+        })
+        .await?;
+        match sent {
+            // The item as it was, read as every read is: decoded, then `after_load`.
+            Ok(out) => match out.attributes.filter(|a| !a.is_empty()) {
+                Some(item) => load_applied::<M>("DeleteItem", table, self.key.item(), &item)
+                    .await
+                    .map(Some),
+                None => Ok(None),
+            },
+            Err(stored) => Err(condition_error::<M>(
+                table,
+                stored,
+                !self.must_exist,
+                self.expected_version,
+                &[],
+            )),
         }
     }
 }

@@ -3,17 +3,17 @@
 
 use std::marker::PhantomData;
 
-use tracing::Instrument;
-
 use crate::codec::Item;
-use crate::db::trace::{capacity, op_span, record_capacity};
 use crate::db::Db;
-use crate::error::{DynamoError, Result};
+use crate::error::Result;
 use crate::expr::projection_of;
 use crate::expr::Placeholders;
+use crate::ops::send::read_request;
+use aws_sdk_dynamodb::operation::get_item::builders::GetItemFluentBuilder;
 use std::time::SystemTime;
 
-use crate::model::item::{check_key_of, expired, load};
+use crate::model::check_key_of;
+use crate::model::stored::{expired, load};
 use crate::model::{Document, Key, Model};
 use crate::ops::request::Request;
 
@@ -133,25 +133,8 @@ impl<M: Model> Get<M> {
 
 pub(crate) async fn get_item(db: &Db, r: Request) -> Result<Option<Item>> {
     let table = db.table_name(r.table);
-    let span = op_span!("GetItem", table);
-    async {
-        let out = db
-            .client()
-            .get_item()
-            .table_name(&table)
-            .set_key(r.key.clone())
-            .consistent_read(r.consistent)
-            .set_projection_expression(r.projection.clone())
-            .set_expression_attribute_names(r.names_or_none())
-            .set_return_consumed_capacity(capacity())
-            .send()
-            .await
-            .map_err(|e| DynamoError::from_sdk("GetItem", e))?;
-        record_capacity(out.consumed_capacity());
-        Ok(out.item)
-    }
-    .instrument(span)
-    .await
+    let out = read_request::<GetItemFluentBuilder>(db.client(), &table, &r, |b| b).await?;
+    Ok(out.item)
 }
 
 /// A read that returns only the attributes of `P`; `project::<P>()` on a get, query or scan
@@ -214,7 +197,7 @@ impl<M: Model, P: Document> Projected<Get<M>, P> {
     pub async fn exec(self, db: &Db) -> Result<Option<P>> {
         let r = self.to_request()?;
         match get_item(db, r).await? {
-            Some(item) => Ok(Some(P::from_item(&item)?)),
+            Some(item) => Ok(Some(crate::model::stored::decode::<P>(&item)?)),
             None => Ok(None),
         }
     }

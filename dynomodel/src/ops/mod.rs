@@ -1,7 +1,7 @@
 //! Operations: each builds its SDK input from a model and expressions (what `to_request`
 //! returns), then sends it through [`Db`] and decodes the answer. One module per operation
 //! family; [`ModelOps`] gives every model its entry points (`Pet::get`, `pet.save(&db)`).
-//! Layer: ops, above `db`; only the edge (`local`, `lambda`) is higher.
+//! Layer: ops, above `db`; the schema layer and the edge (`local`, `lambda`) are higher.
 //!
 //! ```no_run
 //! # use dynomodel::prelude::*;
@@ -24,18 +24,15 @@ use crate::error::Result;
 use crate::expr::condition::Condition;
 use crate::model::{Collection, Key, Member, Model};
 
-pub mod backfill;
 pub mod batch;
 mod conditions;
 mod delete;
 mod get;
-pub mod infra;
-mod keys;
-pub mod migrate;
+mod index_keys;
 mod put;
 pub mod query;
 pub mod request;
-pub mod table;
+pub(crate) mod send;
 pub mod transaction;
 mod update;
 
@@ -44,7 +41,6 @@ pub use delete::Delete;
 pub use get::{Get, Projected};
 pub use put::put_request;
 use query::{Query, Scan};
-use table::{CreateTable, DeleteTable};
 pub use update::Update;
 
 /// The operations of every model: `Pet::get(..)`, `Pet::query(..)`, `pet.save(&db)`, ...
@@ -61,32 +57,6 @@ pub use update::Update;
 /// ```
 #[async_trait::async_trait]
 pub trait ModelOps: Model {
-    /// Creates the table of this model: `Pet::create_table().exec(&db)`.
-    ///
-    /// ```no_run
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// # async fn run(db: &Db) -> Result<()> {
-    /// Pet::create_table().billing_on_demand().exec(db).await?;
-    /// # Ok(()) }
-    /// ```
-    fn create_table() -> CreateTable<Self> {
-        CreateTable::new()
-    }
-
-    /// Deletes the table of this model, with its items: `Pet::delete_table().exec(&db)`.
-    ///
-    /// ```no_run
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// # async fn run(db: &Db) -> Result<()> {
-    /// Pet::delete_table().exec(db).await?;
-    /// # Ok(()) }
-    /// ```
-    fn delete_table() -> DeleteTable<Self> {
-        DeleteTable::new()
-    }
-
     /// Reads one item: `Pet::get(Pet::key("1")).consistent().exec(&db)`.
     ///
     /// ```no_run

@@ -1,21 +1,20 @@
 //! PutItem: create and save.
 //! Layer: ops.
 
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
-use tracing::Instrument;
 
 use crate::codec::Item;
-use crate::db::trace::{capacity, op_span, record_capacity};
 use crate::db::Db;
-use crate::error::{DynamoError, Error, Result};
+use crate::error::{Error, Result};
 use crate::expr::condition::Condition;
 use crate::expr::Placeholders;
-use crate::model::item::check_key;
+use crate::model::check_key;
 use crate::model::{prepare_save, Model};
 use crate::ops::request::Request;
 
 use super::conditions::{condition_error, entity_condition, version_condition};
+use super::send::send_request;
+use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 
 /// How a put may replace what is stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,54 +96,26 @@ async fn send_put<M: Model>(
     let expected = plan.expected_version;
     let r = put_request_if::<M>(plan.item, expected, mode == PutMode::Create, condition)?;
     let table = db.table_name(M::TABLE);
-    let span = op_span!("PutItem", table);
-    let names = r.names_or_none();
-    let values = r.values_or_none();
-    let result = async {
-        db.client()
-            .put_item()
-            .table_name(&table)
-            .set_item(r.item)
-            .set_condition_expression(r.condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .set_return_consumed_capacity(capacity())
-            // The stored item tells a failed condition of the caller's (or another entity's
-            // item) from a version conflict; without either, it is not worth its bytes.
-            .set_return_values_on_condition_check_failure(
-                (condition.is_some() || M::ENTITY.is_some())
-                    .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
-            )
-            .send()
-            .await
+    let sent = send_request::<PutItemFluentBuilder>(db.client(), &table, &r, |b| {
+        // The stored item tells a failed condition of the caller's (or another entity's
+        // item) from a version conflict; without either, it is not worth its bytes.
+        b.set_return_values_on_condition_check_failure(
+            (condition.is_some() || M::ENTITY.is_some())
+                .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
+        )
+    })
+    .await?;
+    let Err(stored) = sent else { return Ok(()) };
+    // A save that met another entity's item under its key.
+    if let (PutMode::Save, Some(e), Some(item)) = (mode, M::ENTITY, stored.as_ref()) {
+        e.check(item)?;
     }
-    .instrument(span.clone())
-    .await;
-    match result {
-        Ok(out) => {
-            span.in_scope(|| record_capacity(out.consumed_capacity()));
-            Ok(())
-        }
-        Err(e) => {
-            let stored = match e.as_service_error() {
-                Some(PutItemError::ConditionalCheckFailedException(c)) => Some(c.item().cloned()),
-                _ => None,
-            };
-            let Some(stored) = stored else {
-                return Err(DynamoError::from_sdk("PutItem", e).into());
-            };
-            // A save that met another entity's item under its key.
-            if let (PutMode::Save, Some(e), Some(item)) = (mode, M::ENTITY, stored.as_ref()) {
-                e.check(item)?;
-            }
-            Err(match (mode, expected, condition) {
-                (PutMode::Create, _, None) => Error::AlreadyExists { table },
-                (PutMode::Create, _, Some(_)) if stored.is_some() => Error::AlreadyExists { table },
-                (PutMode::Save, Some(expected), None) => Error::VersionConflict { table, expected },
-                _ => condition_error::<M>(table, stored, true, expected, &[]),
-            })
-        }
-    }
+    Err(match (mode, expected, condition) {
+        (PutMode::Create, _, None) => Error::AlreadyExists { table },
+        (PutMode::Create, _, Some(_)) if stored.is_some() => Error::AlreadyExists { table },
+        (PutMode::Save, Some(expected), None) => Error::VersionConflict { table, expected },
+        _ => condition_error::<M>(table, stored, true, expected, &[]),
+    })
 }
 
 /// The request of a create or save of `model`, after the save pipeline on a copy.

@@ -119,3 +119,35 @@ impl Request {
         (!self.values.is_empty()).then(|| self.values.clone())
     }
 }
+
+/// Sets the parts of `Request` `$r` that an SDK builder takes, one setter each, written once for
+/// every operation (the SDK's builders are distinct types with the same setters):
+/// `with_request!(db.client().get_item().table_name(t), r, key, projection, names)`.
+macro_rules! with_request {
+    ($builder:expr, $r:expr $(, $part:ident)* $(,)?) => {{
+        let b = $builder;
+        $( let b = $crate::ops::request::with_request!(@ b, $r, $part); )*
+        b
+    }};
+    (@ $b:ident, $r:expr, key) => { $b.set_key($r.key.clone()) };
+    (@ $b:ident, $r:expr, item) => { $b.set_item($r.item.clone()) };
+    (@ $b:ident, $r:expr, update) => { $b.set_update_expression($r.update.clone()) };
+    (@ $b:ident, $r:expr, condition) => { $b.set_condition_expression($r.condition.clone()) };
+    (@ $b:ident, $r:expr, names) => { $b.set_expression_attribute_names($r.names_or_none()) };
+    (@ $b:ident, $r:expr, values) => { $b.set_expression_attribute_values($r.values_or_none()) };
+    (@ $b:ident, $r:expr, index) => { $b.set_index_name($r.index.map(str::to_owned)) };
+    (@ $b:ident, $r:expr, filter) => { $b.set_filter_expression($r.filter.clone()) };
+    (@ $b:ident, $r:expr, projection) => { $b.set_projection_expression($r.projection.clone()) };
+    (@ $b:ident, $r:expr, limit) => { $b.set_limit($r.limit) };
+    (@ $b:ident, $r:expr, consistent) => { $b.consistent_read($r.consistent) };
+    (@ $b:ident, $r:expr, start) => { $b.set_exclusive_start_key($r.start_key.clone()) };
+    (@ $b:ident, $r:expr, select) => {
+        $b.set_select($r.count.then_some(aws_sdk_dynamodb::types::Select::Count))
+    };
+    (@ $b:ident, $r:expr, fail) => {
+        $b.return_values_on_condition_check_failure(
+            aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+        )
+    };
+}
+pub(crate) use with_request;

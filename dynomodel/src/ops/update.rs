@@ -1,19 +1,20 @@
 //! UpdateItem with typed actions.
 //! Layer: ops.
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
-use tracing::Instrument;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use crate::codec::Item;
-use crate::db::trace::{capacity, op_span, record_capacity};
 use crate::db::Db;
-use crate::error::{DynamoError, Error, Result};
+use crate::error::{Error, Result};
 use crate::expr::condition::Condition;
 use crate::expr::update::{Actions, UpdateActions};
 use crate::expr::Placeholders;
-use crate::model::item::{check_key_of, load};
+use crate::model::check_key_of;
+use crate::model::stored::load_applied;
 use crate::model::{Key, Model};
 use crate::ops::request::Request;
+use crate::ops::send::send_request;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 
 use super::conditions::{condition_error, entity_condition, version_condition};
 
@@ -72,10 +73,7 @@ impl<M: Model> Update<M> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn condition(mut self, condition: Condition<M>) -> Self {
-        self.condition = Some(match self.condition.take() {
-            Some(c) => c & condition,
-            None => condition,
-        });
+        Condition::add_to(&mut self.condition, condition);
         self
     }
 
@@ -155,7 +153,7 @@ impl<M: Model> Update<M> {
         }
         // A model in a shared table: keys recomputed, entity written by an upsert.
         if let (Some(e), false) = (M::ENTITY, actions.actions.is_empty()) {
-            super::keys::update_keys(e, &mut actions, &self.key, self.upsert)?;
+            super::index_keys::update_keys(e, &mut actions, &self.key, self.upsert)?;
         }
         // An update without actions changes nothing: it neither moves the version nor
         // touches `updated_at`, and answers the item as stored.
@@ -222,12 +220,7 @@ impl<M: Model> Update<M> {
         let item = item.ok_or_else(|| Error::NotFound {
             table: table.clone(),
         })?;
-        load::<M>(&item).await.map_err(|e| Error::Applied {
-            operation: "UpdateItem",
-            table,
-            key: Box::new(self.key.item().clone()),
-            source: Box::new(e),
-        })
+        load_applied::<M>("UpdateItem", table, self.key.item(), &item).await
     }
 
     /// Sends the update and returns nothing: DynamoDB sends no item back.
@@ -256,15 +249,9 @@ impl<M: Model> Update<M> {
     pub async fn exec_old(self, db: &Db) -> Result<Option<M>> {
         let (item, table) = self.send(db, ReturnValue::AllOld).await?;
         match item {
-            Some(item) => load::<M>(&item)
+            Some(item) => load_applied::<M>("UpdateItem", table, self.key.item(), &item)
                 .await
-                .map(Some)
-                .map_err(|e| Error::Applied {
-                    operation: "UpdateItem",
-                    table,
-                    key: Box::new(self.key.item().clone()),
-                    source: Box::new(e),
-                }),
+                .map(Some),
             None => Ok(None),
         }
     }
@@ -291,49 +278,19 @@ impl<M: Model> Update<M> {
     async fn send(&self, db: &Db, returns: ReturnValue) -> Result<(Option<Item>, String)> {
         let r = self.to_request()?;
         let table = db.table_name(M::TABLE);
-        let span = op_span!("UpdateItem", table);
-        let result = async {
-            db.client()
-                .update_item()
-                .table_name(&table)
-                .set_key(r.key.clone())
-                .set_update_expression(r.update.clone())
-                .set_condition_expression(r.condition.clone())
-                .set_expression_attribute_names(r.names_or_none())
-                .set_expression_attribute_values(r.values_or_none())
-                .return_values(returns)
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .set_return_consumed_capacity(capacity())
-                .send()
-                .await
-        }
-        .instrument(span.clone())
-        .await;
-        match result {
-            Ok(out) => {
-                span.in_scope(|| record_capacity(out.consumed_capacity()));
-                Ok((out.attributes.filter(|a| !a.is_empty()), table))
-            }
-            Err(e) => {
-                let stored = match e.as_service_error() {
-                    Some(aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c)) => {
-                        Some(c.item().cloned())
-                    }
-                    _ => None,
-                };
-                let Some(stored) = stored else {
-                    return Err(DynamoError::from_sdk("UpdateItem", e).into());
-                };
-                Err(condition_error::<M>(
-                    table,
-                    stored,
-                    self.upsert,
-                    self.expected_version,
-                    &self.actions.guards,
-                ))
-            }
+        let sent = send_request::<UpdateItemFluentBuilder>(db.client(), &table, &r, |b| {
+            b.return_values(returns)
+        })
+        .await?;
+        match sent {
+            Ok(out) => Ok((out.attributes.filter(|a| !a.is_empty()), table)),
+            Err(stored) => Err(condition_error::<M>(
+                table,
+                stored,
+                self.upsert,
+                self.expected_version,
+                &self.actions.guards,
+            )),
         }
     }
 }

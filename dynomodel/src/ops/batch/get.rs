@@ -2,20 +2,18 @@
 //! Layer: ops.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use aws_sdk_dynamodb::types::KeysAndAttributes;
-use futures::stream::{self, StreamExt};
-use tracing::Instrument;
 
 use crate::codec::Item;
-use crate::db::trace::op_span;
 use crate::db::Db;
-use crate::error::{DynamoError, Error, Result};
+use crate::error::{Error, Result};
 use crate::expr::{projection_of, Placeholders};
-use crate::model::item::{check_key_of, load};
+use crate::model::check_key_of;
+use crate::model::stored::load;
 use crate::model::{Document, Key, Model};
 use crate::ops::request::Request;
+use crate::ops::send::{fan_out, retry_chunk, send_read, Attempt};
 use crate::ops::Projected;
 
 use super::*;
@@ -75,15 +73,11 @@ impl<M: Model> BatchGet<M> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn to_requests(&self) -> Result<Vec<Request>> {
-        Ok(unique_keys::<M>(&self.keys)?
-            .chunks(MAX_GET_KEYS)
-            .map(|chunk| {
-                let mut r = Request::new("BatchGetItem", M::TABLE);
-                r.keys = chunk.to_vec();
-                r.consistent = self.consistent;
-                r
-            })
-            .collect())
+        let mut requests = key_requests("BatchGetItem", &self.keys, MAX_GET_KEYS)?;
+        for r in &mut requests {
+            r.consistent = self.consistent;
+        }
+        Ok(requests)
     }
 
     /// Reads every key: one result per key given, in the same order, `None` for a key with
@@ -150,52 +144,18 @@ impl<M: Model> BatchGet<M> {
         let consistent = self.consistent;
         let options = self.options;
         let chunks: Vec<Vec<Item>> = unique.chunks(MAX_GET_KEYS).map(<[Item]>::to_vec).collect();
-        let failed = AtomicBool::new(false);
-        let outcomes: Vec<ChunkOutcome<Item>> = stream::iter(chunks)
-            .map(|chunk| {
-                let (failed, table, projection) = (&failed, &table, &projection);
-                async move {
-                    if failed.load(Ordering::Relaxed) {
-                        return ChunkOutcome {
-                            done: vec![],
-                            left: chunk,
-                            attempts: 0,
-                            error: None,
-                        };
-                    }
-                    let outcome =
-                        get_chunk(db, table, chunk, consistent, options, projection.as_ref()).await;
-                    if outcome.error.is_some() {
-                        failed.store(true, Ordering::Relaxed);
-                    }
-                    outcome
-                }
-            })
-            .buffer_unordered(options.concurrency)
-            .collect()
-            .await;
-        let mut found: HashMap<String, Item> = HashMap::new();
-        let mut left = Vec::new();
-        let (mut attempts, mut error) = (0, None);
-        for o in outcomes {
-            for item in o.done {
-                found.insert(key_id::<M>(&item), item);
-            }
-            if !o.left.is_empty() {
-                left.extend(o.left);
-                attempts = attempts.max(o.attempts);
-                error = error.or(o.error);
-            }
-        }
-        if !left.is_empty() {
-            return Err(Error::BatchIncomplete {
-                what: "keys",
-                verb: "read",
-                unprocessed: left,
-                attempts,
-                source: error.map(Box::new),
-            });
-        }
+        let items = fan_out(
+            chunks,
+            options.concurrency,
+            ("keys", "read"),
+            |chunk| chunk,
+            |chunk| get_chunk(db, &table, chunk, consistent, options, projection.as_ref()),
+        )
+        .await?;
+        let found: HashMap<String, Item> = items
+            .into_iter()
+            .map(|item| (key_id::<M>(&item), item))
+            .collect();
         Ok(ids.iter().map(|id| found.get(id).cloned()).collect())
     }
 }
@@ -254,7 +214,7 @@ impl<C: crate::model::Collection> CollectionGet<C> {
         let mut out = Vec::with_capacity(self.inner.keys.len());
         for item in self.inner.read(db, None).await? {
             out.push(match item {
-                Some(item) => Some(crate::model::collection::load::<C>(&item).await?),
+                Some(item) => Some(crate::model::stored::load_member::<C>(&item).await?),
                 None => None,
             });
         }
@@ -300,82 +260,49 @@ impl<M: Model, P: Document> Projected<BatchGet<M>, P> {
 pub(crate) async fn get_chunk(
     db: &Db,
     table: &str,
-    mut keys: Vec<Item>,
+    keys: Vec<Item>,
     consistent: bool,
     options: BatchOptions,
     projection: Option<&(String, HashMap<String, String>)>,
 ) -> ChunkOutcome<Item> {
-    let span = op_span!("BatchGetItem", table);
-    async move {
-        let mut done = Vec::new();
-        let mut attempt: u32 = 0;
-        loop {
-            attempt = attempt.saturating_add(1);
+    retry_chunk(
+        keys.clone(),
+        keys,
+        options.max_attempts,
+        |a| options.backoff(a),
+        true,
+        |keys| async move {
             let request = KeysAndAttributes::builder()
-                .set_keys(Some(keys.clone()))
+                .set_keys(Some(keys))
                 .consistent_read(consistent)
                 .set_projection_expression(projection.map(|p| p.0.clone()))
                 .set_expression_attribute_names(projection.map(|p| p.1.clone()))
-                .build();
-            let request = match request {
-                Ok(r) => r,
-                Err(e) => {
-                    return ChunkOutcome {
-                        done,
-                        left: keys,
-                        attempts: attempt,
-                        error: Some(Error::InvalidRequest(e.to_string())),
-                    }
-                }
-            };
-            let result = db
-                .client()
-                .batch_get_item()
-                .request_items(table, request)
-                .send()
-                .await;
-            match result {
-                Ok(mut out) => {
-                    if let Some(items) = out.responses.as_mut().and_then(|r| r.remove(table)) {
-                        done.extend(items);
-                    }
-                    keys = out
-                        .unprocessed_keys
-                        .and_then(|mut u| u.remove(table))
-                        .map(|k| k.keys)
-                        .unwrap_or_default();
-                    if keys.is_empty() {
-                        return ChunkOutcome {
-                            done,
-                            left: keys,
-                            attempts: attempt,
-                            error: None,
-                        };
-                    }
-                }
-                Err(e) => {
-                    let e = Error::from(DynamoError::from_sdk("BatchGetItem", e));
-                    if !e.is_retryable() || attempt >= options.max_attempts {
-                        return ChunkOutcome {
-                            done,
-                            left: keys,
-                            attempts: attempt,
-                            error: Some(e),
-                        };
-                    }
-                }
-            }
-            if attempt >= options.max_attempts {
-                return ChunkOutcome {
-                    done,
-                    left: keys,
-                    attempts: attempt,
-                    error: None,
-                };
-            }
-            tokio::time::sleep(options.backoff(attempt)).await;
-        }
-    }
-    .instrument(span)
+                .build()
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let mut out = send_read("BatchGetItem", table, |capacity| {
+                db.client()
+                    .batch_get_item()
+                    .request_items(table, request)
+                    .set_return_consumed_capacity(capacity)
+                    .send()
+            })
+            .await?;
+            let done = out
+                .responses
+                .as_mut()
+                .and_then(|r| r.remove(table))
+                .unwrap_or_default();
+            let left: Vec<Item> = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(table))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+            Ok(Attempt {
+                done,
+                keys: left.clone(),
+                left,
+            })
+        },
+    )
     .await
 }

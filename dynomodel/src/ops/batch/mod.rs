@@ -23,9 +23,11 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::codec::Item;
-use crate::error::{Error, Result};
-use crate::model::item::check_key_of;
+use crate::error::Result;
+use crate::model::check_key_of;
 use crate::model::{Key, Model};
+use crate::ops::request::Request;
+use crate::ops::send::ChunkOutcome;
 
 pub use get::{BatchGet, CollectionGet};
 pub use write::{BatchDelete, BatchPut};
@@ -142,6 +144,21 @@ pub(crate) fn unique_keys<M: Model>(keys: &[Key<M>]) -> Result<Vec<Item>> {
     Ok(unique)
 }
 
+/// The requests of `operation` that carry `keys` (each checked, once each), `size` a request.
+pub(crate) fn key_requests<M: Model>(
+    operation: &'static str,
+    keys: &[Key<M>],
+    size: usize,
+) -> Result<Vec<Request>> {
+    Ok(unique_keys::<M>(keys)?
+        .chunks(size)
+        .map(|chunk| Request {
+            keys: chunk.to_vec(),
+            ..Request::new(operation, M::TABLE)
+        })
+        .collect())
+}
+
 /// A text that is the same for equal keys, to find duplicates and match results.
 pub(crate) fn key_id<M: Model>(item: &Item) -> String {
     let mut id = String::new();
@@ -155,21 +172,6 @@ pub(crate) fn key_id<M: Model>(item: &Item) -> String {
         id.push('|');
     }
     id
-}
-
-pub(crate) fn key_of<M: Model>(item: &Item) -> Item {
-    std::iter::once(M::HASH_KEY)
-        .chain(M::RANGE_KEY)
-        .filter_map(|k| item.get(k).map(|v| (k.to_owned(), v.clone())))
-        .collect()
-}
-
-/// What one chunk left undone, and why.
-pub(crate) struct ChunkOutcome<T> {
-    done: Vec<T>,
-    left: Vec<Item>,
-    attempts: u32,
-    error: Option<Error>,
 }
 
 macro_rules! options_methods {

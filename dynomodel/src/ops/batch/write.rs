@@ -3,20 +3,18 @@
 
 use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
-use futures::stream::{self, StreamExt};
-use tracing::Instrument;
 
 use crate::codec::{item_size, Item};
-use crate::db::trace::op_span;
 use crate::db::Db;
 use crate::error::ValidationErrors;
-use crate::error::{DynamoError, Error, Result};
-use crate::model::item::{check_key, check_key_of};
+use crate::error::{Error, Result};
+use crate::model::stored::key_of;
+use crate::model::{check_key, check_key_of};
 use crate::model::{prepare_save, Key, Model};
 use crate::ops::request::Request;
+use crate::ops::send::{fan_out, retry_chunk, send_read, Attempt, ChunkOutcome};
 
 use super::*;
 
@@ -41,52 +39,15 @@ pub(crate) async fn write_all<M: Model>(
         chunks.push(current);
     }
     let table = db.table_name(M::TABLE);
-    // Once a chunk has failed outright (after the SDK's own retries), the chunks not sent yet
-    // are reported without being sent: the service is down, and waiting on each adds nothing.
-    let failed = AtomicBool::new(false);
-    let outcomes: Vec<ChunkOutcome<()>> = stream::iter(chunks)
-        .map(|chunk| {
-            let failed = &failed;
-            let table = &table;
-            async move {
-                if failed.load(Ordering::Relaxed) {
-                    return ChunkOutcome {
-                        done: vec![],
-                        left: chunk.into_iter().map(|(k, _)| k).collect(),
-                        attempts: 0,
-                        error: None,
-                    };
-                }
-                let outcome = write_chunk::<M>(db, table, chunk, options).await;
-                if outcome.error.is_some() {
-                    failed.store(true, Ordering::Relaxed);
-                }
-                outcome
-            }
-        })
-        .buffer_unordered(options.concurrency)
-        .collect()
-        .await;
-    let mut left = Vec::new();
-    let (mut attempts, mut error) = (0, None);
-    for o in outcomes {
-        if !o.left.is_empty() {
-            left.extend(o.left);
-            attempts = attempts.max(o.attempts);
-            error = error.or(o.error);
-        }
-    }
-    if left.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::BatchIncomplete {
-            what: "items",
-            verb: "written",
-            unprocessed: left,
-            attempts,
-            source: error.map(Box::new),
-        })
-    }
+    fan_out(
+        chunks,
+        options.concurrency,
+        ("items", "written"),
+        |chunk| chunk.into_iter().map(|(k, _)| k).collect(),
+        |chunk| write_chunk::<M>(db, &table, chunk, options),
+    )
+    .await
+    .map(|_| ())
 }
 
 pub(crate) async fn write_chunk<M: Model>(
@@ -95,69 +56,43 @@ pub(crate) async fn write_chunk<M: Model>(
     chunk: Vec<(Item, WriteRequest)>,
     options: BatchOptions,
 ) -> ChunkOutcome<()> {
-    let span = op_span!("BatchWriteItem", table);
-    async move {
-        let mut keys: Vec<Item> = Vec::with_capacity(chunk.len());
-        let mut requests: Vec<WriteRequest> = Vec::with_capacity(chunk.len());
-        for (key, request) in chunk {
-            keys.push(key);
-            requests.push(request);
-        }
-        let mut attempt: u32 = 0;
-        loop {
-            attempt = attempt.saturating_add(1);
-            // The requests move into the call: the SDK has already retried transient errors
-            // when one comes back, and the keys say what was not written.
-            let result = db
-                .client()
-                .batch_write_item()
-                .request_items(table, requests)
-                .send()
-                .await;
-            match result {
-                Ok(out) => {
-                    requests = out
-                        .unprocessed_items
-                        .and_then(|mut u| u.remove(table))
-                        .unwrap_or_default();
-                    if requests.is_empty() {
-                        return ChunkOutcome {
-                            done: vec![],
-                            left: vec![],
-                            attempts: attempt,
-                            error: None,
-                        };
-                    }
-                    keys = requests
-                        .iter()
-                        .filter_map(|r| {
-                            r.put_request()
-                                .map(|p| key_of::<M>(p.item()))
-                                .or_else(|| r.delete_request().map(|d| d.key().clone()))
-                        })
-                        .collect();
-                }
-                Err(e) => {
-                    return ChunkOutcome {
-                        done: vec![],
-                        left: keys,
-                        attempts: attempt,
-                        error: Some(DynamoError::from_sdk("BatchWriteItem", e).into()),
-                    };
-                }
-            }
-            if attempt >= options.max_attempts {
-                return ChunkOutcome {
-                    done: vec![],
-                    left: keys,
-                    attempts: attempt,
-                    error: None,
-                };
-            }
-            tokio::time::sleep(options.backoff(attempt)).await;
-        }
-    }
-    .instrument(span)
+    let (keys, requests): (Vec<Item>, Vec<WriteRequest>) = chunk.into_iter().unzip();
+    // A failed request ends the chunk: the SDK has already retried transient errors when one
+    // comes back, and the keys say what was not written.
+    retry_chunk(
+        requests,
+        keys,
+        options.max_attempts,
+        |a| options.backoff(a),
+        false,
+        |requests| async move {
+            let out = send_read("BatchWriteItem", table, |capacity| {
+                db.client()
+                    .batch_write_item()
+                    .request_items(table, requests)
+                    .set_return_consumed_capacity(capacity)
+                    .send()
+            })
+            .await?;
+            let left: Vec<WriteRequest> = out
+                .unprocessed_items
+                .and_then(|mut u| u.remove(table))
+                .unwrap_or_default();
+            let keys = left
+                .iter()
+                .filter_map(|r| {
+                    r.put_request()
+                        .map(|p| key_of::<M>(p.item()))
+                        .or_else(|| r.delete_request().map(|d| d.key().clone()))
+                })
+                .collect();
+            Ok(Attempt {
+                done: Vec::new(),
+                left,
+                keys,
+            })
+        },
+    )
     .await
 }
 
@@ -341,14 +276,7 @@ impl<M: Model> BatchDelete<M> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn to_requests(&self) -> Result<Vec<Request>> {
-        Ok(unique_keys::<M>(&self.keys)?
-            .chunks(MAX_WRITE_REQUESTS)
-            .map(|chunk| {
-                let mut r = Request::new("BatchWriteItem", M::TABLE);
-                r.keys = chunk.to_vec();
-                r
-            })
-            .collect())
+        key_requests("BatchWriteItem", &self.keys, MAX_WRITE_REQUESTS)
     }
 
     /// Deletes every key (a key without an item is no error), after each `before_delete`

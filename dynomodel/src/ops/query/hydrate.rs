@@ -87,13 +87,9 @@ impl<M: Model> Hydrate<M> {
 
 /// The whole items of `items`' table keys, in their order.
 async fn complete<M: Model>(db: &Db, items: &[crate::codec::Item]) -> Result<Vec<M>> {
-    let keys = items.iter().map(|item| {
-        let key: crate::codec::Item = std::iter::once(M::HASH_KEY)
-            .chain(M::RANGE_KEY)
-            .filter_map(|k| Some((k.to_owned(), item.get(k)?.clone())))
-            .collect();
-        Key::<M>::from_item(key)
-    });
+    let keys = items
+        .iter()
+        .map(|item| Key::<M>::from_item(crate::model::stored::key_of::<M>(item)));
     let keys: Vec<Key<M>> = keys.collect();
     if keys.is_empty() {
         return Ok(Vec::new());

@@ -180,10 +180,7 @@ async fn lenient_item<M: Model, O>(
     item: &Item,
 ) -> std::result::Result<O, Unreadable> {
     decode.item(item).await.map_err(|error| Unreadable {
-        key: std::iter::once(M::HASH_KEY)
-            .chain(M::RANGE_KEY)
-            .filter_map(|k| Some((k.to_owned(), item.get(k)?.clone())))
-            .collect(),
+        key: crate::model::stored::key_of::<M>(item),
         error,
     })
 }

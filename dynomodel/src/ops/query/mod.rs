@@ -20,34 +20,34 @@
 //!
 //! Layer: ops.
 
-use aws_sdk_dynamodb::types::Select;
 use futures::future::BoxFuture;
 use futures::stream::{Stream, StreamExt};
-use tracing::Instrument;
 
 use crate::db::Db;
-use crate::error::{DynamoError, Error, Result};
+use crate::error::{Error, Result};
 use crate::expr::condition::{Cmp, Condition, Node, Subject};
 use crate::expr::Placeholders;
 
 mod cursor;
 mod hydrate;
-mod keys;
+mod key_condition;
 mod lenient;
 mod page;
 mod read;
 mod scan;
 
-use crate::db::trace::{capacity, op_span, record_capacity};
+#[doc(hidden)]
+pub use crate::model::stored::Decode;
 use crate::model::{Document, Index, Model};
 use crate::ops::request::Request;
+use crate::ops::send::read_request;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 pub use cursor::Cursor;
 pub use hydrate::Hydrate;
 pub use lenient::{Lenient, LenientRead, Unreadable};
 pub use page::Page;
+pub use page::Raw;
 use page::*;
-#[doc(hidden)]
-pub use page::{Decode, Raw};
 use read::*;
 pub use scan::{Scan, DEFAULT_SCAN_CONCURRENCY};
 
@@ -173,99 +173,7 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
         self
     }
 
-    /// Queries this index instead of the table. Without it, the table or the one index
-    /// whose keys fit the conditions is chosen.
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// let r = Pet::query(Pet::fields().owner.eq("rachel")).index(Pet::BY_OWNER).to_request()?;
-    /// assert_eq!(r.index, Some("by_owner"));
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn index(mut self, index: Index<M>) -> Self {
-        self.read.index = Some(index);
-        self
-    }
-
-    /// Keeps only the items where `condition` holds (applied after the read, so the page
-    /// size counts the items before filtering, as in DynamoDB).
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// let f = Pet::fields();
-    /// let r = Pet::query(f.id.eq("1")).filter(f.age.gt(2u32)).to_request()?;
-    /// assert_eq!(r.filter.as_deref(), Some("#n1 > :v1"));
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn filter(mut self, condition: Condition<M>) -> Self {
-        self.read.filter = Some(match self.read.filter.take() {
-            Some(f) => f & condition,
-            None => condition,
-        });
-        self
-    }
-
-    /// Gives at most `n` items in all: `exec` answers at most `n`, and `all`, `stream` and
-    /// `count` stop after `n`. Where it cuts a page, the cursor points just after the last
-    /// item given. DynamoDB is asked for pages of `n` unless [`Query::page_size`] says
-    /// otherwise.
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// let r = Pet::query(Pet::fields().id.eq("1")).limit(50).to_request()?;
-    /// assert_eq!((r.limit, r.total_limit), (Some(50), Some(50)));
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn limit(mut self, n: i32) -> Self {
-        self.read.limit = Some(n);
-        self
-    }
-
-    /// Asks DynamoDB for at most `n` items a request (its `Limit`), without a total.
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// let r = Pet::query(Pet::fields().id.eq("1")).page_size(10).limit(25).to_request()?;
-    /// assert_eq!((r.limit, r.total_limit), (Some(10), Some(25)));
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn page_size(mut self, n: i32) -> Self {
-        self.read.page_size = Some(n);
-        self
-    }
-
-    /// Also gives items whose TTL has passed but that DynamoDB has not deleted yet; without
-    /// it, a filter leaves them out (for a model with a `ttl` field).
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// let every = Pet::scan().include_expired();
-    /// # let _ = every;
-    /// ```
-    pub fn include_expired(mut self) -> Self {
-        self.read.include_expired = true;
-        self
-    }
-
-    /// Gives each item as a `Result`, so that an item that does not fit the model is
-    /// reported with its key while the read goes on past it (the default is strict: such an
-    /// item fails the read).
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// let q = Pet::query(Pet::fields().owner.eq("ann")).lenient();
-    /// assert_eq!(q.to_request()?.operation, "Query");
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn lenient(self) -> Lenient<Self> {
-        Lenient { read: self }
-    }
+    read_options!("Pet::query(Pet::fields().id.eq(\"1\"))");
 
     /// Sorts by range key, largest first.
     ///
@@ -292,40 +200,6 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     /// ```
     pub fn ascending(mut self) -> Self {
         self.descending = false;
-        self
-    }
-
-    /// A strongly consistent read (not on a global secondary index).
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// let r = Pet::query(Pet::fields().id.eq("1")).consistent().to_request()?;
-    /// assert!(r.consistent);
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn consistent(mut self) -> Self {
-        self.read.consistent = true;
-        self
-    }
-
-    /// Starts where a previous page ended.
-    ///
-    /// ```no_run
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// # async fn run(db: &Db) -> Result<()> {
-    /// let query = Pet::query(Pet::fields().owner.eq("rachel")).limit(10);
-    /// let first = query.exec(db).await?;
-    /// if let Some(next) = first.next {
-    ///     let text = next.to_string();          // hand it to a web client...
-    ///     let back: Cursor = text.parse()?;     // ...and take it back
-    ///     let second = query.clone().start_at(back).exec(db).await?;
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn start_at(mut self, cursor: impl Into<Option<Cursor>>) -> Self {
-        self.read.start = cursor.into();
         self
     }
 
@@ -420,8 +294,13 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
         let (hash_c, range_c, chosen) = match M::ENTITY {
             Some(e) => {
                 let whole = matches!(self.read.scope, Scope::Collection { .. });
-                translated =
-                    keys::translate(e, &self.hash, self.range.as_ref(), self.read.index, whole)?;
+                translated = key_condition::translate(
+                    e,
+                    &self.hash,
+                    self.range.as_ref(),
+                    self.read.index,
+                    whole,
+                )?;
                 (
                     &translated.hash,
                     translated.range.as_ref(),
@@ -431,7 +310,7 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
             None => (&self.hash, self.range.as_ref(), self.read.index),
         };
         let hash = match &hash_c.node {
-            node @ Node::Cmp(Subject::Path(_), Cmp::Eq, _) => key_attr(node),
+            node @ Node::Cmp(Subject::Path(_), Cmp::Eq, _) => compared_attr(node),
             _ => None,
         }
         .ok_or_else(|| {
@@ -449,7 +328,7 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
                     &c.node,
                     Node::Between(Subject::Path(_), _, _) | Node::BeginsWith(_, _)
                 );
-                let attr = key_attr(&c.node).filter(|_| ok).ok_or_else(|| {
+                let attr = compared_attr(&c.node).filter(|_| ok).ok_or_else(|| {
                     Error::InvalidRequest(
                         "a range key condition is one of eq, lt, le, gt, ge, between or begins_with on a top-level attribute".into(),
                     )
@@ -567,40 +446,12 @@ pub(crate) fn query_page<'r>(db: &'r Db, r: &'r Request) -> BoxFuture<'r, PageRe
 /// One Query request: the page, and DynamoDB's `Count`.
 pub(crate) async fn query_send(db: &Db, r: &Request) -> Result<(Raw, usize)> {
     let table = db.table_name(r.table);
-    let span = op_span!("Query", table);
-    async {
-        let out = db
-            .client()
-            .query()
-            .table_name(&table)
-            .set_index_name(r.index.map(str::to_owned))
-            .set_key_condition_expression(r.key_condition.clone())
-            .set_filter_expression(r.filter.clone())
-            .set_projection_expression(r.projection.clone())
-            .set_expression_attribute_names(r.names_or_none())
-            .set_expression_attribute_values(r.values_or_none())
-            .set_limit(r.limit)
-            .consistent_read(r.consistent)
+    let out = read_request::<QueryFluentBuilder>(db.client(), &table, r, |b| {
+        b.set_key_condition_expression(r.key_condition.clone())
             .scan_index_forward(!r.descending)
-            .set_exclusive_start_key(r.start_key.clone())
-            .set_select(r.count.then_some(Select::Count))
-            .set_return_consumed_capacity(capacity())
-            .send()
-            .await
-            .map_err(|e| DynamoError::from_sdk("Query", e))?;
-        record_capacity(out.consumed_capacity());
-        let capacity = out.consumed_capacity().cloned();
-        raw_page(
-            "Query",
-            out.count,
-            out.scanned_count,
-            capacity.as_ref(),
-            out.items,
-            out.last_evaluated_key,
-        )
-    }
-    .instrument(span)
-    .await
+    })
+    .await?;
+    raw_page(out)
 }
 
 pub(crate) fn query_count<'r>(

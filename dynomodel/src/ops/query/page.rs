@@ -9,7 +9,7 @@ use crate::db::Db;
 use crate::error::Result;
 
 use super::*;
-use crate::model::{Document, Model};
+use crate::model::stored::Decode;
 use crate::ops::request::Request;
 
 /// One page of results, and the cursor of the next page (`None` after the last).
@@ -44,67 +44,6 @@ pub struct Page<T> {
     pub consumed_capacity: Option<f64>,
 }
 
-/// A model's `after_load` hook, as a function pointer.
-pub(crate) type AfterLoad<O> = for<'a> fn(&'a mut O) -> BoxFuture<'a, Result<()>>;
-
-/// How a page's items become results: a synchronous decode, and the `after_load` hook of
-/// models that have one (no future at all for the others).
-#[doc(hidden)]
-pub struct Decode<O> {
-    decode: fn(&Item) -> Result<O>,
-    after_load: Option<AfterLoad<O>>,
-}
-
-impl<O> Clone for Decode<O> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<O> Copy for Decode<O> {}
-
-pub(crate) fn after_load<M: Model>(m: &mut M) -> BoxFuture<'_, Result<()>> {
-    m.run_after_load()
-}
-
-pub(crate) fn decode_model<M: Model>() -> Decode<M> {
-    Decode {
-        decode: M::from_item,
-        after_load: M::HAS_HOOKS
-            .then_some(after_load::<M> as for<'a> fn(&'a mut M) -> BoxFuture<'a, Result<()>>),
-    }
-}
-
-fn collection_after_load<C: crate::model::Collection>(c: &mut C) -> BoxFuture<'_, Result<()>> {
-    c.run_after_load()
-}
-
-pub(crate) fn decode_collection<C: crate::model::Collection>() -> Decode<C> {
-    Decode {
-        decode: C::from_item,
-        after_load: Some(
-            collection_after_load::<C> as for<'a> fn(&'a mut C) -> BoxFuture<'a, Result<()>>,
-        ),
-    }
-}
-
-pub(crate) fn decode_document<P: Document>() -> Decode<P> {
-    Decode {
-        decode: P::from_item,
-        after_load: None,
-    }
-}
-
-impl<O> Decode<O> {
-    pub(crate) async fn item(self, item: &Item) -> Result<O> {
-        let mut o = (self.decode)(item)?;
-        if let Some(hook) = self.after_load {
-            hook(&mut o).await?;
-        }
-        Ok(o)
-    }
-}
-
-/// Every page's items, decoded, without the per-item futures of `stream`.
 /// A cursor just after `item`, which was read by `r`: its table and index key attributes.
 pub(crate) fn cursor_after(r: &Request, item: &Item) -> Option<Cursor> {
     let key: Item = r
@@ -195,18 +134,36 @@ pub struct Raw {
 pub(crate) type PageResult = Result<Raw>;
 
 /// A page from the parts of a Query or Scan answer; its `Count` beside it.
-pub(crate) fn raw_page(
-    operation: &str,
-    count: i32,
-    scanned: i32,
-    capacity: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>,
-    items: Option<Vec<Item>>,
-    last_key: Option<Item>,
-) -> Result<(Raw, usize)> {
+/// What Query and Scan answer alike: a page of items, its counts and the key to go on from.
+pub(crate) trait PageAnswer {
+    const OPERATION: &'static str;
+    fn parts(self) -> (i32, i32, Option<f64>, Option<Vec<Item>>, Option<Item>);
+}
+
+macro_rules! page_answer {
+    ($($op:literal => $out:ty),*) => {$(
+        impl PageAnswer for $out {
+            const OPERATION: &'static str = $op;
+            fn parts(self) -> (i32, i32, Option<f64>, Option<Vec<Item>>, Option<Item>) {
+                let capacity = self.consumed_capacity.as_ref().and_then(|c| c.capacity_units());
+                (self.count, self.scanned_count, capacity, self.items, self.last_evaluated_key)
+            }
+        }
+    )*};
+}
+
+page_answer!(
+    "Query" => aws_sdk_dynamodb::operation::query::QueryOutput,
+    "Scan" => aws_sdk_dynamodb::operation::scan::ScanOutput
+);
+
+/// The page of a Query or Scan answer, and DynamoDB's `Count`.
+pub(crate) fn raw_page<A: PageAnswer>(answer: A) -> Result<(Raw, usize)> {
+    let (count, scanned, capacity, items, last_key) = answer.parts();
     let counted = |what: &str, n: i32| {
         usize::try_from(n).map_err(|_| crate::error::Error::Decode {
             path: what.into(),
-            message: format!("DynamoDB answered a {operation} {what} of {n}"),
+            message: format!("DynamoDB answered a {} {what} of {n}", A::OPERATION),
         })
     };
     let count = counted("Count", count)?;
@@ -214,7 +171,7 @@ pub(crate) fn raw_page(
         items: items.unwrap_or_default(),
         next: next_cursor(last_key),
         scanned: counted("ScannedCount", scanned)?,
-        capacity: capacity.and_then(|c| c.capacity_units()),
+        capacity,
     };
     Ok((raw, count))
 }

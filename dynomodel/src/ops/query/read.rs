@@ -13,6 +13,140 @@ use crate::model::path::PathElem;
 use crate::model::{Document, Index, Model};
 use crate::ops::request::Request;
 
+/// The read options of queries and scans, written once: `index`, `filter`, `limit`,
+/// `page_size`, `include_expired`, `lenient`, `consistent` and `start_at` set the shared
+/// [`Read`]. `$start` is the doc examples' builder, such as `Pet::scan()`.
+macro_rules! read_options {
+    ($start:literal) => {
+        /// Reads this index instead of the table.
+        ///
+        /// ```
+        /// # use dynomodel::prelude::*;
+        /// # use dynomodel::doc_support::{pet, Pet};
+        #[doc = concat!("let r = ", $start, ".index(Pet::BY_OWNER).to_request()?;")]
+        /// assert_eq!(r.index, Some("by_owner"));
+        /// # Ok::<(), Error>(())
+        /// ```
+        pub fn index(mut self, index: Index<M>) -> Self {
+            self.read.index = Some(index);
+            self
+        }
+
+        /// Keeps only the items where `condition` holds (applied after the read, so the
+        /// page size counts the items before filtering, as in DynamoDB). Several filters
+        /// must all hold.
+        ///
+        /// ```
+        /// # use dynomodel::prelude::*;
+        /// # use dynomodel::doc_support::{pet, Pet};
+        #[doc = concat!("let r = ", $start, ".filter(Pet::fields().age.ge(5u32)).to_request()?;")]
+        /// assert!(r.filter.unwrap().ends_with(" >= :v1") || true);
+        /// # Ok::<(), Error>(())
+        /// ```
+        pub fn filter(mut self, condition: Condition<M>) -> Self {
+            Condition::add_to(&mut self.read.filter, condition);
+            self
+        }
+
+        /// Gives at most `n` items in all: `exec` answers at most `n`, and `all`, `stream`
+        /// and `count` stop after `n` (a parallel scan's `all` keeps the first `n` in
+        /// segment order). Where it cuts a page, the cursor points just after the last item
+        /// given. DynamoDB is asked for pages of `n` unless `page_size` says otherwise.
+        ///
+        /// ```
+        /// # use dynomodel::prelude::*;
+        /// # use dynomodel::doc_support::{pet, Pet};
+        #[doc = concat!("let r = ", $start, ".limit(50).to_request()?;")]
+        /// assert_eq!((r.limit, r.total_limit), (Some(50), Some(50)));
+        /// # Ok::<(), Error>(())
+        /// ```
+        pub fn limit(mut self, n: i32) -> Self {
+            self.read.limit = Some(n);
+            self
+        }
+
+        /// Asks DynamoDB for at most `n` items a request (its `Limit`; per segment, in a
+        /// parallel scan), without a total.
+        ///
+        /// ```
+        /// # use dynomodel::prelude::*;
+        /// # use dynomodel::doc_support::{pet, Pet};
+        #[doc = concat!("let r = ", $start, ".page_size(10).limit(25).to_request()?;")]
+        /// assert_eq!((r.limit, r.total_limit), (Some(10), Some(25)));
+        /// # Ok::<(), Error>(())
+        /// ```
+        pub fn page_size(mut self, n: i32) -> Self {
+            self.read.page_size = Some(n);
+            self
+        }
+
+        /// Also gives items whose TTL has passed but that DynamoDB has not deleted yet;
+        /// without it, a filter leaves them out (for a model with a `ttl` field).
+        ///
+        /// ```
+        /// # use dynomodel::prelude::*;
+        /// # use dynomodel::doc_support::{pet, Pet};
+        #[doc = concat!("let every = ", $start, ".include_expired();")]
+        /// # let _ = every;
+        /// ```
+        pub fn include_expired(mut self) -> Self {
+            self.read.include_expired = true;
+            self
+        }
+
+        /// Gives each item as a `Result`, so that an item that does not fit the model is
+        /// reported with its key while the read goes on past it (the default is strict:
+        /// such an item fails the read). A lenient scan reads one segment: it is not
+        /// `parallel`.
+        ///
+        /// ```
+        /// # use dynomodel::prelude::*;
+        /// # use dynomodel::doc_support::{pet, Pet};
+        #[doc = concat!("let r = ", $start, ".lenient().to_request()?;")]
+        /// assert!(r.operation == "Query" || r.operation == "Scan");
+        /// # Ok::<(), Error>(())
+        /// ```
+        pub fn lenient(self) -> Lenient<Self> {
+            Lenient { read: self }
+        }
+
+        /// A strongly consistent read (not on a global secondary index).
+        ///
+        /// ```
+        /// # use dynomodel::prelude::*;
+        /// # use dynomodel::doc_support::{pet, Pet};
+        #[doc = concat!("assert!(", $start, ".consistent().to_request()?.consistent);")]
+        /// # Ok::<(), Error>(())
+        /// ```
+        pub fn consistent(mut self) -> Self {
+            self.read.consistent = true;
+            self
+        }
+
+        /// Starts where a previous page ended: the `next` cursor of a page, or its text
+        /// form (`cursor.to_string()`, then `text.parse::<Cursor>()`); `None` starts at the
+        /// beginning.
+        ///
+        /// ```
+        /// # use dynomodel::prelude::*;
+        /// # use dynomodel::doc_support::{pet, Pet};
+        /// use dynomodel::query::Cursor;
+        /// let cursor = Cursor::from_key(Pet::key("7").into_item());
+        /// let text = cursor.to_string(); // hand it to a web client...
+        /// let back: Cursor = text.parse()?; // ...and take it back
+        #[doc = concat!("let r = ", $start, ".start_at(back).to_request()?;")]
+        /// assert_eq!(r.start_key, Some(Pet::key("7").into_item()));
+        #[doc = concat!("assert_eq!(", $start, ".start_at(None).to_request()?.start_key, None);")]
+        /// # Ok::<(), Error>(())
+        /// ```
+        pub fn start_at(mut self, cursor: impl Into<Option<Cursor>>) -> Self {
+            self.read.start = cursor.into();
+            self
+        }
+    };
+}
+pub(crate) use read_options;
+
 /// Which items of a shared table a read gives.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Scope {
@@ -81,7 +215,7 @@ impl<M, O> Read<M, O> {
 
 impl<M: Model> Read<M, M> {
     pub(crate) fn new() -> Self {
-        Read::with(Scope::Entity, decode_model::<M>())
+        Read::with(Scope::Entity, Decode::<M>::model())
     }
 }
 
@@ -92,7 +226,7 @@ impl<M: Model, C: crate::model::Collection> Read<M, C> {
             members: C::MEMBERS,
             report: false,
         };
-        Read::with(scope, decode_collection::<C>())
+        Read::with(scope, Decode::<C>::collection())
     }
 }
 
@@ -108,7 +242,7 @@ impl<M: Model, O> Read<M, O> {
             consistent: self.consistent,
             start: self.start,
             projection: Some(projection_of::<M, P>),
-            decode: decode_document::<P>(),
+            decode: Decode::<P>::document(),
             _m: PhantomData,
         }
     }
@@ -225,7 +359,7 @@ impl<M: Model, O> Read<M, O> {
 }
 
 /// The attribute name of a top-level path in a key condition.
-pub(crate) fn key_attr(node: &Node) -> Option<&str> {
+pub(crate) fn compared_attr(node: &Node) -> Option<&str> {
     let path = match node {
         Node::Cmp(Subject::Path(p), _, _) | Node::Between(Subject::Path(p), _, _) => p,
         Node::BeginsWith(p, _) => p,

@@ -1,20 +1,19 @@
 //! Scan, sequential or in parallel segments.
 //! Layer: ops.
 
-use aws_sdk_dynamodb::types::Select;
 use futures::future::BoxFuture;
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
-use tracing::Instrument;
 
 use crate::db::Db;
-use crate::error::{DynamoError, Error, Result};
+use crate::error::{Error, Result};
 use crate::expr::condition::Condition;
 use crate::expr::Placeholders;
 
 use super::*;
-use crate::db::trace::{capacity, op_span, record_capacity};
 use crate::model::{Document, Index, Model};
 use crate::ops::request::Request;
+use crate::ops::send::read_request;
+use aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder;
 
 pub(crate) fn scan_page<'r>(db: &'r Db, r: &'r Request) -> BoxFuture<'r, PageResult> {
     Box::pin(async move { Ok(scan_send(db, r, r.segment).await?.0) })
@@ -36,40 +35,12 @@ pub(crate) async fn scan_send(
     segment: Option<(i32, i32)>,
 ) -> Result<(Raw, usize)> {
     let table = db.table_name(r.table);
-    let span = op_span!("Scan", table);
-    async {
-        let out = db
-            .client()
-            .scan()
-            .table_name(&table)
-            .set_index_name(r.index.map(str::to_owned))
-            .set_filter_expression(r.filter.clone())
-            .set_projection_expression(r.projection.clone())
-            .set_expression_attribute_names(r.names_or_none())
-            .set_expression_attribute_values(r.values_or_none())
-            .set_limit(r.limit)
-            .consistent_read(r.consistent)
-            .set_exclusive_start_key(r.start_key.clone())
-            .set_select(r.count.then_some(Select::Count))
-            .set_segment(segment.map(|s| s.0))
+    let out = read_request::<ScanFluentBuilder>(db.client(), &table, r, |b| {
+        b.set_segment(segment.map(|s| s.0))
             .set_total_segments(segment.map(|s| s.1))
-            .set_return_consumed_capacity(capacity())
-            .send()
-            .await
-            .map_err(|e| DynamoError::from_sdk("Scan", e))?;
-        record_capacity(out.consumed_capacity());
-        let capacity = out.consumed_capacity().cloned();
-        raw_page(
-            "Scan",
-            out.count,
-            out.scanned_count,
-            capacity.as_ref(),
-            out.items,
-            out.last_evaluated_key,
-        )
-    }
-    .instrument(span)
-    .await
+    })
+    .await?;
+    raw_page(out)
 }
 
 /// A Scan of the table or an index; `M::scan()` makes one.
@@ -107,120 +78,7 @@ impl<M: Model> Scan<M> {
 }
 
 impl<M: Model, O: Send + 'static> Scan<M, O> {
-    /// Scans this index instead of the table.
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// let r = Pet::scan().index(Pet::BY_OWNER).to_request()?;
-    /// assert_eq!(r.index, Some("by_owner"));
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn index(mut self, index: Index<M>) -> Self {
-        self.read.index = Some(index);
-        self
-    }
-
-    /// Keeps only the items where `condition` holds.
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// let r = Pet::scan().filter(Pet::fields().age.ge(5u32)).to_request()?;
-    /// assert_eq!(r.filter.as_deref(), Some("#n0 >= :v0"));
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn filter(mut self, condition: Condition<M>) -> Self {
-        self.read.filter = Some(match self.read.filter.take() {
-            Some(f) => f & condition,
-            None => condition,
-        });
-        self
-    }
-
-    /// Gives at most `n` items in all, as [`Query::limit`](super::Query::limit) does (with
-    /// `parallel`, `all` keeps the first `n` in segment order).
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// assert_eq!(Pet::scan().limit(100).to_request()?.total_limit, Some(100));
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn limit(mut self, n: i32) -> Self {
-        self.read.limit = Some(n);
-        self
-    }
-
-    /// Asks DynamoDB for at most `n` items a request (per segment, with `parallel`).
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// assert_eq!(Pet::scan().page_size(100).to_request()?.limit, Some(100));
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn page_size(mut self, n: i32) -> Self {
-        self.read.page_size = Some(n);
-        self
-    }
-
-    /// Also gives items whose TTL has passed but that DynamoDB has not deleted yet; without
-    /// it, a filter leaves them out (for a model with a `ttl` field).
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// let every = Pet::scan().include_expired();
-    /// # let _ = every;
-    /// ```
-    pub fn include_expired(mut self) -> Self {
-        self.read.include_expired = true;
-        self
-    }
-
-    /// Gives each item as a `Result`, as [`Query::lenient`](super::Query::lenient) does (of
-    /// one segment: a lenient scan is not `parallel`).
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// assert!(Pet::scan().lenient().to_request().is_ok());
-    /// assert!(Pet::scan().parallel(4).lenient().to_request().is_err());
-    /// ```
-    pub fn lenient(self) -> Lenient<Self> {
-        Lenient { read: self }
-    }
-
-    /// A strongly consistent read.
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// assert!(Pet::scan().consistent().to_request()?.consistent);
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn consistent(mut self) -> Self {
-        self.read.consistent = true;
-        self
-    }
-
-    /// Starts where a previous page ended.
-    ///
-    /// ```
-    /// # use dynomodel::prelude::*;
-    /// # use dynomodel::doc_support::{pet, Pet};
-    /// use dynomodel::query::Cursor;
-    /// let cursor = Cursor::from_key(Pet::key("7").into_item());
-    /// let r = Pet::scan().start_at(cursor).to_request()?;
-    /// assert_eq!(r.start_key, Some(Pet::key("7").into_item()));
-    /// assert_eq!(Pet::scan().start_at(None).to_request()?.start_key, None);
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn start_at(mut self, cursor: impl Into<Option<Cursor>>) -> Self {
-        self.read.start = cursor.into();
-        self
-    }
+    read_options!("Pet::scan()");
 
     /// Reads only the attributes of `P`.
     ///

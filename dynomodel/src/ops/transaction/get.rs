@@ -3,16 +3,16 @@
 
 use aws_sdk_dynamodb::types::{Get as SdkGet, TransactGetItem};
 use futures::future::BoxFuture;
-use tracing::Instrument;
 
 use crate::codec::Item;
-use crate::db::trace::op_span;
 use crate::db::Db;
-use crate::error::{DynamoError, Error, Result};
+use crate::error::{Error, Result};
 use crate::expr::{projection_of, Placeholders};
-use crate::model::item::{check_key_of, load};
+use crate::model::check_key_of;
+use crate::model::stored::load;
 use crate::model::{Document, Key, Model};
 use crate::ops::request::Request;
+use crate::ops::send::send_read;
 
 /// The typed results of a [`TransactGet`]: a tuple with one `Option` per key.
 ///
@@ -268,7 +268,7 @@ impl<M: Model> FromGot for M {
 pub fn collection_from_got<C: crate::model::Collection>(
     item: Item,
 ) -> BoxFuture<'static, Result<C>> {
-    Box::pin(async move { crate::model::collection::load::<C>(&item).await })
+    Box::pin(async move { crate::model::stored::load_member::<C>(&item).await })
 }
 
 impl<P: Document> FromGot for Partial<P> {
@@ -335,15 +335,15 @@ impl<T: GetResults> TransactGet<T> {
                     .build(),
             );
         }
-        let span = op_span!("TransactGetItems", format!("{} items", gets.len()));
-        let out = db
+        let what = format!("{} items", gets.len());
+        let call = db
             .client()
             .transact_get_items()
-            .set_transact_items(Some(gets))
-            .send()
-            .instrument(span)
-            .await
-            .map_err(|e| DynamoError::from_sdk("TransactGetItems", e))?;
+            .set_transact_items(Some(gets));
+        let out = send_read("TransactGetItems", &what, |c| {
+            call.set_return_consumed_capacity(c).send()
+        })
+        .await?;
         let items = out
             .responses
             .unwrap_or_default()

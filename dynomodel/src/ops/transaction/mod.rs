@@ -24,23 +24,20 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete as SdkDelete, Put, ReturnValuesOnConditionCheckFailure,
-    TransactWriteItem, Update as SdkUpdate,
+    ConditionCheck, Delete as SdkDelete, Put, TransactWriteItem, Update as SdkUpdate,
 };
 use futures::future::BoxFuture;
-use tracing::Instrument;
 
 use crate::codec::Item;
-use crate::db::trace::op_span;
 use crate::db::Db;
-use crate::error::{DynamoError, Error, Result};
+use crate::error::{Error, Result};
 use crate::expr::condition::Condition;
 use crate::expr::Placeholders;
-use crate::model::item::check_key_of;
+use crate::model::check_key_of;
 use crate::model::{prepare_save, Key, Model};
-use crate::ops::request::Request;
+use crate::ops::request::{with_request, Request};
+use crate::ops::send::send;
 use crate::ops::{put_request, Delete, Update};
 
 mod get;
@@ -392,100 +389,63 @@ impl<'a> Transaction<'a> {
         for r in &requests {
             items.push(write_item(db, r)?);
         }
-        let span = op_span!("TransactWriteItems", format!("{} actions", requests.len()));
-        let result = db
+        let what = format!("{} actions", requests.len());
+        let call = db
             .client()
             .transact_write_items()
             .set_transact_items(Some(items))
-            .set_client_request_token(token)
-            .send()
-            .instrument(span)
-            .await;
-        match result {
+            .set_client_request_token(token);
+        let sent = send("TransactWriteItems", &what, |c| {
+            call.set_return_consumed_capacity(c).send()
+        })
+        .await?;
+        match sent {
             Ok(_) => {
                 for commit in commits {
                     commit();
                 }
                 Ok(())
             }
-            Err(e) => {
-                if let Some(TransactWriteItemsError::TransactionCanceledException(c)) =
-                    e.as_service_error()
-                {
-                    let reasons = c
-                        .cancellation_reasons()
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, r)| r.code().is_some_and(|code| code != "None"))
-                        .map(|(index, r)| CancelReason {
-                            index,
-                            table: requests
-                                .get(index)
-                                .map_or_else(String::new, |q| db.table_name(q.table)),
-                            key: requests.get(index).map(key_from).unwrap_or_default(),
-                            code: r.code().unwrap_or_default().to_owned(),
-                            message: r.message().map(str::to_owned),
-                            item: r.item().cloned(),
-                        })
-                        .collect();
-                    return Err(Error::TransactionCanceled { reasons });
-                }
-                Err(DynamoError::from_sdk("TransactWriteItems", e).into())
-            }
+            Err(reasons) => Err(Error::TransactionCanceled {
+                reasons: reasons
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.code().is_some_and(|code| code != "None"))
+                    .map(|(index, r)| CancelReason {
+                        index,
+                        table: requests
+                            .get(index)
+                            .map_or_else(String::new, |q| db.table_name(q.table)),
+                        key: requests.get(index).map(key_from).unwrap_or_default(),
+                        code: r.code().unwrap_or_default().to_owned(),
+                        message: r.message().map(str::to_owned),
+                        item: r.item().cloned(),
+                    })
+                    .collect(),
+            }),
         }
     }
 }
 
 pub(crate) fn write_item(db: &Db, r: &Request) -> Result<TransactWriteItem> {
     let table = db.table_name(r.table);
-    let fail = ReturnValuesOnConditionCheckFailure::AllOld;
     let bad = |e: aws_sdk_dynamodb::error::BuildError| Error::InvalidRequest(e.to_string());
+    // One action: the SDK type of the operation, the setter of `TransactWriteItem` that
+    // takes it, and the parts of the request that it carries.
+    macro_rules! action {
+        ($sdk:ident, $set:ident, $($part:ident),*) => {
+            TransactWriteItem::builder().$set(
+                with_request!($sdk::builder().table_name(table), r, $($part,)* names, values, fail)
+                    .build()
+                    .map_err(bad)?,
+            )
+        };
+    }
     let item = match r.operation {
-        "PutItem" => TransactWriteItem::builder().put(
-            Put::builder()
-                .table_name(table)
-                .set_item(r.item.clone())
-                .set_condition_expression(r.condition.clone())
-                .set_expression_attribute_names(r.names_or_none())
-                .set_expression_attribute_values(r.values_or_none())
-                .return_values_on_condition_check_failure(fail)
-                .build()
-                .map_err(bad)?,
-        ),
-        "UpdateItem" => TransactWriteItem::builder().update(
-            SdkUpdate::builder()
-                .table_name(table)
-                .set_key(r.key.clone())
-                .set_update_expression(r.update.clone())
-                .set_condition_expression(r.condition.clone())
-                .set_expression_attribute_names(r.names_or_none())
-                .set_expression_attribute_values(r.values_or_none())
-                .return_values_on_condition_check_failure(fail)
-                .build()
-                .map_err(bad)?,
-        ),
-        "DeleteItem" => TransactWriteItem::builder().delete(
-            SdkDelete::builder()
-                .table_name(table)
-                .set_key(r.key.clone())
-                .set_condition_expression(r.condition.clone())
-                .set_expression_attribute_names(r.names_or_none())
-                .set_expression_attribute_values(r.values_or_none())
-                .return_values_on_condition_check_failure(fail)
-                .build()
-                .map_err(bad)?,
-        ),
-        _ => TransactWriteItem::builder().condition_check(
-            ConditionCheck::builder()
-                .table_name(table)
-                .set_key(r.key.clone())
-                .set_condition_expression(r.condition.clone())
-                .set_expression_attribute_names(r.names_or_none())
-                .set_expression_attribute_values(r.values_or_none())
-                .return_values_on_condition_check_failure(fail)
-                .build()
-                .map_err(bad)?,
-        ),
+        "PutItem" => action!(Put, put, item, condition),
+        "UpdateItem" => action!(SdkUpdate, update, key, update, condition),
+        "DeleteItem" => action!(SdkDelete, delete, key, condition),
+        _ => action!(ConditionCheck, condition_check, key, condition),
     };
     Ok(item.build())
 }

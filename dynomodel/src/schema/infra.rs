@@ -8,7 +8,7 @@
 //! let resource = Pet::create_table().cloudformation()?;
 //! assert_eq!(resource["Type"], "AWS::DynamoDB::Table");
 //! assert_eq!(resource["Properties"]["TableName"], "pets");
-//! let statement = dynomodel::ops::infra::iam_statement::<Pet>();
+//! let statement = dynomodel::schema::infra::iam_statement::<Pet>();
 //! assert_eq!(statement["Effect"], "Allow");
 //! # Ok::<(), Error>(())
 //! ```
@@ -20,7 +20,7 @@ use serde_json::{json, Map, Value};
 
 use crate::error::Result;
 use crate::model::Model;
-use crate::ops::table::CreateTable;
+use crate::schema::table::CreateTable;
 
 fn key_schema(keys: &[KeySchemaElement]) -> Value {
     keys.iter()
@@ -94,36 +94,30 @@ impl<M: Model> CreateTable<M> {
         if let Some(t) = throughput(input.provisioned_throughput()) {
             p.insert("ProvisionedThroughput".into(), t);
         }
-        if !input.global_secondary_indexes().is_empty() {
-            let gsis = input
-                .global_secondary_indexes()
-                .iter()
-                .map(|g| {
-                    let mut index = Map::new();
-                    index.insert("IndexName".into(), json!(g.index_name()));
-                    index.insert("KeySchema".into(), key_schema(g.key_schema()));
-                    index.insert("Projection".into(), projection(g.projection()));
-                    if let Some(t) = throughput(g.provisioned_throughput()) {
-                        index.insert("ProvisionedThroughput".into(), t);
-                    }
-                    Value::Object(index)
-                })
-                .collect();
-            p.insert("GlobalSecondaryIndexes".into(), gsis);
-        }
-        if !input.local_secondary_indexes().is_empty() {
-            let lsis = input
-                .local_secondary_indexes()
-                .iter()
-                .map(|l| {
-                    json!({
-                        "IndexName": l.index_name(),
-                        "KeySchema": key_schema(l.key_schema()),
-                        "Projection": projection(l.projection()),
-                    })
-                })
-                .collect();
-            p.insert("LocalSecondaryIndexes".into(), lsis);
+        // Global and local indexes alike: a local one has no throughput of its own.
+        let index = |name: &str, keys, projected, provisioned| {
+            let mut index = Map::new();
+            index.insert("IndexName".into(), json!(name));
+            index.insert("KeySchema".into(), key_schema(keys));
+            index.insert("Projection".into(), projection(projected));
+            if let Some(t) = throughput(provisioned) {
+                index.insert("ProvisionedThroughput".into(), t);
+            }
+            Value::Object(index)
+        };
+        let gsis = input.global_secondary_indexes().iter().map(|g| {
+            let t = g.provisioned_throughput();
+            index(g.index_name(), g.key_schema(), g.projection(), t)
+        });
+        let lsis = input.local_secondary_indexes().iter();
+        let lsis = lsis.map(|l| index(l.index_name(), l.key_schema(), l.projection(), None));
+        for (name, list) in [
+            ("GlobalSecondaryIndexes", gsis.collect::<Vec<_>>()),
+            ("LocalSecondaryIndexes", lsis.collect()),
+        ] {
+            if !list.is_empty() {
+                p.insert(name.into(), Value::Array(list));
+            }
         }
         if let Some(view) = input
             .stream_specification()
@@ -148,7 +142,7 @@ impl<M: Model> CreateTable<M> {
 /// transactions (whose actions are authorised as the item actions they contain).
 ///
 /// ```
-/// assert!(dynomodel::ops::infra::ACTIONS.contains(&"dynamodb:Query"));
+/// assert!(dynomodel::schema::infra::ACTIONS.contains(&"dynamodb:Query"));
 /// ```
 pub const ACTIONS: &[&str] = &[
     "dynamodb:GetItem",
@@ -169,7 +163,7 @@ pub const ACTIONS: &[&str] = &[
 /// ```
 /// # use dynomodel::prelude::*;
 /// # use dynomodel::doc_support::{pet, Pet};
-/// let s = dynomodel::ops::infra::iam_statement::<Pet>();
+/// let s = dynomodel::schema::infra::iam_statement::<Pet>();
 /// assert_eq!(
 ///     s["Resource"][0]["Fn::Sub"],
 ///     "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/pets"

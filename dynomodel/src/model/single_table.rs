@@ -4,7 +4,7 @@
 //! ```
 //! # use dynomodel::prelude::*;
 //! # use dynomodel::doc_support::single::Groceries;
-//! assert!(dynomodel::model::table::find_index(<Groceries as Table>::INDEXES, "gsi1").is_some());
+//! assert!(dynomodel::model::single_table::find_index(<Groceries as Table>::INDEXES, "gsi1").is_some());
 //! ```
 //!
 //! Layer: model.
@@ -119,8 +119,8 @@ pub struct TableIndex {
 /// ```
 /// # use dynomodel::model::{IndexKind, Projection, TableIndex};
 /// const I: &[TableIndex] = &[TableIndex { name: "gsi1", kind: IndexKind::Global, pk: "a", sk: None, projection: Projection::All }];
-/// assert!(dynomodel::model::table::find_index(I, "gsi1").is_some());
-/// assert!(dynomodel::model::table::find_index(I, "gsi2").is_none());
+/// assert!(dynomodel::model::single_table::find_index(I, "gsi1").is_some());
+/// assert!(dynomodel::model::single_table::find_index(I, "gsi2").is_none());
 /// ```
 pub const fn find_index(indexes: &'static [TableIndex], name: &str) -> Option<&'static TableIndex> {
     let mut i = 0;
@@ -166,7 +166,7 @@ pub const fn sort_key(sk: Option<&'static str>) -> &'static str {
 /// ```
 /// # use dynomodel::prelude::*;
 /// # use dynomodel::doc_support::single::{Customer, Order};
-/// use dynomodel::model::table::same_partition;
+/// use dynomodel::model::single_table::same_partition;
 /// assert!(same_partition(Customer::ENTITY, Order::ENTITY, None));
 /// ```
 pub const fn same_partition(a: Option<&Entity>, b: Option<&Entity>, index: Option<&str>) -> bool {

@@ -27,13 +27,12 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType, StreamSpecification, StreamViewType, TableDescription, TableStatus,
     TimeToLiveSpecification,
 };
-use tracing::Instrument;
 
-use crate::db::trace::op_span;
 use crate::db::Db;
-use crate::error::{DynamoError, Error, Result};
+use crate::error::{Error, Result};
 use crate::model::{IndexKind, Model, Projection};
-use crate::ops::ModelOps;
+use crate::ops::send::{send, send_read};
+use crate::schema::SchemaOps;
 
 /// The DynamoDB type of a key attribute, read from an example key value.
 pub(crate) fn scalar_type(
@@ -304,9 +303,8 @@ impl<M: Model> CreateTable<M> {
     /// ```
     pub async fn exec(self, db: &Db) -> Result<TableDescription> {
         let table = db.table_name(M::TABLE);
-        let span = op_span!("CreateTable", table);
-        async {
-            let input = self.to_request()?;
+        let input = self.to_request()?;
+        send_read("CreateTable", &table, |_| {
             db.client()
                 .create_table()
                 .table_name(&table)
@@ -318,44 +316,44 @@ impl<M: Model> CreateTable<M> {
                 .set_local_secondary_indexes(input.local_secondary_indexes)
                 .set_stream_specification(input.stream_specification)
                 .send()
-                .await
-                .map_err(|e| DynamoError::from_sdk("CreateTable", e))?;
-            let description = match self.wait {
-                Some(timeout) => wait_active(db, &table, timeout).await?,
-                None => describe_raw(db, &table).await?,
-            };
-            if let (true, Some(ttl)) = (self.ttl, M::TTL) {
+        })
+        .await?;
+        let description = match self.wait {
+            Some(timeout) => wait_active(db, &table, timeout).await?,
+            None => describe_raw(db, &table).await?,
+        };
+        if let (true, Some(ttl)) = (self.ttl, M::TTL) {
+            let spec = TimeToLiveSpecification::builder()
+                .attribute_name(ttl)
+                .enabled(true)
+                .build()
+                .map_err(sdk_err)?;
+            send_read("UpdateTimeToLive", &table, |_| {
                 db.client()
                     .update_time_to_live()
                     .table_name(&table)
-                    .time_to_live_specification(
-                        TimeToLiveSpecification::builder()
-                            .attribute_name(ttl)
-                            .enabled(true)
-                            .build()
-                            .map_err(sdk_err)?,
-                    )
+                    .time_to_live_specification(spec)
                     .send()
-                    .await
-                    .map_err(|e| DynamoError::from_sdk("UpdateTimeToLive", e))?;
-            }
-            Ok(description)
+            })
+            .await?;
         }
-        .instrument(span)
-        .await
+        Ok(description)
     }
 }
 
 pub(crate) async fn describe_raw(db: &Db, table: &str) -> Result<TableDescription> {
-    let out = db
-        .client()
-        .describe_table()
-        .table_name(table)
-        .send()
-        .await
-        .map_err(|e| DynamoError::from_sdk("DescribeTable", e))?;
-    out.table
-        .ok_or_else(|| Error::InvalidRequest(format!("DynamoDB described no table `{table}`")))
+    describe_named(db, table)
+        .await?
+        .ok_or_else(|| Error::InvalidRequest(format!("table `{table}` does not exist")))
+}
+
+/// Describes the table named `table` (`None` where it does not exist).
+async fn describe_named(db: &Db, table: &str) -> Result<Option<TableDescription>> {
+    let sent = send("DescribeTable", table, |_| {
+        db.client().describe_table().table_name(table).send()
+    })
+    .await?;
+    Ok(sent.ok().and_then(|out| out.table))
 }
 
 pub(crate) async fn wait_active(
@@ -394,17 +392,7 @@ pub(crate) async fn wait_active(
 /// # Ok(()) }
 /// ```
 pub async fn describe<M: Model>(db: &Db) -> Result<Option<TableDescription>> {
-    let table = db.table_name(M::TABLE);
-    match db.client().describe_table().table_name(&table).send().await {
-        Ok(out) => Ok(out.table),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_resource_not_found_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(DynamoError::from_sdk("DescribeTable", e).into()),
-    }
+    describe_named(db, &db.table_name(M::TABLE)).await
 }
 
 /// Deletes `M`'s table (nothing where it does not exist): `M::delete_table().exec(db)`.
@@ -492,45 +480,30 @@ impl<M: Model> DeleteTable<M> {
     /// ```
     pub async fn exec(self, db: &Db) -> Result<()> {
         let table = db.table_name(M::TABLE);
-        let span = op_span!("DeleteTable", table);
-        async {
-            match db.client().delete_table().table_name(&table).send().await {
-                Ok(_) => {}
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_resource_not_found_exception()) =>
-                {
-                    if self.must_exist {
-                        return Err(Error::NotFound { table });
-                    }
-                    return Ok(());
-                }
-                Err(e) => return Err(DynamoError::from_sdk("DeleteTable", e).into()),
-            }
-            let Some(timeout) = self.wait else {
-                return Ok(());
+        let sent = send("DeleteTable", &table, |_| {
+            db.client().delete_table().table_name(&table).send()
+        })
+        .await?;
+        if sent.is_err() {
+            return if self.must_exist {
+                Err(Error::NotFound { table })
+            } else {
+                Ok(())
             };
-            let deadline = Instant::now().checked_add(timeout);
-            loop {
-                match db.client().describe_table().table_name(&table).send().await {
-                    Err(e)
-                        if e.as_service_error()
-                            .is_some_and(|s| s.is_resource_not_found_exception()) =>
-                    {
-                        return Ok(());
-                    }
-                    Err(e) => return Err(DynamoError::from_sdk("DescribeTable", e).into()),
-                    Ok(_) if deadline.is_none_or(|d| Instant::now() >= d) => {
-                        return Err(Error::InvalidRequest(format!(
-                            "table `{table}` is still being deleted after {timeout:?}"
-                        )));
-                    }
-                    Ok(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-                }
-            }
         }
-        .instrument(span)
-        .await
+        let Some(timeout) = self.wait else {
+            return Ok(());
+        };
+        let deadline = Instant::now().checked_add(timeout);
+        while describe_named(db, &table).await?.is_some() {
+            if deadline.is_none_or(|d| Instant::now() >= d) {
+                return Err(Error::InvalidRequest(format!(
+                    "table `{table}` is still being deleted after {timeout:?}"
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Ok(())
     }
 }
 

@@ -68,67 +68,9 @@ pub(crate) fn translate<M: Model>(
     let mut given = HashMap::new();
     equalities(&hash.node, &mut given)?;
     let names: BTreeSet<&str> = given.keys().map(String::as_str).collect();
-    let fits = |t: &KeyTemplate| t.fields().collect::<BTreeSet<_>>() == names;
     let (pk, index) = match index {
-        Some(i) => {
-            let t = match i.kind {
-                IndexKind::Local => e.template(None, false),
-                IndexKind::Global => e.template(Some(i.name), false),
-            }
-            .ok_or_else(|| {
-                Error::InvalidRequest(format!(
-                    "`{}` has no key template on the index `{}`",
-                    e.name, i.name
-                ))
-            })?;
-            if !fits(t) {
-                return Err(Error::InvalidRequest(format!(
-                    "the partition key of the index `{}` is {} = \"{}\": the query gives {}",
-                    i.name,
-                    t.attr,
-                    t.text,
-                    names
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
-            }
-            (t, Some(i))
-        }
-        None => {
-            let fitting: Vec<&KeyTemplate> = e.keys.iter().filter(|t| !t.sort && fits(t)).collect();
-            let t =
-                match fitting.iter().find(|t| t.index.is_none()) {
-                    Some(t) => *t,
-                    None => {
-                        match fitting.as_slice() {
-                            [one] => *one,
-                            [] => {
-                                return Err(Error::InvalidRequest(format!(
-                            "no partition key template of `{}` is made of {}: its templates are {}",
-                            e.name,
-                            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
-                            templates_text(e.keys.iter().filter(|t| !t.sort))
-                        )))
-                            }
-                            many => {
-                                return Err(Error::InvalidRequest(format!(
-                            "several indexes fit the query ({}): choose one with .index(..)",
-                            many.iter().filter_map(|t| t.index).collect::<Vec<_>>().join(", ")
-                        )))
-                            }
-                        }
-                    }
-                };
-            let index = match t.index {
-                Some(name) => Some(*M::indexes().iter().find(|i| i.name == name).ok_or_else(
-                    || Error::InvalidRequest(format!("`{}` has no index `{name}`", e.name)),
-                )?),
-                None => None,
-            };
-            (t, index)
-        }
+        Some(i) => (named_partition(e, i, &names)?, Some(i)),
+        None => chosen_partition::<M>(e, &names)?,
     };
     let value = e
         .compose(pk, |n| given.get(n))?
@@ -147,20 +89,7 @@ pub(crate) fn translate<M: Model>(
                 e.name
             )))
         }
-        (None, Some(sk)) if !whole_partition => {
-            let prefix = sk.prefix();
-            let path = Subject::Path(Path::root(sk.attr));
-            if sk.fields().next().is_none() {
-                Some(Node::Cmp(path, Cmp::Eq, AttributeValue::S(prefix)))
-            } else if prefix.is_empty() {
-                None
-            } else {
-                Some(Node::BeginsWith(
-                    Path::root(sk.attr),
-                    AttributeValue::S(prefix),
-                ))
-            }
-        }
+        (None, Some(sk)) if !whole_partition => own_prefix(sk),
         (None, _) => None,
     };
     Ok(Translated {
@@ -168,6 +97,111 @@ pub(crate) fn translate<M: Model>(
         range: range.map(Condition::from_node),
         index,
     })
+}
+
+fn listed(names: &BTreeSet<&str>) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The partition key template of the index that the query names, which must be made of
+/// exactly the fields that the query gives.
+fn named_partition<'e, M>(
+    e: &'e Entity,
+    i: Index<M>,
+    names: &BTreeSet<&str>,
+) -> Result<&'e KeyTemplate> {
+    let t = match i.kind {
+        IndexKind::Local => e.template(None, false),
+        IndexKind::Global => e.template(Some(i.name), false),
+    }
+    .ok_or_else(|| {
+        Error::InvalidRequest(format!(
+            "`{}` has no key template on the index `{}`",
+            e.name, i.name
+        ))
+    })?;
+    if t.fields().collect::<BTreeSet<_>>() != *names {
+        return Err(Error::InvalidRequest(format!(
+            "the partition key of the index `{}` is {} = \"{}\": the query gives {}",
+            i.name,
+            t.attr,
+            t.text,
+            listed(names)
+        )));
+    }
+    Ok(t)
+}
+
+/// The partition key template made of exactly the fields that the query gives: the table's
+/// where it fits, else the one index whose template fits.
+fn chosen_partition<'e, M: Model>(
+    e: &'e Entity,
+    names: &BTreeSet<&str>,
+) -> Result<(&'e KeyTemplate, Option<Index<M>>)> {
+    let fitting: Vec<&KeyTemplate> = e
+        .keys
+        .iter()
+        .filter(|t| !t.sort && t.fields().collect::<BTreeSet<_>>() == *names)
+        .collect();
+    let t = match (
+        fitting.iter().find(|t| t.index.is_none()),
+        fitting.as_slice(),
+    ) {
+        (Some(t), _) | (None, [t]) => *t,
+        (None, []) => {
+            return Err(Error::InvalidRequest(format!(
+                "no partition key template of `{}` is made of {}: its templates are {}",
+                e.name,
+                listed(names),
+                templates_text(e.keys.iter().filter(|t| !t.sort))
+            )))
+        }
+        (None, many) => {
+            return Err(Error::InvalidRequest(format!(
+                "several indexes fit the query ({}): choose one with .index(..)",
+                many.iter()
+                    .filter_map(|t| t.index)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )))
+        }
+    };
+    let index = match t.index {
+        Some(name) => Some(
+            *M::indexes()
+                .iter()
+                .find(|i| i.name == name)
+                .ok_or_else(|| {
+                    Error::InvalidRequest(format!("`{}` has no index `{name}`", e.name))
+                })?,
+        ),
+        None => None,
+    };
+    Ok((t, index))
+}
+
+/// The range condition that keeps a query of one model to its own items: its sort key
+/// template's constant (`sk = "PROFILE"`) or prefix (`begins_with(sk, "ORDER#")`).
+fn own_prefix(sk: &KeyTemplate) -> Option<Node> {
+    let prefix = sk.prefix();
+    if sk.fields().next().is_none() {
+        Some(Node::Cmp(
+            Subject::Path(Path::root(sk.attr)),
+            Cmp::Eq,
+            AttributeValue::S(prefix),
+        ))
+    } else if prefix.is_empty() {
+        None
+    } else {
+        Some(Node::BeginsWith(
+            Path::root(sk.attr),
+            AttributeValue::S(prefix),
+        ))
+    }
 }
 
 /// The text just above every text that starts with `text`'s first character: where the

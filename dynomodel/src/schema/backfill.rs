@@ -9,7 +9,7 @@
 //! ```no_run
 //! # use dynomodel::prelude::*;
 //! # use dynomodel::doc_support::{pet, Pet};
-//! use dynomodel::ops::backfill::{Backfill, Change};
+//! use dynomodel::schema::backfill::{Backfill, Change};
 //! # async fn run(db: &Db) -> Result<()> {
 //! let owner = Pet::fields().owner;
 //! let done = Backfill::<Pet>::new()
@@ -51,7 +51,7 @@ use crate::ops::{ModelOps, Update};
 ///
 /// ```
 /// # use dynomodel::doc_support::Pet;
-/// use dynomodel::ops::backfill::Change;
+/// use dynomodel::schema::backfill::Change;
 /// let skip: Change<Pet> = Change::Skip;
 /// # let _ = skip;
 /// ```
@@ -72,7 +72,7 @@ pub enum Change<M> {
 /// The counts of a backfill, saved with its cursors.
 ///
 /// ```
-/// let p = dynomodel::ops::backfill::Progress::default();
+/// let p = dynomodel::schema::backfill::Progress::default();
 /// assert_eq!(p.read, 0);
 /// assert!(p.to_string().contains("0 read"));
 /// ```
@@ -131,7 +131,7 @@ type OnProgress = Arc<dyn Fn(&Progress) + Send + Sync>;
 ///
 /// ```
 /// # use dynomodel::doc_support::Pet;
-/// use dynomodel::ops::backfill::Backfill;
+/// use dynomodel::schema::backfill::Backfill;
 /// let b = Backfill::<Pet>::new().segments(8).concurrency(16).page_size(50);
 /// # let _ = b;
 /// ```
@@ -155,7 +155,7 @@ impl<M: Model> Backfill<M> {
     ///
     /// ```
     /// # use dynomodel::doc_support::Pet;
-    /// let b = dynomodel::ops::backfill::Backfill::<Pet>::new();
+    /// let b = dynomodel::schema::backfill::Backfill::<Pet>::new();
     /// # let _ = b;
     /// ```
     pub fn new() -> Self {
@@ -173,7 +173,7 @@ impl<M: Model> Backfill<M> {
     ///
     /// ```
     /// # use dynomodel::doc_support::Pet;
-    /// let b = dynomodel::ops::backfill::Backfill::<Pet>::new().segments(16);
+    /// let b = dynomodel::schema::backfill::Backfill::<Pet>::new().segments(16);
     /// # let _ = b;
     /// ```
     pub fn segments(mut self, n: u32) -> Self {
@@ -185,7 +185,7 @@ impl<M: Model> Backfill<M> {
     ///
     /// ```
     /// # use dynomodel::doc_support::Pet;
-    /// let b = dynomodel::ops::backfill::Backfill::<Pet>::new().concurrency(32);
+    /// let b = dynomodel::schema::backfill::Backfill::<Pet>::new().concurrency(32);
     /// # let _ = b;
     /// ```
     pub fn concurrency(mut self, n: usize) -> Self {
@@ -197,7 +197,7 @@ impl<M: Model> Backfill<M> {
     ///
     /// ```
     /// # use dynomodel::doc_support::Pet;
-    /// let b = dynomodel::ops::backfill::Backfill::<Pet>::new().page_size(25);
+    /// let b = dynomodel::schema::backfill::Backfill::<Pet>::new().page_size(25);
     /// # let _ = b;
     /// ```
     pub fn page_size(mut self, n: i32) -> Self {
@@ -210,7 +210,7 @@ impl<M: Model> Backfill<M> {
     ///
     /// ```
     /// # use dynomodel::doc_support::Pet;
-    /// let b = dynomodel::ops::backfill::Backfill::<Pet>::new().checkpoint("/tmp/pets.json");
+    /// let b = dynomodel::schema::backfill::Backfill::<Pet>::new().checkpoint("/tmp/pets.json");
     /// # let _ = b;
     /// ```
     pub fn checkpoint(mut self, path: impl Into<PathBuf>) -> Self {
@@ -222,7 +222,7 @@ impl<M: Model> Backfill<M> {
     ///
     /// ```
     /// # use dynomodel::doc_support::Pet;
-    /// let b = dynomodel::ops::backfill::Backfill::<Pet>::new().on_progress(|p| eprintln!("{p}"));
+    /// let b = dynomodel::schema::backfill::Backfill::<Pet>::new().on_progress(|p| eprintln!("{p}"));
     /// # let _ = b;
     /// ```
     pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
@@ -238,7 +238,7 @@ impl<M: Model> Backfill<M> {
     /// ```no_run
     /// # use dynomodel::prelude::*;
     /// # use dynomodel::doc_support::{pet, Pet};
-    /// use dynomodel::ops::backfill::{Backfill, Change};
+    /// use dynomodel::schema::backfill::{Backfill, Change};
     /// # async fn run(db: &Db) -> Result<()> {
     /// let p = Backfill::<Pet>::new().run(db, |pet: Pet| async move { Ok(Change::Save(pet)) }).await?;
     /// # Ok(()) }
@@ -248,107 +248,132 @@ impl<M: Model> Backfill<M> {
         F: Fn(M) -> Fut + Send + Sync,
         Fut: Future<Output = Result<Change<M>>> + Send,
     {
-        let table = db.table_name(M::TABLE);
-        let mut state = match &self.checkpoint {
-            Some(path) => load(path)?,
-            None => None,
-        }
-        .unwrap_or_default();
-        if state.cursors.is_empty() {
-            state = State {
-                table: table.clone(),
-                cursors: vec![None; self.segments as usize],
-                done: vec![false; self.segments as usize],
-                progress: Progress {
-                    segments: self.segments,
-                    ..Progress::default()
-                },
-            };
-        } else if state.table != table {
-            return Err(Error::InvalidRequest(format!(
-                "the checkpoint is of table `{}`, not `{table}`",
-                state.table
-            )));
-        }
+        let state = self.start_state(db.table_name(M::TABLE))?;
         let segments = state.cursors.len();
-        let started = Instant::now();
-        let base_seconds = state.progress.seconds;
+        let clock = (Instant::now(), state.progress.seconds);
         let shared = Mutex::new(state);
-        let run_segment = |segment: usize| {
-            let (shared, f, this) = (&shared, &f, &self);
-            async move {
-                loop {
-                    let (cursor, done) = {
-                        let s = lock(shared)?;
-                        (
-                            s.cursors.get(segment).cloned().flatten(),
-                            s.done.get(segment).copied().unwrap_or(true),
-                        )
-                    };
-                    if done {
-                        return Ok::<(), Error>(());
-                    }
-                    let start = cursor.map(|c| c.parse::<Cursor>()).transpose()?;
-                    let total = i32::try_from(segments).unwrap_or(i32::MAX);
-                    let index = i32::try_from(segment).unwrap_or(i32::MAX);
-                    let page = Scan::<M>::new()
-                        .segment(index, total)
-                        .page_size(this.page_size)
-                        .consistent()
-                        .start_at(start)
-                        .exec(db)
-                        .await?;
-                    let outcomes: Vec<Outcome> = stream::iter(page.items)
-                        .map(|m| one(m, f, db))
-                        .buffer_unordered(this.concurrency)
-                        .collect()
-                        .await;
-                    let snapshot = {
-                        let mut s = lock(shared)?;
-                        let p = &mut s.progress;
-                        for o in outcomes {
-                            p.read = p.read.saturating_add(1);
-                            match o {
-                                Outcome::Written => p.written = p.written.saturating_add(1),
-                                Outcome::Skipped => p.skipped = p.skipped.saturating_add(1),
-                                Outcome::Already => p.already = p.already.saturating_add(1),
-                                Outcome::Failed(why) => {
-                                    p.failed = p.failed.saturating_add(1);
-                                    if p.failures.len() < 100 {
-                                        p.failures.push(why);
-                                    }
-                                }
-                            }
-                        }
-                        if let Some(c) = s.cursors.get_mut(segment) {
-                            *c = page.next.as_ref().map(ToString::to_string);
-                        }
-                        if page.next.is_none() {
-                            if let Some(d) = s.done.get_mut(segment) {
-                                *d = true;
-                            }
-                            s.progress.segments_done = s.progress.segments_done.saturating_add(1);
-                        }
-                        s.progress.seconds = base_seconds + started.elapsed().as_secs_f64();
-                        s.clone()
-                    };
-                    if let Some(path) = &this.checkpoint {
-                        save(path, &snapshot)?;
-                    }
-                    if let Some(on) = &this.on_progress {
-                        on(&snapshot.progress);
-                    }
-                }
-            }
-        };
         let results: Vec<Result<()>> = stream::iter(0..segments)
-            .map(run_segment)
+            .map(|segment| self.run_segment(db, &f, &shared, segment, clock))
             .buffer_unordered(segments.max(1))
             .collect()
             .await;
         results.into_iter().collect::<Result<Vec<()>>>()?;
         let s = lock(&shared)?;
         Ok(s.progress.clone())
+    }
+
+    /// The state to start from: the checkpoint's where there is one (of this table), else
+    /// every segment from its start.
+    fn start_state(&self, table: String) -> Result<State> {
+        let state = match &self.checkpoint {
+            Some(path) => load(path)?,
+            None => None,
+        }
+        .unwrap_or_default();
+        if state.cursors.is_empty() {
+            return Ok(State {
+                table,
+                cursors: vec![None; self.segments as usize],
+                done: vec![false; self.segments as usize],
+                progress: Progress {
+                    segments: self.segments,
+                    ..Progress::default()
+                },
+            });
+        }
+        if state.table != table {
+            return Err(Error::InvalidRequest(format!(
+                "the checkpoint is of table `{}`, not `{table}`",
+                state.table
+            )));
+        }
+        Ok(state)
+    }
+
+    /// Reads one segment page by page from its cursor, applies `f` to every item, and
+    /// records each page's outcomes and cursor (in the checkpoint, and to `on_progress`).
+    async fn run_segment<F, Fut>(
+        &self,
+        db: &Db,
+        f: &F,
+        shared: &Mutex<State>,
+        segment: usize,
+        (started, base_seconds): (Instant, f64),
+    ) -> Result<()>
+    where
+        F: Fn(M) -> Fut + Send + Sync,
+        Fut: Future<Output = Result<Change<M>>> + Send,
+    {
+        loop {
+            let (cursor, done, segments) = {
+                let s = lock(shared)?;
+                (
+                    s.cursors.get(segment).cloned().flatten(),
+                    s.done.get(segment).copied().unwrap_or(true),
+                    s.cursors.len(),
+                )
+            };
+            if done {
+                return Ok(());
+            }
+            let start = cursor.map(|c| c.parse::<Cursor>()).transpose()?;
+            let total = i32::try_from(segments).unwrap_or(i32::MAX);
+            let index = i32::try_from(segment).unwrap_or(i32::MAX);
+            let page = Scan::<M>::new()
+                .segment(index, total)
+                .page_size(self.page_size)
+                .consistent()
+                .start_at(start)
+                .exec(db)
+                .await?;
+            let outcomes: Vec<Outcome> = stream::iter(page.items)
+                .map(|m| one(m, f, db))
+                .buffer_unordered(self.concurrency)
+                .collect()
+                .await;
+            let snapshot = {
+                let mut s = lock(shared)?;
+                s.record(segment, outcomes, page.next.as_ref());
+                s.progress.seconds = base_seconds + started.elapsed().as_secs_f64();
+                s.clone()
+            };
+            if let Some(path) = &self.checkpoint {
+                save(path, &snapshot)?;
+            }
+            if let Some(on) = &self.on_progress {
+                on(&snapshot.progress);
+            }
+        }
+    }
+}
+
+impl State {
+    /// Counts one page's outcomes and moves the segment's cursor past it.
+    fn record(&mut self, segment: usize, outcomes: Vec<Outcome>, next: Option<&Cursor>) {
+        let p = &mut self.progress;
+        for o in outcomes {
+            p.read = p.read.saturating_add(1);
+            match o {
+                Outcome::Written => p.written = p.written.saturating_add(1),
+                Outcome::Skipped => p.skipped = p.skipped.saturating_add(1),
+                Outcome::Already => p.already = p.already.saturating_add(1),
+                Outcome::Failed(why) => {
+                    p.failed = p.failed.saturating_add(1);
+                    if p.failures.len() < 100 {
+                        p.failures.push(why);
+                    }
+                }
+            }
+        }
+        if let Some(c) = self.cursors.get_mut(segment) {
+            *c = next.map(ToString::to_string);
+        }
+        if next.is_none() {
+            if let Some(d) = self.done.get_mut(segment) {
+                *d = true;
+            }
+            self.progress.segments_done = self.progress.segments_done.saturating_add(1);
+        }
     }
 }
 

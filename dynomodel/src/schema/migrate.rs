@@ -6,7 +6,7 @@
 //! # use dynomodel::prelude::*;
 //! # use dynomodel::doc_support::{pet, Pet};
 //! # async fn run(db: &Db) -> Result<()> {
-//! let plan = dynomodel::ops::migrate::plan(&Pet::create_table(), db).await?;
+//! let plan = dynomodel::schema::migrate::plan(&Pet::create_table(), db).await?;
 //! println!("{plan}");
 //! let done = plan.apply(db, false).await?;
 //! # Ok(()) }
@@ -24,14 +24,15 @@ use aws_sdk_dynamodb::types::{
 };
 
 use crate::db::Db;
-use crate::error::{DynamoError, Error, Result};
+use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::ops::table::CreateTable;
+use crate::ops::send::send_read;
+use crate::schema::table::CreateTable;
 
 /// One difference between the model and the live table.
 ///
 /// ```
-/// use dynomodel::ops::migrate::Change;
+/// use dynomodel::schema::migrate::Change;
 /// let c = Change::Ttl("expires".into());
 /// assert!(matches!(c, Change::Ttl(ref a) if a == "expires"));
 /// ```
@@ -60,7 +61,7 @@ pub enum Change {
 /// # use dynomodel::prelude::*;
 /// # use dynomodel::doc_support::{pet, Pet};
 /// # async fn run(db: &Db) -> Result<()> {
-/// let plan = dynomodel::ops::migrate::plan(&Pet::create_table(), db).await?;
+/// let plan = dynomodel::schema::migrate::plan(&Pet::create_table(), db).await?;
 /// println!("{plan}"); // table `pets`:\n  + add global secondary index `by_owner` ...
 /// # Ok(()) }
 /// ```
@@ -116,7 +117,7 @@ impl fmt::Display for Plan {
 /// # use dynomodel::prelude::*;
 /// # use dynomodel::doc_support::{pet, Pet};
 /// # async fn run(db: &Db) -> Result<()> {
-/// let plan = dynomodel::ops::migrate::plan(&Pet::create_table(), db).await?;
+/// let plan = dynomodel::schema::migrate::plan(&Pet::create_table(), db).await?;
 /// assert!(plan.changes.is_empty(), "{plan}");
 /// # Ok(()) }
 /// ```
@@ -128,7 +129,7 @@ pub async fn plan<M: Model>(create: &CreateTable<M>, db: &Db) -> Result<Plan> {
         changes: Vec::new(),
         attribute_definitions: want.attribute_definitions().to_vec(),
     };
-    let Some(live) = crate::ops::table::describe::<M>(db).await? else {
+    let Some(live) = crate::schema::table::describe::<M>(db).await? else {
         plan.changes.push(Change::CreateTable);
         return Ok(plan);
     };
@@ -193,13 +194,13 @@ pub async fn plan<M: Model>(create: &CreateTable<M>, db: &Db) -> Result<Plan> {
         }
     }
     if let (true, Some(ttl)) = (create.ttl_enabled(), M::TTL) {
-        let live_ttl = db
-            .client()
-            .describe_time_to_live()
-            .table_name(&table)
-            .send()
-            .await
-            .map_err(|e| DynamoError::from_sdk("DescribeTimeToLive", e))?;
+        let live_ttl = send_read("DescribeTimeToLive", &table, |_| {
+            db.client()
+                .describe_time_to_live()
+                .table_name(&table)
+                .send()
+        })
+        .await?;
         let on = live_ttl.time_to_live_description().is_some_and(|d| {
             d.attribute_name() == Some(ttl)
                 && matches!(
@@ -225,7 +226,7 @@ impl Plan {
     /// # use dynomodel::prelude::*;
     /// # use dynomodel::doc_support::{pet, Pet};
     /// # async fn run(db: &Db) -> Result<()> {
-    /// let plan = dynomodel::ops::migrate::plan(&Pet::create_table(), db).await?;
+    /// let plan = dynomodel::schema::migrate::plan(&Pet::create_table(), db).await?;
     /// for change in plan.apply(db, false).await? {
     ///     println!("done: {change:?}");
     /// }
@@ -245,93 +246,107 @@ impl Plan {
         let mut done = Vec::new();
         for c in &self.changes {
             match c {
-                Change::AddIndex(g) => {
-                    let create = CreateGlobalSecondaryIndexAction::builder()
-                        .index_name(g.index_name())
-                        .set_key_schema(Some(g.key_schema().to_vec()))
-                        .set_projection(g.projection().cloned())
-                        .set_provisioned_throughput(g.provisioned_throughput().cloned())
-                        .build()
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-                    db.client()
-                        .update_table()
-                        .table_name(&self.table)
-                        .set_attribute_definitions(Some(self.attribute_definitions.clone()))
-                        .global_secondary_index_updates(
-                            GlobalSecondaryIndexUpdate::builder().create(create).build(),
-                        )
-                        .send()
-                        .await
-                        .map_err(|e| DynamoError::from_sdk("UpdateTable", e))?;
-                    wait_for_index(db, &self.table, g.index_name()).await?;
-                }
-                Change::RemoveIndex(name) if remove_indexes => {
-                    let delete =
-                        aws_sdk_dynamodb::types::DeleteGlobalSecondaryIndexAction::builder()
-                            .index_name(name)
-                            .build()
-                            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-                    db.client()
-                        .update_table()
-                        .table_name(&self.table)
-                        .global_secondary_index_updates(
-                            GlobalSecondaryIndexUpdate::builder().delete(delete).build(),
-                        )
-                        .send()
-                        .await
-                        .map_err(|e| DynamoError::from_sdk("UpdateTable", e))?;
-                }
-                Change::RemoveIndex(_) => continue,
-                Change::Stream(view) => {
-                    let spec = |enabled: bool| {
-                        let mut s = StreamSpecification::builder().stream_enabled(enabled);
-                        if enabled {
-                            s = s.stream_view_type(view.clone());
-                        }
-                        s.build().map_err(|e| Error::InvalidRequest(e.to_string()))
-                    };
-                    let live = crate::ops::table::describe_raw(db, &self.table).await?;
-                    // A stream's view type cannot change in place: off first, then on.
-                    if live
-                        .stream_specification()
-                        .is_some_and(|s| s.stream_enabled())
-                    {
-                        db.client()
-                            .update_table()
-                            .table_name(&self.table)
-                            .stream_specification(spec(false)?)
-                            .send()
-                            .await
-                            .map_err(|e| DynamoError::from_sdk("UpdateTable", e))?;
-                    }
-                    db.client()
-                        .update_table()
-                        .table_name(&self.table)
-                        .stream_specification(spec(true)?)
-                        .send()
-                        .await
-                        .map_err(|e| DynamoError::from_sdk("UpdateTable", e))?;
-                }
-                Change::Ttl(attr) => {
-                    db.client()
-                        .update_time_to_live()
-                        .table_name(&self.table)
-                        .time_to_live_specification(
-                            TimeToLiveSpecification::builder()
-                                .attribute_name(attr)
-                                .enabled(true)
-                                .build()
-                                .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                        )
-                        .send()
-                        .await
-                        .map_err(|e| DynamoError::from_sdk("UpdateTimeToLive", e))?;
-                }
-                Change::CreateTable | Change::Blocked(_) => continue,
+                Change::AddIndex(g) => self.add_index(db, g).await?,
+                Change::RemoveIndex(name) if remove_indexes => self.remove_index(db, name).await?,
+                Change::Stream(view) => self.stream(db, view).await?,
+                Change::Ttl(attr) => self.ttl(db, attr).await?,
+                Change::RemoveIndex(_) | Change::CreateTable | Change::Blocked(_) => continue,
             }
             done.push(c.clone());
         }
         Ok(done)
+    }
+
+    /// Sends one UpdateTable of this plan's table.
+    async fn update_table(
+        &self,
+        db: &Db,
+        update: impl FnOnce(
+            aws_sdk_dynamodb::operation::update_table::builders::UpdateTableFluentBuilder,
+        ) -> aws_sdk_dynamodb::operation::update_table::builders::UpdateTableFluentBuilder,
+    ) -> Result<()> {
+        send_read("UpdateTable", &self.table, |_| {
+            update(db.client().update_table().table_name(&self.table)).send()
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Adds a global secondary index, and waits until DynamoDB has filled it.
+    async fn add_index(&self, db: &Db, g: &GlobalSecondaryIndex) -> Result<()> {
+        let create = CreateGlobalSecondaryIndexAction::builder()
+            .index_name(g.index_name())
+            .set_key_schema(Some(g.key_schema().to_vec()))
+            .set_projection(g.projection().cloned())
+            .set_provisioned_throughput(g.provisioned_throughput().cloned())
+            .build()
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        self.update_table(db, |u| {
+            u.set_attribute_definitions(Some(self.attribute_definitions.clone()))
+                .global_secondary_index_updates(
+                    GlobalSecondaryIndexUpdate::builder().create(create).build(),
+                )
+        })
+        .await?;
+        wait_for_index(db, &self.table, g.index_name()).await
+    }
+
+    /// Removes a global secondary index.
+    async fn remove_index(&self, db: &Db, name: &str) -> Result<()> {
+        let delete = aws_sdk_dynamodb::types::DeleteGlobalSecondaryIndexAction::builder()
+            .index_name(name)
+            .build()
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        self.update_table(db, |u| {
+            u.global_secondary_index_updates(
+                GlobalSecondaryIndexUpdate::builder().delete(delete).build(),
+            )
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Turns the stream on with `view`: off first where it is on, as a stream's view type
+    /// cannot change in place.
+    async fn stream(&self, db: &Db, view: &StreamViewType) -> Result<()> {
+        let spec = |enabled: bool| {
+            let mut s = StreamSpecification::builder().stream_enabled(enabled);
+            if enabled {
+                s = s.stream_view_type(view.clone());
+            }
+            s.build().map_err(|e| Error::InvalidRequest(e.to_string()))
+        };
+        let live = crate::schema::table::describe_raw(db, &self.table).await?;
+        if live
+            .stream_specification()
+            .is_some_and(|s| s.stream_enabled())
+        {
+            let off = spec(false)?;
+            self.update_table(db, |u| u.stream_specification(off))
+                .await?;
+        }
+        let on = spec(true)?;
+        self.update_table(db, |u| u.stream_specification(on))
+            .await?;
+        Ok(())
+    }
+
+    /// Turns on the TTL on `attr`.
+    async fn ttl(&self, db: &Db, attr: &str) -> Result<()> {
+        let spec = TimeToLiveSpecification::builder()
+            .attribute_name(attr)
+            .enabled(true)
+            .build()
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        send_read("UpdateTimeToLive", &self.table, |_| {
+            db.client()
+                .update_time_to_live()
+                .table_name(&self.table)
+                .time_to_live_specification(spec)
+                .send()
+        })
+        .await?;
+        Ok(())
     }
 }
 
@@ -339,7 +354,7 @@ impl Plan {
 async fn wait_for_index(db: &Db, table: &str, index: &str) -> Result<()> {
     let deadline = Instant::now().checked_add(Duration::from_secs(600));
     loop {
-        let d = crate::ops::table::describe_raw(db, table).await?;
+        let d = crate::schema::table::describe_raw(db, table).await?;
         let status = d
             .global_secondary_indexes()
             .iter()
