@@ -1,15 +1,19 @@
-//! Generates the `Document` and `Model` impls, the typed handles and the key constructor.
+//! Generates the `Document` and `Model` impls, the typed handles and the key constructor;
+//! `table` and `collection` generate those of a table and of a collection.
 
 pub(crate) mod codec;
+mod collection;
 mod model;
 pub(crate) use model::projection;
 pub(crate) mod rules;
 mod single;
+mod table;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::DeriveInput;
 
+use crate::ast::table::{Collection, Table};
 use crate::ast::{Container, Kind};
 use crate::check;
 use crate::ctxt::Ctxt;
@@ -33,11 +37,37 @@ pub fn derive(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream> {
     Ok(generate(&c))
 }
 
-fn krate(c: &Container<'_>) -> TokenStream {
-    match &c.attrs.krate {
+/// `#[derive(Table)]`: read, check, expand.
+pub fn derive_table(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let mut cx = Ctxt::default();
+    let t = Table::from_ast(&mut cx, input);
+    check::table::table(&mut cx, &t);
+    cx.check()?;
+    Ok(table::table(&t))
+}
+
+/// `#[derive(Collection)]`: read, check, expand.
+pub fn derive_collection(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let mut cx = Ctxt::default();
+    let c = Collection::from_ast(&mut cx, input);
+    if let Some(c) = &c {
+        check::table::collection(&mut cx, c);
+    }
+    cx.check()?;
+    let c = c.expect("no errors means the collection was read");
+    Ok(collection::collection(&c))
+}
+
+/// The path of the runtime crate: `crate = "..."`, or `::dynomodel`.
+fn krate_or_default(path: Option<&syn::Path>) -> TokenStream {
+    match path {
         Some(path) => quote!(#path),
         None => quote!(::dynomodel),
     }
+}
+
+fn krate(c: &Container<'_>) -> TokenStream {
+    krate_or_default(c.attrs.krate.as_ref())
 }
 
 fn fields_ident(c: &Container<'_>) -> syn::Ident {
