@@ -3,6 +3,7 @@
 
 pub(crate) mod codec;
 mod collection;
+mod keys;
 mod model;
 pub(crate) use model::projection;
 pub(crate) mod rules;
@@ -87,27 +88,7 @@ fn generate(c: &Container<'_>) -> TokenStream {
         let doc = format!("The attribute `{}`.", f.name);
         quote!(#[doc = #doc] pub #name: #krate::__private::Attr<R, #ty>)
     });
-    let handle_inits = c.stored().map(|f| {
-        let name = f.ident;
-        let ty = f.ty;
-        let attr = &f.name;
-        let encode = codec::field_encode(f);
-        let check = rules::field_check(f);
-        let transform = rules::field_transform(f);
-        let required = rules::field_required(f);
-        let bounds = rules::field_bounds(f);
-        quote! {
-            #name: __dm::Attr::with_codec(base.name(#attr), __dm::FieldCodec {
-                encode: |value: &#ty| -> __dm::Result<Option<__dm::AttributeValue>> { #encode },
-                check: |field: &mut #ty, base: &str, errors: &mut __dm::ValidationErrors| {
-                    #check
-                },
-                transform: |field: &mut #ty| { #transform },
-                required: #required,
-                bounds: || -> __dm::Bounds { #bounds },
-            })
-        }
-    });
+    let handle_inits = handle_inits(c);
     let fields_doc = format!("The typed attribute handles of [`{ident}`], rooted in model `R`.");
 
     let attribute_names = c.stored().map(|f| &f.name);
@@ -178,6 +159,33 @@ fn generate(c: &Container<'_>) -> TokenStream {
             #model
         };
     }
+}
+
+/// The typed handle of each stored field, with the field's codec, rules and transform.
+fn handle_inits(c: &Container<'_>) -> Vec<TokenStream> {
+    c.stored()
+        .map(|f| {
+            let name = f.ident;
+            let ty = f.ty;
+            let attr = &f.name;
+            let encode = codec::field_encode(f);
+            let check = rules::field_check(f);
+            let transform = rules::field_transform(f);
+            let required = rules::field_required(f);
+            let bounds = rules::field_bounds(f);
+            quote! {
+                #name: __dm::Attr::with_codec(base.name(#attr), __dm::FieldCodec {
+                    encode: |value: &#ty| -> __dm::Result<Option<__dm::AttributeValue>> { #encode },
+                    check: |field: &mut #ty, base: &str, errors: &mut __dm::ValidationErrors| {
+                        #check
+                    },
+                    transform: |field: &mut #ty| { #transform },
+                    required: #required,
+                    bounds: || -> __dm::Bounds { #bounds },
+                })
+            }
+        })
+        .collect()
 }
 
 /// Impls that satisfy the traits without doing anything, emitted beside compile errors.
