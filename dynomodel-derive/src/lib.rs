@@ -1,5 +1,6 @@
-//! `#[derive(Model)]` and `#[derive(Document)]` for dynomodel. Use them through the
-//! `dynomodel` crate, which re-exports them and documents every attribute.
+//! `#[derive(Model)]`, `#[derive(Document)]`, `#[derive(Table)]` and `#[derive(Collection)]`
+//! for dynomodel. Use them through the `dynomodel` crate, which re-exports them and documents
+//! every attribute.
 
 mod ast;
 mod attr;
@@ -7,7 +8,6 @@ mod case;
 mod check;
 mod ctxt;
 mod expand;
-mod table;
 mod template;
 
 use proc_macro::TokenStream;
@@ -35,7 +35,7 @@ pub fn derive_document(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(Table, attributes(dynomodel))]
 pub fn derive_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    table::derive_table(&input)
+    expand::derive_table(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }
@@ -44,7 +44,7 @@ pub fn derive_table(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(Collection, attributes(dynomodel))]
 pub fn derive_collection(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    table::derive_collection(&input)
+    expand::derive_collection(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -1,15 +1,20 @@
-//! Generates the `Document` and `Model` impls, the typed handles and the key constructor.
+//! Generates the `Document` and `Model` impls, the typed handles and the key constructor;
+//! `table` and `collection` generate those of a table and of a collection.
 
 pub(crate) mod codec;
+mod collection;
+mod keys;
 mod model;
 pub(crate) use model::projection;
 pub(crate) mod rules;
 mod single;
+mod table;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::DeriveInput;
 
+use crate::ast::table::{Collection, Table};
 use crate::ast::{Container, Kind};
 use crate::check;
 use crate::ctxt::Ctxt;
@@ -33,11 +38,37 @@ pub fn derive(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream> {
     Ok(generate(&c))
 }
 
-fn krate(c: &Container<'_>) -> TokenStream {
-    match &c.attrs.krate {
+/// `#[derive(Table)]`: read, check, expand.
+pub fn derive_table(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let mut cx = Ctxt::default();
+    let t = Table::from_ast(&mut cx, input);
+    check::table::table(&mut cx, &t);
+    cx.check()?;
+    Ok(table::table(&t))
+}
+
+/// `#[derive(Collection)]`: read, check, expand.
+pub fn derive_collection(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let mut cx = Ctxt::default();
+    let c = Collection::from_ast(&mut cx, input);
+    if let Some(c) = &c {
+        check::table::collection(&mut cx, c);
+    }
+    cx.check()?;
+    let c = c.expect("no errors means the collection was read");
+    Ok(collection::collection(&c))
+}
+
+/// The path of the runtime crate: `crate = "..."`, or `::dynomodel`.
+fn krate_or_default(path: Option<&syn::Path>) -> TokenStream {
+    match path {
         Some(path) => quote!(#path),
         None => quote!(::dynomodel),
     }
+}
+
+fn krate(c: &Container<'_>) -> TokenStream {
+    krate_or_default(c.attrs.krate.as_ref())
 }
 
 fn fields_ident(c: &Container<'_>) -> syn::Ident {
@@ -57,27 +88,7 @@ fn generate(c: &Container<'_>) -> TokenStream {
         let doc = format!("The attribute `{}`.", f.name);
         quote!(#[doc = #doc] pub #name: #krate::__private::Attr<R, #ty>)
     });
-    let handle_inits = c.stored().map(|f| {
-        let name = f.ident;
-        let ty = f.ty;
-        let attr = &f.name;
-        let encode = codec::field_encode(f);
-        let check = rules::field_check(f);
-        let transform = rules::field_transform(f);
-        let required = rules::field_required(f);
-        let bounds = rules::field_bounds(f);
-        quote! {
-            #name: __dm::Attr::with_codec(base.name(#attr), __dm::FieldCodec {
-                encode: |value: &#ty| -> __dm::Result<Option<__dm::AttributeValue>> { #encode },
-                check: |field: &mut #ty, base: &str, errors: &mut __dm::ValidationErrors| {
-                    #check
-                },
-                transform: |field: &mut #ty| { #transform },
-                required: #required,
-                bounds: || -> __dm::Bounds { #bounds },
-            })
-        }
-    });
+    let handle_inits = handle_inits(c);
     let fields_doc = format!("The typed attribute handles of [`{ident}`], rooted in model `R`.");
 
     let attribute_names = c.stored().map(|f| &f.name);
@@ -148,6 +159,33 @@ fn generate(c: &Container<'_>) -> TokenStream {
             #model
         };
     }
+}
+
+/// The typed handle of each stored field, with the field's codec, rules and transform.
+fn handle_inits(c: &Container<'_>) -> Vec<TokenStream> {
+    c.stored()
+        .map(|f| {
+            let name = f.ident;
+            let ty = f.ty;
+            let attr = &f.name;
+            let encode = codec::field_encode(f);
+            let check = rules::field_check(f);
+            let transform = rules::field_transform(f);
+            let required = rules::field_required(f);
+            let bounds = rules::field_bounds(f);
+            quote! {
+                #name: __dm::Attr::with_codec(base.name(#attr), __dm::FieldCodec {
+                    encode: |value: &#ty| -> __dm::Result<Option<__dm::AttributeValue>> { #encode },
+                    check: |field: &mut #ty, base: &str, errors: &mut __dm::ValidationErrors| {
+                        #check
+                    },
+                    transform: |field: &mut #ty| { #transform },
+                    required: #required,
+                    bounds: || -> __dm::Bounds { #bounds },
+                })
+            }
+        })
+        .collect()
 }
 
 /// Impls that satisfy the traits without doing anything, emitted beside compile errors.

@@ -1,4 +1,7 @@
-//! Reads `#[dynomodel(...)]` (and the serde attributes that name attributes).
+//! Reads `#[dynomodel(...)]` (and the serde attributes that name attributes); `table` reads
+//! those of `#[derive(Table)]` and `#[derive(Collection)]`.
+
+pub mod table;
 
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, LitInt, LitStr, Token};

@@ -1,4 +1,7 @@
-//! The model of the annotated struct, with each part keeping its tokens for error spans.
+//! The model of the annotated struct, with each part keeping its tokens for error spans;
+//! `table` has the table's struct and the collection's enum.
+
+pub mod table;
 
 use syn::{Data, DeriveInput, Fields, GenericArgument, Ident, PathArguments, Type, Visibility};
 

@@ -1,4 +1,7 @@
-//! Cross-field checks: keys, indexes, managed attributes, and rules that fit their types.
+//! Cross-field checks: keys, indexes, managed attributes, and rules that fit their types;
+//! `table` checks a table and a collection.
+
+pub mod table;
 
 use crate::ast::{Container, Field, Kind, Shape};
 use crate::attr::{Rule, SetKind};
