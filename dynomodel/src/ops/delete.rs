@@ -208,7 +208,9 @@ impl<M: Model> Delete<M> {
                     _ => None,
                 };
                 let Some(stored) = stored else {
-                    return Err(DynamoError::from_sdk("DeleteItem", e).into());
+                    return Err(DynamoError::from_sdk("DeleteItem", e)
+                        .on_table(&table)
+                        .into());
                 };
                 Err(condition_error::<M>(
                     table,

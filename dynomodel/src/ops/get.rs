@@ -146,7 +146,7 @@ pub(crate) async fn get_item(db: &Db, r: Request) -> Result<Option<Item>> {
             .set_return_consumed_capacity(capacity())
             .send()
             .await
-            .map_err(|e| DynamoError::from_sdk("GetItem", e))?;
+            .map_err(|e| DynamoError::from_sdk("GetItem", e).on_table(&table))?;
         record_capacity(out.consumed_capacity());
         Ok(out.item)
     }

@@ -131,7 +131,7 @@ async fn send_put<M: Model>(
                 _ => None,
             };
             let Some(stored) = stored else {
-                return Err(DynamoError::from_sdk("PutItem", e).into());
+                return Err(DynamoError::from_sdk("PutItem", e).on_table(&table).into());
             };
             // A save that met another entity's item under its key.
             if let (PutMode::Save, Some(e), Some(item)) = (mode, M::ENTITY, stored.as_ref()) {

@@ -324,7 +324,9 @@ impl<M: Model> Update<M> {
                     _ => None,
                 };
                 let Some(stored) = stored else {
-                    return Err(DynamoError::from_sdk("UpdateItem", e).into());
+                    return Err(DynamoError::from_sdk("UpdateItem", e)
+                        .on_table(&table)
+                        .into());
                 };
                 Err(condition_error::<M>(
                     table,

@@ -587,7 +587,7 @@ pub(crate) async fn query_send(db: &Db, r: &Request) -> Result<(Raw, usize)> {
             .set_return_consumed_capacity(capacity())
             .send()
             .await
-            .map_err(|e| DynamoError::from_sdk("Query", e))?;
+            .map_err(|e| DynamoError::from_sdk("Query", e).on_table(&table))?;
         record_capacity(out.consumed_capacity());
         let capacity = out.consumed_capacity().cloned();
         raw_page(

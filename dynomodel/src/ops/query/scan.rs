@@ -56,7 +56,7 @@ pub(crate) async fn scan_send(
             .set_return_consumed_capacity(capacity())
             .send()
             .await
-            .map_err(|e| DynamoError::from_sdk("Scan", e))?;
+            .map_err(|e| DynamoError::from_sdk("Scan", e).on_table(&table))?;
         record_capacity(out.consumed_capacity());
         let capacity = out.consumed_capacity().cloned();
         raw_page(
