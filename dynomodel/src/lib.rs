@@ -1,4 +1,4 @@
-#![doc = include_str!("../README.md")]
+#![doc = include_str!("../reference.md")]
 #![warn(missing_docs)]
 // No panic on any input or any response: where a case is proven safe, a local `allow` says why.
 #![cfg_attr(
@@ -154,20 +154,8 @@ pub use ops::request::Request;
 pub use ops::{CollectionOps, ModelOps};
 pub use schema::SchemaOps;
 
-/// The guide's snippets, compiled (`cargo test --doc`), so that they cannot drift.
-#[cfg(doctest)]
-#[doc = include_str!("../../docs/guide.md")]
-mod guide {}
-
-/// The single-table design's snippets, compiled.
-#[cfg(doctest)]
-#[doc = include_str!("../../docs/single-table.md")]
-mod single_table {}
-
-/// The README's snippet, compiled.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-mod readme {}
+// The README's and the guides' snippets are doctests of the workspace's root package
+// (`docs/lib.rs`): the published crate holds no file outside its folder.
 
 /// The types that almost every user of dynomodel needs, and the traits whose methods every
 /// model has.

@@ -1,13 +1,40 @@
-//! The pets API: one handler for every route, shared by the Lambda, the local server and the
-//! tests. It creates no table: on Lambda the table exists before the function does.
+//! The pets API: one axum `Router`, shared by the Lambda (`lambda_http::run`), the local
+//! server and the tests. It creates no table: on Lambda the table exists before the function
+//! does.
+//!
+//! The routes, and nothing else (any other path is 404 and changes nothing):
+//!
+//! | route | does |
+//! |---|---|
+//! | `GET /pets?limit&cursor` | a page of every pet (a scan) |
+//! | `POST /pets` | creates a pet: 201 with `Location: /pets/{id}` |
+//! | `GET /pets/{id}` | one pet |
+//! | `PATCH /pets/{id}` | changes a pet (optionally only at the `version` that was read) |
+//! | `DELETE /pets/{id}` | deletes a pet: 204 |
+//! | `GET /owners/{owner}/pets?limit&cursor` | a page of one owner's pets, by name (the `by_owner` index) |
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderValue, Request, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use dynomodel::prelude::*;
-use lambda_http::http::{header, Method, StatusCode};
-use lambda_http::{Body, Request, RequestExt, Response};
+use dynomodel::query::Page;
+use lambda_http::aws_lambda_events::query_map::QueryMap;
+use lambda_http::request::RequestContext;
+use lambda_http::RequestExt;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{json, Value};
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
 #[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[dynomodel(table = "pets", gsi(name = "by_owner", hash = "owner", range = "name"))]
@@ -36,7 +63,6 @@ pub struct Pet {
 
 /// The body of `POST /pets`: the id is made here where the client gives none.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct NewPet {
     id: Option<String>,
     name: String,
@@ -49,7 +75,6 @@ struct NewPet {
 
 /// The body of `PATCH /pets/{id}`: what changes, and optionally the version that was read.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct PetChanges {
     name: Option<String>,
     age: Option<u32>,
@@ -58,27 +83,116 @@ struct PetChanges {
     version: Option<u64>,
 }
 
-/// What the handler needs: the table's `Db`, built once per Lambda instance.
+/// What the handlers need: the table's `Db`, built once per Lambda instance.
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
 }
 
-fn json_response(status: StatusCode, body: serde_json::Value) -> Response<Body> {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .expect("a status and a header always build")
+/// The largest request body taken: a pet is well under 1 KiB.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// How long a request may take. dynomodel's Lambda timeouts end an operation after 12 s; the
+/// function itself has 15 s (template.yaml).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(13);
+
+/// How many requests one process answers at once; the others wait their turn. A Lambda
+/// instance gets one at a time anyway; this bounds the local server.
+pub const MAX_CONCURRENT: usize = 64;
+
+/// DynamoDB's limit on a partition key value, in bytes.
+const MAX_ID: usize = 2048;
+
+/// The pets API. Routing is by route: a path that is not one of the module's routes is
+/// 404, and a method that a route does not have is 405.
+pub fn router(app: App) -> Router {
+    let routes = Router::new()
+        .route("/pets", get(list).post(create))
+        .route("/pets/{id}", get(get_pet).patch(patch).delete(delete))
+        .route("/owners/{owner}/pets", get(by_owner))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(app);
+    let service = ServiceBuilder::new()
+        .layer(GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        .map_request(without_stage)
+        .service(routes);
+    // The layers and the stage are outside the routes, so that the path is rewritten before
+    // it is routed; the outer Router is what both lambda_http and a local server take.
+    Router::new().fallback_service(service)
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response<Body> {
+/// The request without the API Gateway stage that lambda_http puts before the path of a
+/// REST API (`/prod/pets/1` for `/pets/1`), so that one set of routes serves any stage.
+fn without_stage<B>(mut req: Request<B>) -> Request<B> {
+    if std::env::var_os("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH").is_some() {
+        return req;
+    }
+    let stage = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV1(c)) => c.stage.clone(),
+        Some(RequestContext::ApiGatewayV2(c)) => c.stage.clone(),
+        _ => None,
+    };
+    let Some(stage) = stage.filter(|s| s != "$default") else {
+        return req;
+    };
+    let prefix = format!("/{stage}");
+    let Some(rest) = req.uri().path().strip_prefix(prefix.as_str()) else {
+        return req;
+    };
+    if !rest.is_empty() && !rest.starts_with('/') {
+        return req;
+    }
+    let path = if rest.is_empty() { "/" } else { rest };
+    let path_and_query = match req.uri().query() {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_owned(),
+    };
+    let mut parts = req.uri().clone().into_parts();
+    if let Ok(pq) = path_and_query.parse() {
+        parts.path_and_query = Some(pq);
+        if let Ok(uri) = Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
+}
+
+fn json_response(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
     json_response(status, json!({ "error": message.into() }))
+}
+
+async fn not_found(uri: Uri) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        format!("no route for {}", uri.path()),
+    )
+}
+
+async fn method_not_allowed() -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "this route does not take that method",
+    )
 }
 
 /// The response for an error from dynomodel: what the client can act on, and nothing of the
 /// internals for the rest.
-fn from_error(e: Error) -> Response<Body> {
+fn from_error(e: Error) -> Response {
     match e {
         Error::Validation(errors) => {
             let details: Vec<_> = errors
@@ -139,9 +253,9 @@ fn path_segment(id: &str) -> String {
 }
 
 /// A response that ends a route early.
-type Reject = Box<Response<Body>>;
+type Reject = Box<Response>;
 
-fn reject(response: Response<Body>) -> Reject {
+fn reject(response: Response) -> Reject {
     Box::new(response)
 }
 
@@ -149,124 +263,157 @@ fn failed(e: Error) -> Reject {
     reject(from_error(e))
 }
 
-fn body_json<T: for<'de> Deserialize<'de>>(req: &Request) -> Result<T, Reject> {
-    let bytes: &[u8] = req.body().as_ref();
-    serde_json::from_slice(bytes).map_err(|e| {
-        // serde names the Rust type it expected ("expected struct NewPet"): the client is
-        // told what to send instead.
-        let message = if e.to_string().contains("expected struct") {
-            "the body must be a JSON object".to_owned()
+type Answer = Result<Response, Reject>;
+
+fn answer(a: Answer) -> Response {
+    a.unwrap_or_else(|r| *r)
+}
+
+/// What a field of a request body holds, in the words a client reads.
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Age,
+    Version,
+    Tags,
+}
+
+impl Kind {
+    fn describe(self) -> &'static str {
+        match self {
+            Kind::Text => "a string",
+            Kind::Age => "a whole number from 0 to 100",
+            Kind::Version => "a whole number (the version that was read)",
+            Kind::Tags => "a list of strings",
+        }
+    }
+
+    fn accepts(self, v: &Value) -> bool {
+        match self {
+            Kind::Text => v.is_string(),
+            // The range is the model's rule, which names it; here only the type.
+            Kind::Age => v.as_u64().is_some_and(|n| u32::try_from(n).is_ok()),
+            Kind::Version => v.as_u64().is_some(),
+            Kind::Tags => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+        }
+    }
+}
+
+/// A field of a body: its name, what it holds, and whether it must be there.
+type Field = (&'static str, Kind, bool);
+
+const NEW_PET: &[Field] = &[
+    ("id", Kind::Text, false),
+    ("name", Kind::Text, true),
+    ("age", Kind::Age, false),
+    ("owner", Kind::Text, true),
+    ("tags", Kind::Tags, false),
+];
+
+const PET_CHANGES: &[Field] = &[
+    ("name", Kind::Text, false),
+    ("age", Kind::Age, false),
+    ("owner", Kind::Text, false),
+    ("tags", Kind::Tags, false),
+    ("version", Kind::Version, false),
+];
+
+fn bad_request(message: impl Into<String>) -> Reject {
+    reject(error(StatusCode::BAD_REQUEST, message))
+}
+
+/// The body as `T`, or a 400 that says what is wrong with it in the client's terms (the
+/// field and what it must hold), never in the Rust types' ("expected u32").
+fn read_body<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    fields: &[Field],
+) -> Result<T, Reject> {
+    let bytes = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            reject(error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the body is over {MAX_BODY} bytes"),
+            ))
         } else {
-            format!("invalid JSON body: {e}")
+            bad_request("the body cannot be read")
+        }
+    })?;
+    let names = fields.iter().map(|f| f.0).collect::<Vec<_>>().join(", ");
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(bad_request(format!(
+            "the body is empty: send a JSON object with the fields {names}"
+        )));
+    }
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        bad_request(format!(
+            "the body is not valid JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let Value::Object(map) = &value else {
+        return Err(bad_request(format!(
+            "the body must be a JSON object with the fields {names}"
+        )));
+    };
+    for (key, v) in map {
+        let Some((_, kind, required)) = fields.iter().find(|f| f.0 == key) else {
+            return Err(bad_request(format!(
+                "`{key}` is not a field here; the fields are {names}"
+            )));
         };
-        reject(error(StatusCode::BAD_REQUEST, message))
-    })
-}
-
-/// The largest request body taken: a pet is well under 1 KiB.
-pub const MAX_BODY: usize = 64 * 1024;
-
-/// DynamoDB's limit on a partition key value, in bytes.
-const MAX_ID: usize = 2048;
-
-/// `text` with its `%XX` escapes decoded; `None` where an escape is malformed or the result
-/// is not UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
+        let absent = v.is_null() && !required;
+        if !absent && !kind.accepts(v) {
+            return Err(bad_request(format!("`{key}` must be {}", kind.describe())));
         }
     }
-    String::from_utf8(out).ok()
+    if let Some((name, kind, _)) = fields
+        .iter()
+        .find(|(name, _, required)| *required && !map.contains_key(*name))
+    {
+        return Err(bad_request(format!(
+            "`{name}` is missing: it is {}",
+            kind.describe()
+        )));
+    }
+    // Every field was checked above: what is left is a case the checks did not foresee.
+    serde_json::from_value(value).map_err(|e| bad_request(format!("the body does not fit: {e}")))
 }
 
-/// Answers one request. It never fails: every error is a response.
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    let body_len = match req.body() {
-        Body::Text(t) => t.len(),
-        Body::Binary(b) => b.len(),
-        _ => 0,
-    };
-    if body_len > MAX_BODY {
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the body is over {MAX_BODY} bytes"),
-        );
+/// The `{id}` (or `{owner}`) of the path, decoded.
+fn path_param(param: Result<Path<String>, PathRejection>) -> Result<String, Reject> {
+    let Path(value) =
+        param.map_err(|_| bad_request("the path has a malformed escape (%XX) or is not UTF-8"))?;
+    if value.len() > MAX_ID {
+        return Err(bad_request(format!("an id is at most {MAX_ID} bytes")));
     }
-    let path = req.uri().path().trim_end_matches('/').to_owned();
-    let Some(decoded): Option<Vec<String>> = path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(percent_decode)
-        .collect()
-    else {
-        return error(StatusCode::BAD_REQUEST, "the path has a malformed escape");
-    };
-    let segments: Vec<&str> = decoded.iter().map(String::as_str).collect();
-    if segments.iter().any(|s| s.len() > MAX_ID) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            format!("an id is at most {MAX_ID} bytes"),
-        );
-    }
-    // An HTTP API stage other than $default comes first in the path: `/prod/pets/1`.
-    let start = segments.iter().position(|s| *s == "pets").unwrap_or(0);
-    let result = match (req.method().clone(), &segments[start..]) {
-        (Method::GET, ["pets"]) => list(app, &req).await,
-        (Method::POST, ["pets"]) => create(app, &req).await,
-        (Method::GET, ["pets", id]) => get(app, id).await,
-        (Method::PATCH, ["pets", id]) => patch(app, id, &req).await,
-        (Method::DELETE, ["pets", id]) => delete(app, id).await,
-        (_, ["pets"]) | (_, ["pets", _]) => {
-            return error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
-        }
-        _ => return error(StatusCode::NOT_FOUND, format!("no route for {path}")),
-    };
-    result.unwrap_or_else(|response| *response)
+    Ok(value)
 }
 
-type Answer = Result<Response<Body>, Reject>;
-
-async fn list(app: &App, req: &Request) -> Answer {
-    let params = req.query_string_parameters();
+/// `?limit` (1 to 100, 20 when absent) and `?cursor` (a `next` this API gave).
+fn paging(query: Option<String>) -> Result<(i32, Option<Cursor>), Reject> {
+    let params: QueryMap = query.unwrap_or_default().parse().unwrap_or_default();
     let limit = match params.first("limit") {
         None => 20,
         Some(l) => match l.parse::<i32>() {
             Ok(n) if (1..=100).contains(&n) => n,
-            _ => {
-                return Err(reject(error(
-                    StatusCode::BAD_REQUEST,
-                    "limit is a number from 1 to 100",
-                )))
-            }
+            _ => return Err(bad_request("limit is a number from 1 to 100")),
         },
     };
     let cursor = match params.first("cursor") {
         None => None,
-        Some(c) => Some(c.parse::<Cursor>().map_err(|_| {
-            reject(error(
-                StatusCode::BAD_REQUEST,
-                "cursor is not one that this API gave",
-            ))
-        })?),
+        Some(c) => Some(
+            c.parse::<Cursor>()
+                .map_err(|_| bad_request("cursor is not one that this API gave"))?,
+        ),
     };
-    // One pet that does not fit the model must not hide the others: it is logged by its
-    // key and left out, and the cursor moves past it.
-    let page = Pet::scan()
-        .limit(limit)
-        .start_at(cursor)
-        .lenient()
-        .exec(&app.db)
-        .await
-        .map_err(failed)?;
+    Ok((limit, cursor))
+}
+
+/// A page as JSON: `items`, and `next`, the cursor of the page after it (null on the last).
+/// One pet that does not fit the model must not hide the others: it is logged by its key
+/// and left out, and the cursor moves past it.
+fn page_json(page: Page<std::result::Result<Pet, dynomodel::query::Unreadable>>) -> Response {
     let mut pets = Vec::with_capacity(page.items.len());
     for item in page.items {
         match item {
@@ -277,79 +424,151 @@ async fn list(app: &App, req: &Request) -> Answer {
             }
         }
     }
-    Ok(json_response(
+    json_response(
         StatusCode::OK,
         json!({ "items": pets, "next": page.next.map(|c| c.to_string()) }),
-    ))
+    )
 }
 
-async fn get(app: &App, id: &str) -> Answer {
-    match Pet::get(Pet::key(id)).exec(&app.db).await {
-        Ok(Some(pet)) => Ok(json_response(StatusCode::OK, json!(pet))),
-        Ok(None) => Err(reject(error(StatusCode::NOT_FOUND, "no such pet"))),
-        Err(e) => Err(failed(e)),
-    }
+async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
+    answer(
+        async {
+            let (limit, cursor) = paging(query)?;
+            let page = Pet::scan()
+                .limit(limit)
+                .start_at(cursor)
+                .lenient()
+                .exec(&app.db)
+                .await
+                .map_err(failed)?;
+            Ok(page_json(page))
+        }
+        .await,
+    )
 }
 
-async fn create(app: &App, req: &Request) -> Answer {
-    let new: NewPet = body_json(req)?;
-    let mut pet = Pet {
-        id: new.id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
-        name: new.name,
-        age: new.age,
-        owner: new.owner,
-        tags: new.tags,
-        version: 0,
-        created_at: None,
-        updated_at: None,
-    };
-    if pet.id.is_empty() {
-        return Err(reject(error(
-            StatusCode::BAD_REQUEST,
-            "id must not be empty",
-        )));
-    }
-    // Everything that can refuse the request is done before the pet is stored.
-    let location: header::HeaderValue = format!("/pets/{}", path_segment(pet.id.trim()))
-        .parse()
-        .map_err(|_| reject(error(StatusCode::BAD_REQUEST, "id is not valid in a URL")))?;
-    pet.create(&app.db).await.map_err(failed)?;
-    let mut response = json_response(StatusCode::CREATED, json!(pet));
-    response.headers_mut().insert(header::LOCATION, location);
-    Ok(response)
+async fn by_owner(
+    State(app): State<App>,
+    owner: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    answer(
+        async {
+            let owner = path_param(owner)?;
+            let (limit, cursor) = paging(query)?;
+            let f = Pet::fields();
+            // An equality on `owner` alone: the `by_owner` index is chosen, sorted by name.
+            let page = Pet::query(f.owner.eq(owner.trim()))
+                .limit(limit)
+                .start_at(cursor)
+                .lenient()
+                .exec(&app.db)
+                .await
+                .map_err(failed)?;
+            Ok(page_json(page))
+        }
+        .await,
+    )
 }
 
-async fn patch(app: &App, id: &str, req: &Request) -> Answer {
-    let changes: PetChanges = body_json(req)?;
-    let f = Pet::fields();
-    let mut update = Pet::update(Pet::key(id));
-    if let Some(name) = changes.name {
-        update = update.set(f.name, name);
-    }
-    if let Some(age) = changes.age {
-        update = update.set(f.age, age);
-    }
-    if let Some(owner) = changes.owner {
-        update = update.set(f.owner, owner);
-    }
-    if let Some(tags) = changes.tags {
-        update = update.set(f.tags, tags);
-    }
-    if let Some(v) = changes.version {
-        update = update.expect_version(v);
-    }
-    let pet = update.exec(&app.db).await.map_err(failed)?;
-    Ok(json_response(StatusCode::OK, json!(pet)))
+async fn get_pet(State(app): State<App>, id: Result<Path<String>, PathRejection>) -> Response {
+    answer(
+        async {
+            let id = path_param(id)?;
+            match Pet::get(Pet::key(id)).exec(&app.db).await {
+                Ok(Some(pet)) => Ok(json_response(StatusCode::OK, json!(pet))),
+                Ok(None) => Err(reject(error(StatusCode::NOT_FOUND, "no such pet"))),
+                Err(e) => Err(failed(e)),
+            }
+        }
+        .await,
+    )
 }
 
-async fn delete(app: &App, id: &str) -> Answer {
-    match Pet::delete(Pet::key(id)).must_exist().exec(&app.db).await {
-        // Deleted; only the old item could not be read, which the answer does not show.
-        Ok(_) | Err(Error::Applied { .. }) => {}
-        Err(e) => return Err(failed(e)),
-    }
-    Ok(Response::builder()
-        .status(StatusCode::NO_CONTENT)
-        .body(Body::Empty)
-        .expect("a status always builds"))
+async fn create(State(app): State<App>, body: Result<Bytes, BytesRejection>) -> Response {
+    answer(
+        async {
+            let new: NewPet = read_body(body, NEW_PET)?;
+            // The id is stored as the client wrote it less surrounding spaces, as names are.
+            let id = match new.id {
+                Some(id) => id.trim().to_owned(),
+                None => uuid::Uuid::new_v4().to_string(),
+            };
+            if id.is_empty() {
+                return Err(bad_request(
+                    "`id` must not be empty (leave it out to get one)",
+                ));
+            }
+            if id.len() > MAX_ID {
+                return Err(bad_request(format!("an id is at most {MAX_ID} bytes")));
+            }
+            let mut pet = Pet {
+                id,
+                name: new.name,
+                age: new.age,
+                owner: new.owner,
+                tags: new.tags,
+                version: 0,
+                created_at: None,
+                updated_at: None,
+            };
+            pet.create(&app.db).await.map_err(failed)?;
+            // The Location is the id as stored, one percent-encoded path segment: always a
+            // valid header value.
+            let location = HeaderValue::from_str(&format!("/pets/{}", path_segment(&pet.id)))
+                .expect("a percent-encoded path is ASCII");
+            let mut response = json_response(StatusCode::CREATED, json!(pet));
+            response.headers_mut().insert(header::LOCATION, location);
+            Ok(response)
+        }
+        .await,
+    )
+}
+
+async fn patch(
+    State(app): State<App>,
+    id: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    answer(
+        async {
+            let id = path_param(id)?;
+            let changes: PetChanges = read_body(body, PET_CHANGES)?;
+            let f = Pet::fields();
+            let mut update = Pet::update(Pet::key(id));
+            if let Some(name) = changes.name {
+                update = update.set(f.name, name);
+            }
+            if let Some(age) = changes.age {
+                update = update.set(f.age, age);
+            }
+            if let Some(owner) = changes.owner {
+                update = update.set(f.owner, owner);
+            }
+            if let Some(tags) = changes.tags {
+                update = update.set(f.tags, tags);
+            }
+            if let Some(v) = changes.version {
+                update = update.expect_version(v);
+            }
+            let pet = update.exec(&app.db).await.map_err(failed)?;
+            Ok(json_response(StatusCode::OK, json!(pet)))
+        }
+        .await,
+    )
+}
+
+async fn delete(State(app): State<App>, id: Result<Path<String>, PathRejection>) -> Response {
+    answer(
+        async {
+            let id = path_param(id)?;
+            match Pet::delete(Pet::key(id)).must_exist().exec(&app.db).await {
+                // Deleted; only the old item could not be read, which the answer does not show.
+                Ok(_) | Err(Error::Applied { .. }) => {}
+                Err(e) => return Err(failed(e)),
+            }
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        .await,
+    )
 }

@@ -1,30 +1,26 @@
 //! The pets API as one Lambda behind API Gateway (REST API v1 or HTTP API v2 proxy events).
 //!
 //! On Lambda (`AWS_LAMBDA_RUNTIME_API` set) it answers events; the table must exist, and is
-//! not created on the cold-start path. Anywhere else it serves the same handler over HTTP
-//! against DynamoDB Local (started by itself, or `DYNAMODB_ENDPOINT`), creating the table
-//! there if needed:
+//! not created on the cold-start path. Anywhere else it serves the same axum `Router` over
+//! HTTP against DynamoDB Local (started by itself, or `DYNAMODB_ENDPOINT`), creating the
+//! table there if needed:
 //!
 //! ```text
 //! cargo run --example pets-api            # PORT=3000 by default
 //! curl -s -XPOST localhost:3000/pets -d '{"name":"Beeba","owner":"rachel"}'
 //! curl -s localhost:3000/pets?limit=10
+//! curl -s localhost:3000/owners/rachel/pets
 //! ```
 //!
-//! Routes: GET /pets (?limit, ?cursor), POST /pets, GET|PATCH|DELETE /pets/{id}.
+//! Routes (handler.rs): GET /pets (?limit, ?cursor), POST /pets, GET|PATCH|DELETE /pets/{id},
+//! GET /owners/{owner}/pets (?limit, ?cursor). Any other path is 404.
 
 mod handler;
 
-use std::convert::Infallible;
 use std::time::Duration;
 
 use dynomodel::prelude::*;
-use handler::{handle, App, Pet};
-
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
-use lambda_http::aws_lambda_events::query_map::QueryMap;
-use lambda_http::{service_fn, Body, RequestExt};
+use handler::{router, App, Pet};
 
 #[tokio::main]
 async fn main() {
@@ -44,12 +40,8 @@ async fn on_lambda() -> Result<(), lambda_http::Error> {
     if let Ok(prefix) = std::env::var("TABLE_PREFIX") {
         db = db.with_table_prefix(prefix);
     }
-    let app = App { db };
-    lambda_http::run(service_fn(move |req| {
-        let app = app.clone();
-        async move { Ok::<_, Infallible>(handle(&app, req).await) }
-    }))
-    .await
+    // lambda_http turns each API Gateway event into an HTTP request for the Router.
+    lambda_http::run(router(App { db })).await
 }
 
 async fn local() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -57,7 +49,7 @@ async fn local() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let db = local.db();
     // Only here, for local development: a Lambda never creates its table.
     dynomodel::table::ensure::<Pet>(&db).await?;
-    let app = App { db };
+    let app = router(App { db });
     let port: u16 = std::env::var("PORT")
         .ok()
         .and_then(|p| p.parse().ok())
@@ -78,18 +70,15 @@ async fn local() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
                 continue;
             }
         };
-        let app = app.clone();
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
-                let app = app.clone();
-                async move { Ok::<_, Infallible>(serve(&app, req).await) }
-            });
             let io = hyper_util::rt::TokioIo::new(stream);
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(Duration::from_secs(10))
                 .serve_connection(io, service);
-            // A connection that stalls or dawdles is closed.
+            // A connection that stalls or dawdles is closed; the Router's own timeout ends
+            // a request that takes too long.
             match tokio::time::timeout(Duration::from_secs(60), connection).await {
                 Ok(Err(e)) => eprintln!("connection: {e}"),
                 Err(_) => eprintln!("connection: closed after 60 s"),
@@ -97,43 +86,4 @@ async fn local() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             }
         });
     }
-}
-
-/// One HTTP request through the same handler as on Lambda.
-async fn serve(app: &App, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
-    let (parts, body) = req.into_parts();
-    // Read no more than the handler takes: a larger body is refused without holding it.
-    let bytes = match http_body_util::Limited::new(body, handler::MAX_BODY)
-        .collect()
-        .await
-    {
-        Ok(b) => b.to_bytes(),
-        Err(_) => {
-            let message = format!(
-                "{{\"error\":\"the body is over {} bytes\"}}",
-                handler::MAX_BODY
-            );
-            return hyper::Response::builder()
-                .status(413)
-                .header("content-type", "application/json")
-                .body(Full::new(Bytes::from(message)))
-                .unwrap_or_default();
-        }
-    };
-    let query: QueryMap = parts
-        .uri
-        .query()
-        .unwrap_or_default()
-        .parse()
-        .unwrap_or_default();
-    let request = lambda_http::Request::from_parts(parts, Body::from(bytes.to_vec()))
-        .with_query_string_parameters(query);
-    let (parts, body) = handle(app, request).await.into_parts();
-    let bytes = match body {
-        Body::Empty => Bytes::new(),
-        Body::Text(t) => Bytes::from(t),
-        Body::Binary(b) => Bytes::from(b),
-        _ => Bytes::new(),
-    };
-    hyper::Response::from_parts(parts, Full::new(bytes))
 }

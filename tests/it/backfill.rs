@@ -175,3 +175,18 @@ async fn a_backfill_write_is_conditional_on_the_version_read() {
         }
     }
 }
+
+/// An empty checkpoint path is refused before anything is read or written: it once left a
+/// checkpoint's temporary file, `.tmp`, in the directory it ran from.
+#[tokio::test]
+async fn an_empty_checkpoint_path_is_refused_and_writes_no_file() {
+    let db = common::db().await;
+    seed(&db, 10).await.unwrap();
+    let before = std::path::Path::new(".tmp").exists();
+    let e = backfill(&db, "".as_ref(), 20, |_| {}).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Config(m) if m.contains("checkpoint path is empty")),
+        "{e}"
+    );
+    assert_eq!(std::path::Path::new(".tmp").exists(), before);
+}

@@ -16,6 +16,7 @@ mod local;
 mod migrate;
 mod models;
 mod ops;
+mod pets_api;
 mod production;
 mod promise;
 mod query;

@@ -533,3 +533,27 @@ async fn after_load_runs_on_reads_and_before_delete_can_refuse() {
         .unwrap();
     assert_eq!(Note::get(Note::key("a")).exec(&db).await.unwrap(), None);
 }
+
+/// A table that does not exist is named in the error, with the `Db`'s prefix, whatever the
+/// operation: DynamoDB's own message names no table.
+#[tokio::test]
+async fn a_missing_table_is_named_with_its_prefix() {
+    use crate::lambda::pets_api::Pet;
+    let db = common::db().await;
+    let want = format!("table `{}` does not exist", db.table_name(Pet::TABLE));
+    let f = Pet::fields();
+    let errors = [
+        Pet::get(Pet::key("1")).exec(&db).await.unwrap_err(),
+        Pet::update(Pet::key("1"))
+            .set(f.age, 3u32)
+            .exec(&db)
+            .await
+            .unwrap_err(),
+        Pet::delete(Pet::key("1")).exec(&db).await.unwrap_err(),
+        Pet::query(f.owner.eq("ann")).exec(&db).await.unwrap_err(),
+        Pet::scan().exec(&db).await.unwrap_err(),
+    ];
+    for e in errors {
+        assert!(e.to_string().contains(&want), "{e}");
+    }
+}

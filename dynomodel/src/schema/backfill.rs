@@ -428,6 +428,13 @@ fn lock(m: &Mutex<State>) -> Result<std::sync::MutexGuard<'_, State>> {
 }
 
 fn load(path: &Path) -> Result<Option<State>> {
+    // An empty path would write the checkpoint's temporary file, `.tmp`, into the current
+    // directory and then fail to rename it.
+    if path.as_os_str().is_empty() {
+        return Err(Error::Config(
+            "the backfill checkpoint path is empty: name a file, in a temporary directory or under target/".into(),
+        ));
+    }
     match std::fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
             Error::Config(format!(

@@ -55,7 +55,8 @@ fn throughput(t: Option<&ProvisionedThroughput>) -> Option<Value> {
 impl<M: Model> CreateTable<M> {
     /// The CloudFormation resource (`AWS::DynamoDB::Table`) of the table that `exec` would
     /// create: keys, attribute definitions, indexes with their projections, billing, TTL and
-    /// stream, from the same input that `exec` sends.
+    /// stream, from the same input that `exec` sends. Its `DeletionPolicy` and
+    /// `UpdateReplacePolicy` are `Retain`: deleting the stack keeps the table and its items.
     ///
     /// ```
     /// # use dynomodel::prelude::*;
@@ -65,6 +66,7 @@ impl<M: Model> CreateTable<M> {
     /// assert_eq!(p["BillingMode"], "PROVISIONED");
     /// assert_eq!(p["KeySchema"][0]["AttributeName"], "id");
     /// assert_eq!(p["GlobalSecondaryIndexes"][0]["IndexName"], "by_owner");
+    /// assert_eq!(r["DeletionPolicy"], "Retain");
     /// # Ok::<(), Error>(())
     /// ```
     pub fn cloudformation(&self) -> Result<Value> {
@@ -134,7 +136,14 @@ impl<M: Model> CreateTable<M> {
                 json!({ "AttributeName": ttl, "Enabled": true }),
             );
         }
-        Ok(json!({ "Type": "AWS::DynamoDB::Table", "Properties": Value::Object(p) }))
+        // A stack that is deleted, or a change that replaces the table, leaves the table and
+        // its items in place: they are deleted on purpose, never as a side effect.
+        Ok(json!({
+            "Type": "AWS::DynamoDB::Table",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": Value::Object(p),
+        }))
     }
 }
 
@@ -184,4 +193,24 @@ pub fn iam_statement<M: Model>() -> Value {
         "Action": ACTIONS,
         "Resource": resources,
     })
+}
+
+/// [`iam_statement`] narrowed to the actions that a function sends, for a function that
+/// uses only some operations (a stream handler that only writes, say). Each action is one of
+/// [`ACTIONS`]; a transaction is authorised as the item actions it contains.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::{pet, Pet};
+/// use dynomodel::schema::infra::iam_statement_for;
+/// let s = iam_statement_for::<Pet>(&["dynamodb:GetItem", "dynamodb:Query"]);
+/// assert_eq!(s["Action"], serde_json::json!(["dynamodb:GetItem", "dynamodb:Query"]));
+/// assert_eq!(s["Resource"], dynomodel::schema::infra::iam_statement::<Pet>()["Resource"]);
+/// ```
+pub fn iam_statement_for<M: Model>(actions: &[&str]) -> Value {
+    let mut statement = iam_statement::<M>();
+    if let Some(s) = statement.as_object_mut() {
+        s.insert("Action".into(), json!(actions));
+    }
+    statement
 }

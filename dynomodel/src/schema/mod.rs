@@ -9,8 +9,8 @@
 //! # use dynomodel::doc_support::Pet;
 //! # async fn run(db: &Db) -> Result<()> {
 //! Pet::create_table().billing_on_demand().exec(db).await?;
-//! let plan = dynomodel::schema::migrate::plan::<Pet>(db).await?;
-//! assert!(plan.is_empty());
+//! let plan = dynomodel::schema::migrate::plan(&Pet::create_table(), db).await?;
+//! assert!(plan.changes.is_empty());
 //! Pet::delete_table().exec(db).await?;
 //! # Ok(()) }
 //! ```

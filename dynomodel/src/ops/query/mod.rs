@@ -173,7 +173,10 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
         self
     }
 
-    read_options!("Pet::query(Pet::fields().id.eq(\"1\"))");
+    read_options!(
+        "Pet::query(Pet::fields().id.eq(\"1\"))",
+        "Pet::query(Pet::fields().owner.eq(\"ann\"))"
+    );
 
     /// Sorts by range key, largest first.
     ///

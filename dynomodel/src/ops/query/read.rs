@@ -15,15 +15,16 @@ use crate::ops::request::Request;
 
 /// The read options of queries and scans, written once: `index`, `filter`, `limit`,
 /// `page_size`, `include_expired`, `lenient`, `consistent` and `start_at` set the shared
-/// [`Read`]. `$start` is the doc examples' builder, such as `Pet::scan()`.
+/// [`Read`]. `$start` is the doc examples' builder, such as `Pet::scan()`, and `$by_owner` one
+/// that the `by_owner` index fits.
 macro_rules! read_options {
-    ($start:literal) => {
+    ($start:literal, $by_owner:literal) => {
         /// Reads this index instead of the table.
         ///
         /// ```
         /// # use dynomodel::prelude::*;
         /// # use dynomodel::doc_support::{pet, Pet};
-        #[doc = concat!("let r = ", $start, ".index(Pet::BY_OWNER).to_request()?;")]
+        #[doc = concat!("let r = ", $by_owner, ".index(Pet::BY_OWNER).to_request()?;")]
         /// assert_eq!(r.index, Some("by_owner"));
         /// # Ok::<(), Error>(())
         /// ```

@@ -78,7 +78,7 @@ impl<M: Model> Scan<M> {
 }
 
 impl<M: Model, O: Send + 'static> Scan<M, O> {
-    read_options!("Pet::scan()");
+    read_options!("Pet::scan()", "Pet::scan()");
 
     /// Reads only the attributes of `P`.
     ///

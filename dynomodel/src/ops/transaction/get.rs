@@ -12,7 +12,7 @@ use crate::model::check_key_of;
 use crate::model::stored::load;
 use crate::model::{Document, Key, Model};
 use crate::ops::request::Request;
-use crate::ops::send::send_read;
+use crate::ops::send::send_many;
 
 /// The typed results of a [`TransactGet`]: a tuple with one `Option` per key.
 ///
@@ -340,10 +340,11 @@ impl<T: GetResults> TransactGet<T> {
             .client()
             .transact_get_items()
             .set_transact_items(Some(gets));
-        let out = send_read("TransactGetItems", &what, |c| {
+        let sent = send_many("TransactGetItems", &what, |c| {
             call.set_return_consumed_capacity(c).send()
         })
         .await?;
+        let Ok(out) = sent;
         let items = out
             .responses
             .unwrap_or_default()
