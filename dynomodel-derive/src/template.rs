@@ -99,6 +99,22 @@ pub fn parse(cx: &mut Ctxt, c: &Container<'_>, lit: &LitStr, optional: bool) -> 
                     ok = false;
                     continue;
                 };
+                // A managed value changes on every write (a version, a timestamp): a key
+                // composed of it would move under the item, or go stale after an update.
+                let managed = [
+                    (&f.attrs.version, "version"),
+                    (&f.attrs.created_at, "created_at"),
+                    (&f.attrs.updated_at, "updated_at"),
+                ];
+                if let Some((_, what)) = managed.iter().find(|(flag, _)| flag.is_some()) {
+                    cx.error_at(
+                        lit,
+                        format!(
+                            "`{{{name}}}` is the model's `{what}`, which every write changes: a key template cannot hold it (a key must not move under its item)"
+                        ),
+                    );
+                    ok = false;
+                }
                 ok &= field_fits(cx, lit, f, optional, width.is_some());
                 let width = width.or_else(|| {
                     (f.shape == Shape::Integer)

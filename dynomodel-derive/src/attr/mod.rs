@@ -9,7 +9,7 @@ use syn::{Attribute, Expr, LitInt, LitStr, Token};
 use crate::case;
 use crate::ctxt::Ctxt;
 
-const STRUCT_KEYS: &str = "table, gsi, lsi, hooks, crate, entity, pk, sk, index";
+const STRUCT_KEYS: &str = "table, gsi, lsi, hooks, crate, entity, adopt_untagged, pk, sk, index";
 const FIELD_KEYS: &str = "hash_key, range_key, default, required, set, get, validate, \
      string_set, number_set, binary_set, epoch, version, created_at, updated_at, ttl, \
      gsi_hash, gsi_range, lsi_range, extra";
@@ -30,6 +30,9 @@ pub struct StructAttrs {
     pub index_templates: Vec<IndexTemplate>,
     pub indexes: Vec<IndexAttr>,
     pub hooks: Flag,
+    /// `adopt_untagged`: items of a shared table without the entity attribute are this
+    /// model's (a table written before the single-table design).
+    pub adopt_untagged: Flag,
     pub krate: Option<syn::Path>,
     pub rename_all: Option<String>,
 }
@@ -212,6 +215,8 @@ pub fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> StructAttrs {
                 out.indexes.push(index_attr(cx, &meta)?);
             } else if meta.path.is_ident("hooks") {
                 set_once(cx, &mut out.hooks, meta.path.clone(), &meta);
+            } else if meta.path.is_ident("adopt_untagged") {
+                set_once(cx, &mut out.adopt_untagged, meta.path.clone(), &meta);
             } else if meta.path.is_ident("crate") {
                 let lit: LitStr = meta.value()?.parse()?;
                 match lit.parse::<syn::Path>() {

@@ -101,6 +101,9 @@ fn own_table(cx: &mut Ctxt, c: &Container<'_>) {
     for t in &a.index_templates {
         cx.error_at(&t.token, "an index template belongs to a model in a shared table: name the table type, `table = SomeTable` (#[derive(Table)])");
     }
+    if let Some(flag) = &a.adopt_untagged {
+        cx.error_at(flag, "`adopt_untagged` belongs to a model in a shared table, whose items carry an entity attribute: a table of one model's items has no untagged items to adopt");
+    }
 }
 
 fn model_only(cx: &mut Ctxt, c: &Container<'_>, token: &Option<syn::Path>, what: &str) {

@@ -30,6 +30,7 @@ pub fn collection(c: &Collection<'_>) -> TokenStream {
             impl __dm::Collection for #ident {
                 const MEMBERS: &'static [&'static str] = &[#(__dm::table::entity_name(<#tys as __dm::Model>::ENTITY)),*];
                 const ENTITY_ATTR: &'static str = __dm::table::entity_attr(<#first as __dm::Model>::ENTITY);
+                const TTLS: &'static [::core::option::Option<&'static str>] = &[#(<#tys as __dm::Model>::TTL),*];
                 const INDEX: Option<&'static str> = #index;
                 type First = #first;
 

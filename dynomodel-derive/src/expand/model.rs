@@ -144,6 +144,10 @@ fn model_impl(c: &Container<'_>, keys: &Keys) -> TokenStream {
         .filter(|f| f.attrs.hash_key.is_none() && f.attrs.range_key.is_none())
         .filter(|f| crate::expand::rules::field_required(f))
         .map(|f| &f.name);
+    let version_max = m.version.map(|f| {
+        let ty = f.ty;
+        quote!(const VERSION_MAX: u64 = <#ty as __dm::Version>::MAX;)
+    });
     let hooks = c.attrs.hooks.is_some();
     let managed_fns = managed_fns(&m);
     let hook_fns = hook_fns(hooks);
@@ -155,6 +159,7 @@ fn model_impl(c: &Container<'_>, keys: &Keys) -> TokenStream {
             const HASH_KEY: &'static str = #hash_c;
             const RANGE_KEY: Option<&'static str> = #range_c;
             const VERSION: Option<&'static str> = #version_c;
+            #version_max
             const CREATED_AT: Option<&'static str> = #created_c;
             const UPDATED_AT: Option<&'static str> = #updated_c;
             const TTL: Option<&'static str> = #ttl_c;

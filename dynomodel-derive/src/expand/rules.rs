@@ -191,16 +191,18 @@ pub fn field_transform(f: &Field<'_>) -> TokenStream {
 /// Whether an item without the field's attribute fails to decode.
 pub fn field_required(f: &Field<'_>) -> bool {
     let a = &f.attrs;
-    !(f.option_of.is_some()
-        || a.default.is_some()
-        || a.serde_default.is_some()
-        || a.set_kind.is_some()
-        || a.version.is_some()
-        || a.skip
-        || matches!(
-            f.shape,
-            Shape::Vec | Shape::Map | Shape::Set | Shape::AttributeMap
-        ))
+    // `required` on an `Option`: the model promises a value, which no update may remove.
+    a.required.is_some()
+        || !(f.option_of.is_some()
+            || a.default.is_some()
+            || a.serde_default.is_some()
+            || a.set_kind.is_some()
+            || a.version.is_some()
+            || a.skip
+            || matches!(
+                f.shape,
+                Shape::Vec | Shape::Map | Shape::Set | Shape::AttributeMap
+            ))
 }
 
 /// The body of a field handle's `bounds`: its `range` rule and integer type as number text,

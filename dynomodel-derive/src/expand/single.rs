@@ -98,6 +98,7 @@ pub fn entity(c: &Container<'_>, ts: &Templates) -> TokenStream {
             ));
         }
     }
+    let adopts = c.attrs.adopt_untagged.is_some();
     quote! {
         Some(&__dm::Entity {
             name: #name,
@@ -105,6 +106,7 @@ pub fn entity(c: &Container<'_>, ts: &Templates) -> TokenStream {
             attr: #t::ENTITY_ATTR,
             delimiter: #t::DELIMITER,
             keys: &[#(#keys),*],
+            adopts_untagged: #adopts,
         })
     }
 }

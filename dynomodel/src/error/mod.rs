@@ -124,6 +124,15 @@ pub enum Error {
         /// Why the returned item cannot be read.
         source: Box<Error>,
     },
+    /// A read sent as many requests as `max_pages` allows and did not reach its end: `next`
+    /// is the text of the cursor where it would go on (`next.parse::<Cursor>()`).
+    #[error("the read sent {requests} requests, as many as max_pages allows, before its end: it goes on at the cursor {next}")]
+    PageCap {
+        /// The requests sent.
+        requests: usize,
+        /// The text of the cursor of the next request.
+        next: String,
+    },
     /// An update or delete named a key that must exist and does not.
     #[error("no item with this key in table `{table}`")]
     NotFound {

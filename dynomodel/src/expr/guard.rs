@@ -27,6 +27,11 @@ pub(crate) enum Test {
     /// Any value: the element that a `set` of a list element replaces (past the end of a
     /// list, DynamoDB would append it instead, at another index).
     Exists,
+    /// A list, map, set or string of at least this size.
+    SizeAtLeast(usize),
+    /// The map entry at this path exists (it is replaced), or the map has at most this many
+    /// entries (one is added).
+    EntryOrSizeAtMost(Path, usize),
 }
 
 /// One guard of an update.
@@ -56,6 +61,17 @@ impl Guard {
                 )
             }
             Test::Exists => format!("attribute_exists({p})"),
+            Test::SizeAtLeast(n) => {
+                format!(
+                    "size({p}) >= {}",
+                    ph.value(AttributeValue::N(n.to_string()))
+                )
+            }
+            Test::EntryOrSizeAtMost(entry, n) => {
+                let entry = ph.path(entry);
+                let n = ph.value(AttributeValue::N(n.to_string()));
+                format!("(attribute_exists({entry}) OR size({p}) <= {n})")
+            }
         };
         if self.missing_ok {
             format!("(attribute_not_exists({p}) OR {test})")
@@ -78,6 +94,10 @@ impl Guard {
             }
             (Test::SizeAtMost(bound), v) => size(v).is_some_and(|s| s <= *bound),
             (Test::Exists, _) => true,
+            (Test::SizeAtLeast(bound), v) => size(v).is_some_and(|s| s >= *bound),
+            (Test::EntryOrSizeAtMost(entry, bound), v) => {
+                lookup(item, entry).is_some() || size(v).is_some_and(|s| s <= *bound)
+            }
             _ => false,
         }
     }

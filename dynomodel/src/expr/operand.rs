@@ -200,14 +200,37 @@ impl<C, X: ElementOf<C>> ElementOf<Option<C>> for X {
 /// # use dynomodel::doc_support::{pet, Pet};
 /// let _ = Pet::update(Pet::key("1")).add(&Pet::fields().name, "x".to_owned());
 /// ```
-pub trait Addable {}
-macro_rules! addable {
-    ($($t:ty),*) => {$( impl Addable for $t {} )*};
+pub trait Addable {
+    /// The smallest and largest value of the type, as number text, where DynamoDB's
+    /// numbers go beyond them: an `add` must keep the stored result within them.
+    ///
+    /// ```
+    /// use dynomodel::update::Addable;
+    /// assert_eq!(<i8 as Addable>::type_range(), Some(("-128".into(), "127".into())));
+    /// ```
+    fn type_range() -> Option<(String, String)> {
+        None
+    }
 }
-addable!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
+/// The range of a number type, as number text.
+macro_rules! ranged {
+    ($tr:ident: $($t:ty),*) => {$(
+        impl $tr for $t {
+            fn type_range() -> Option<(String, String)> {
+                Some((<$t>::MIN.to_string(), <$t>::MAX.to_string()))
+            }
+        }
+    )*};
+}
+ranged!(Addable: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32);
+impl Addable for f64 {}
 impl<T> Addable for BTreeSet<T> {}
 impl<T, S> Addable for HashSet<T, S> {}
-impl<T: Addable> Addable for Option<T> {}
+impl<T: Addable> Addable for Option<T> {
+    fn type_range() -> Option<(String, String)> {
+        T::type_range()
+    }
+}
 
 /// A list field: what `append` and `prepend` take, a `Vec` or an `Option<Vec>` (a missing
 /// list is an empty one).
@@ -249,9 +272,22 @@ impl<E> ListOf<E> for Option<Vec<E>> {
 /// assert!(r.update.unwrap().starts_with("SET #n0 = #n0 - :v0"));
 /// # Ok::<(), Error>(())
 /// ```
-pub trait Numeric {}
-macro_rules! numeric {
-    ($($t:ty),*) => {$( impl Numeric for $t {} )*};
+pub trait Numeric {
+    /// The smallest and largest value of the type, as number text: a `subtract` must keep
+    /// the stored result within them.
+    ///
+    /// ```
+    /// use dynomodel::update::Numeric;
+    /// assert_eq!(<u8 as Numeric>::type_range(), Some(("0".into(), "255".into())));
+    /// ```
+    fn type_range() -> Option<(String, String)> {
+        None
+    }
 }
-numeric!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
-impl<T: Numeric> Numeric for Option<T> {}
+ranged!(Numeric: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32);
+impl Numeric for f64 {}
+impl<T: Numeric> Numeric for Option<T> {
+    fn type_range() -> Option<(String, String)> {
+        T::type_range()
+    }
+}

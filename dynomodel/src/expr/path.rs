@@ -114,6 +114,9 @@ trait ElementCodec<E>: Send + Sync {
     fn encode(&self, value: E) -> Result<Option<AttributeValue>>;
     fn transform(&self, value: E) -> Result<E>;
     fn check(&self, value: E, errors: &mut ValidationErrors) -> Result<E>;
+    /// The container's path and bounds (its `length` rule), and whether the element is a
+    /// map entry (else a list element).
+    fn container(&self) -> (Path, Bounds, bool);
 }
 
 /// Where an element sits in its container.
@@ -229,6 +232,15 @@ impl<C: Container<E>, E> ElementCodec<E> for InContainer<C> {
         }
     }
 
+    fn container(&self) -> (Path, Bounds, bool) {
+        let bounds = match &self.parent {
+            Codec::Field(c) => (c.bounds)(),
+            Codec::Element(_) => Bounds::default(),
+        };
+        let entry = matches!(self.slot, Slot::Key(_));
+        (self.parent_path.clone(), bounds, entry)
+    }
+
     fn transform(&self, value: E) -> Result<E> {
         let c = transform_with(&self.parent, C::wrap(value, &self.slot))?;
         c.unwrap(&self.slot).ok_or_else(|| self.lost())
@@ -335,6 +347,15 @@ impl<R, T> Attr<R, T> {
     /// Whether removing the attribute would leave an item that the model cannot read.
     pub(crate) fn is_required(&self) -> bool {
         matches!(&self.codec, Some(Codec::Field(c)) if c.required)
+    }
+
+    /// For an element or a map entry: its container's path and bounds, and whether it is an
+    /// entry (else a list element).
+    pub(crate) fn container(&self) -> Option<(Path, Bounds, bool)> {
+        match &self.codec {
+            Some(Codec::Element(c)) => Some(c.container()),
+            _ => None,
+        }
     }
 
     /// The bounds that the stored value must keep.

@@ -44,6 +44,16 @@ pub trait Collection: Sized + Send + Sync + 'static {
     /// assert_eq!(CustomerView::ENTITY_ATTR, "_et");
     /// ```
     const ENTITY_ATTR: &'static str;
+
+    /// The TTL attribute of each member, in the order of [`Collection::MEMBERS`]: reads leave
+    /// out an item past its member's TTL.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::*;
+    /// assert_eq!(CustomerView::TTLS.len(), CustomerView::MEMBERS.len());
+    /// ```
+    const TTLS: &'static [Option<&'static str>];
     /// The index whose partition the members share (`None`: the table's key).
     ///
     /// ```

@@ -125,11 +125,25 @@ pub trait Version {
     /// assert_eq!(v, 3);
     /// ```
     fn set(&mut self, v: u64) -> bool;
+
+    /// The largest version that the type holds.
+    ///
+    /// ```
+    /// use dynomodel::model::Version;
+    /// assert_eq!(<u8 as Version>::MAX, 255);
+    /// ```
+    const MAX: u64;
 }
 
 macro_rules! versions {
     ($($t:ty),*) => {$(
         impl Version for $t {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            const MAX: u64 = if (<$t>::MAX as u128) > (u64::MAX as u128) {
+                u64::MAX
+            } else {
+                <$t>::MAX as u64
+            };
             fn get(&self) -> Option<u64> {
                 u64::try_from(*self).ok()
             }

@@ -278,6 +278,16 @@ pub trait Model: Document {
     /// assert_eq!(Pet::VERSION, Some("version"));
     /// ```
     const VERSION: Option<&'static str>;
+
+    /// The largest version that the version field's type holds: an update that would store a
+    /// larger one is refused, as a save is.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::Pet;
+    /// assert_eq!(Pet::VERSION_MAX, u64::MAX);
+    /// ```
+    const VERSION_MAX: u64 = u64::MAX;
     /// The `created_at` attribute, if any.
     ///
     /// ```

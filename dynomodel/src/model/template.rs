@@ -108,6 +108,10 @@ pub struct Entity {
     pub delimiter: &'static str,
     /// The key templates: the table's keys first.
     pub keys: &'static [KeyTemplate],
+    /// Whether an item without the entity attribute is this entity's
+    /// (`#[dynomodel(adopt_untagged)]`, for a table written before the single-table design).
+    /// Without it, such an item is no entity's: reads leave it out and writes leave it alone.
+    pub adopts_untagged: bool,
 }
 
 impl KeyTemplate {
@@ -333,12 +337,16 @@ impl Entity {
     /// ```
     pub fn check(&self, item: &Item) -> Result<()> {
         match item.get(self.attr) {
-            Some(AttributeValue::S(found)) if found != self.name => Err(Error::WrongEntity {
+            Some(AttributeValue::S(found)) if found == self.name => Ok(()),
+            None if self.adopts_untagged => Ok(()),
+            found => Err(Error::WrongEntity {
                 expected: self.name.to_owned(),
-                found: found.clone(),
+                found: match found {
+                    Some(AttributeValue::S(f)) => f.clone(),
+                    _ => format!("item without `{}`", self.attr),
+                },
                 key: self.describe_key(item),
             }),
-            _ => Ok(()),
         }
     }
 

@@ -24,12 +24,18 @@ pub(crate) fn version_condition(ph: &mut Placeholders, attribute: &str, v: u64) 
 }
 
 /// For a model in a shared table: the item under the key, where there is one, is this
-/// model's (or has no entity attribute, as items written by other code).
+/// model's (or has no entity attribute, where the model adopts untagged items).
 pub(crate) fn entity_condition<M: Model>(ph: &mut Placeholders) -> Option<String> {
     let e = M::ENTITY?;
+    let absent = match e.adopts_untagged {
+        true => ph.name(e.attr),
+        false => ph.name(M::HASH_KEY),
+    };
     let attr = ph.name(e.attr);
     let name = ph.value(AttributeValue::S(e.name.to_owned()));
-    Some(format!("(attribute_not_exists({attr}) OR {attr} = {name})"))
+    Some(format!(
+        "(attribute_not_exists({absent}) OR {attr} = {name})"
+    ))
 }
 
 /// Which condition failed, from the item that DynamoDB returned with the failure.

@@ -10,10 +10,9 @@ use crate::expr::projection_of;
 use crate::expr::Placeholders;
 use crate::ops::send::read_request;
 use aws_sdk_dynamodb::operation::get_item::builders::GetItemFluentBuilder;
-use std::time::SystemTime;
 
 use crate::model::check_key_of;
-use crate::model::stored::{expired, load};
+use crate::model::stored::{decode, load_keyed, wrong_entity, ReadPolicy, Verdict};
 use crate::model::{Document, Key, Model};
 use crate::ops::request::Request;
 
@@ -108,10 +107,8 @@ impl<M: Model> Get<M> {
     pub async fn exec(self, db: &Db) -> Result<Option<M>> {
         let r = self.to_request()?;
         match get_item(db, r).await? {
-            Some(item) if self.include_expired || !expired::<M>(&item, SystemTime::now()) => {
-                Ok(Some(load::<M>(&item).await?))
-            }
-            _ => Ok(None),
+            Some(item) => load_keyed::<M>(&ReadPolicy::of::<M>(self.include_expired), &item).await,
+            None => Ok(None),
         }
     }
 
@@ -175,7 +172,13 @@ impl<M: Model, P: Document> Projected<Get<M>, P> {
     pub fn to_request(&self) -> Result<Request> {
         let mut r = self.inner.to_request()?;
         let mut ph = Placeholders::default();
-        r.projection = Some(projection_of::<M, P>(&mut ph)?);
+        let mut expression = projection_of::<M, P>(&mut ph)?;
+        // What the read policy decides by comes too.
+        let policy = ReadPolicy::of::<M>(self.inner.include_expired);
+        for a in policy.attributes().filter(|a| !P::ATTRIBUTES.contains(a)) {
+            expression = format!("{expression}, {}", ph.name(a));
+        }
+        r.projection = Some(expression);
         r.placeholders(ph);
         Ok(r)
     }
@@ -196,8 +199,13 @@ impl<M: Model, P: Document> Projected<Get<M>, P> {
     /// ```
     pub async fn exec(self, db: &Db) -> Result<Option<P>> {
         let r = self.to_request()?;
+        let policy = ReadPolicy::of::<M>(self.inner.include_expired);
         match get_item(db, r).await? {
-            Some(item) => Ok(Some(crate::model::stored::decode::<P>(&item)?)),
+            Some(item) => match policy.verdict(&item, std::time::SystemTime::now()) {
+                Verdict::Own => Ok(Some(decode::<P>(&item)?)),
+                Verdict::Expired => Ok(None),
+                Verdict::Foreign(found) => Err(wrong_entity(M::ENTITY, &item, found)),
+            },
             None => Ok(None),
         }
     }

@@ -1,7 +1,7 @@
 //! PutItem: create and save.
 //! Layer: ops.
 
-use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 
 use crate::codec::Item;
 use crate::db::Db;
@@ -52,7 +52,7 @@ pub(crate) fn put_request_if<M: Model>(
     let mut r = Request::new("PutItem", M::TABLE);
     let mut ph = Placeholders::default();
     let mut conditions: Vec<String> = match (create, M::VERSION, expected_version) {
-        (true, _, _) => vec![format!("attribute_not_exists({})", ph.name(M::HASH_KEY))],
+        (true, _, _) => vec![create_condition::<M>(&mut ph)],
         (false, Some(version), Some(v)) => vec![version_condition(&mut ph, version, v)],
         _ => Vec::new(),
     };
@@ -69,6 +69,27 @@ pub(crate) fn put_request_if<M: Model>(
     }
     r.item = Some(item);
     Ok(r)
+}
+
+/// A create's condition: no item under the key, or one past its TTL that DynamoDB has not
+/// deleted yet (which every read already leaves out) of this model's entity.
+fn create_condition<M: Model>(ph: &mut Placeholders) -> String {
+    let absent = format!("attribute_not_exists({})", ph.name(M::HASH_KEY));
+    let Some(ttl) = M::TTL else { return absent };
+    let now = crate::model::managed::epoch_secs(std::time::SystemTime::now());
+    let mut expired = format!(
+        "{} <= {}",
+        ph.name(ttl),
+        ph.value(AttributeValue::N(now.to_string()))
+    );
+    if let Some(e) = M::ENTITY {
+        let (attr, name) = (
+            ph.name(e.attr),
+            ph.value(AttributeValue::S(e.name.to_owned())),
+        );
+        expired = format!("{expired} AND {attr} = {name}");
+    }
+    format!("({absent} OR ({expired}))")
 }
 
 pub(crate) async fn put<M: Model>(

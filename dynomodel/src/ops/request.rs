@@ -67,6 +67,8 @@ pub struct Request {
     pub total_limit: Option<usize>,
     /// The attributes of a cursor placed after an item: the table's keys and the index's.
     pub(crate) cursor_keys: Vec<&'static str>,
+    /// What a query or scan leaves out of its pages (`model::stored::ReadPolicy`).
+    pub(crate) policy: Option<crate::model::stored::ReadPolicy>,
     /// The one segment that a scan reads, and the number of segments (`Scan::segment`).
     pub segment: Option<(i32, i32)>,
     /// The keys of a BatchGetItem, a batch of deletes, or a TransactGetItems.
@@ -79,6 +81,11 @@ pub struct Request {
     pub start_key: Option<Item>,
     /// A count instead of items.
     pub count: bool,
+    /// The most requests that the read sends (`max_pages`): `all`, `stream` and `count` end
+    /// with `Error::PageCap` and the cursor where the read would go on.
+    pub max_pages: Option<usize>,
+    /// The requests that a stream of pages has sent.
+    pub(crate) requests: usize,
 }
 
 impl Request {

@@ -7,11 +7,12 @@ use crate::codec::Item;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::condition::Condition;
+use crate::expr::guard::{Guard, Test};
 use crate::expr::update::{Actions, UpdateActions};
 use crate::expr::Placeholders;
 use crate::model::check_key_of;
 use crate::model::stored::load_applied;
-use crate::model::{Key, Model};
+use crate::model::{Key, Model, Path};
 use crate::ops::request::Request;
 use crate::ops::send::send_request;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
@@ -49,6 +50,21 @@ impl<M> UpdateActions<M> for Update<M> {
     fn actions_mut(&mut self) -> &mut Actions<M> {
         &mut self.actions
     }
+}
+
+/// The guard that a version bumped by `ADD 1` still fits the version field's type.
+fn version_guard<M: Model>() -> Option<Guard> {
+    let version = M::VERSION?;
+    (M::VERSION_MAX < u64::MAX).then(|| Guard {
+        path: Path::root(version),
+        rule: "version",
+        test: Test::AtMost(M::VERSION_MAX.saturating_sub(1).to_string()),
+        missing_ok: true,
+        message: format!(
+            "is {}, the largest that its type holds: the next version does not fit",
+            M::VERSION_MAX
+        ),
+    })
 }
 
 impl<M: Model> Update<M> {
@@ -165,6 +181,8 @@ impl<M: Model> Update<M> {
             }
             if let Some(version) = M::VERSION {
                 actions.push_add(version, AttributeValue::N("1".into()));
+                // The bumped version must fit the field's type, as a save checks.
+                actions.guards.extend(version_guard::<M>());
             }
         }
         if self.upsert {
@@ -289,7 +307,11 @@ impl<M: Model> Update<M> {
                 stored,
                 self.upsert,
                 self.expected_version,
-                &self.actions.guards,
+                &[
+                    self.actions.guards.clone(),
+                    version_guard::<M>().into_iter().collect(),
+                ]
+                .concat(),
             )),
         }
     }

@@ -89,7 +89,8 @@ pub trait UpdateActions<M>: Sized {
         field: impl AsRef<Attr<M, T>>,
         value: V,
     ) -> Self {
-        self.actions_mut().number(field.as_ref(), value, false);
+        self.actions_mut()
+            .number(field.as_ref(), value, false, T::type_range());
         self
     }
 
@@ -107,7 +108,8 @@ pub trait UpdateActions<M>: Sized {
         field: impl AsRef<Attr<M, T>>,
         value: V,
     ) -> Self {
-        self.actions_mut().number(field.as_ref(), value, true);
+        self.actions_mut()
+            .number(field.as_ref(), value, true, T::type_range());
         self
     }
 

@@ -172,12 +172,32 @@ impl<M> Actions<M> {
             Some(Some(av)) => {
                 self.guards
                     .extend(crate::expr::guard::element_exists(field.path()));
+                self.grow_entry(field);
                 self.actions.push(Action::Set(field.path().clone(), av))
             }
             // Setting a value that writes nothing removes the attribute.
             Some(None) if field.is_required() => self.refuse_removal(field),
-            Some(None) => self.actions.push(Action::Remove(field.path().clone())),
+            Some(None) => self.remove(field),
             None => {}
+        }
+    }
+
+    /// A set of a map entry may add one: the map's `length(max)` must hold after it.
+    fn grow_entry<T>(&mut self, field: &Attr<M, T>) {
+        if let Some((map, bounds, true)) = field.container() {
+            if let Some(max) = bounds.length_max {
+                self.guards.push(Guard {
+                    test: Test::EntryOrSizeAtMost(field.path().clone(), max.saturating_sub(1)),
+                    path: map,
+                    rule: "length",
+                    missing_ok: max >= 1,
+                    message: format!(
+                        "must have at most {max} entries: a new entry `{}` needs at most {} stored",
+                        field.path(),
+                        max.saturating_sub(1)
+                    ),
+                });
+            }
         }
     }
 
@@ -211,6 +231,7 @@ impl<M> Actions<M> {
         field: &Attr<M, T>,
         v: V,
         subtract: bool,
+        type_range: Option<(String, String)>,
     ) {
         let (what, make): (&str, fn(Path, AttributeValue) -> Action) = if subtract {
             ("subtract", Action::Subtract)
@@ -223,7 +244,27 @@ impl<M> Actions<M> {
             None => return,
         };
         let AttributeValue::N(text) = &av else {
-            // A set: `add` of elements, which no number rule bounds.
+            // A set: `add` of elements, which no number rule bounds; its `length(max)` must
+            // hold with every element added (elements already stored count twice here, so a
+            // set at its limit takes no add).
+            let added = match &av {
+                AttributeValue::Ss(v) | AttributeValue::Ns(v) => v.len(),
+                AttributeValue::Bs(v) => v.len(),
+                AttributeValue::L(v) => v.len(),
+                _ => 0,
+            };
+            if let (false, Some(max)) = (subtract, field.bounds().length_max) {
+                self.guards.push(Guard {
+                    path: field.path().clone(),
+                    rule: "length",
+                    test: Test::SizeAtMost(max.saturating_sub(added)),
+                    missing_ok: added <= max,
+                    message: format!(
+                        "must have at most {max} elements: adding {added} needs at most {} stored",
+                        max.saturating_sub(added)
+                    ),
+                });
+            }
             self.actions.push(make(field.path().clone(), av));
             return;
         };
@@ -235,7 +276,12 @@ impl<M> Actions<M> {
                 field.path()
             )));
         };
-        let bounds = field.bounds();
+        // The type's range: the field's own, or for an element, an entry or a float, the
+        // number type's.
+        let mut bounds = field.bounds();
+        if let (None, None, Some((lo, hi))) = (&bounds.type_min, &bounds.type_max, type_range) {
+            (bounds.type_min, bounds.type_max) = (Some(lo), Some(hi));
+        }
         // Only the side that the change moves toward can be crossed; of a rule's bound and
         // the type's, the tighter one guards it.
         let lower = match delta.cmp(Num::Int(0)) {
@@ -384,6 +430,23 @@ impl<M> Actions<M> {
     pub(crate) fn remove<T>(&mut self, field: &Attr<M, T>) {
         if field.is_required() {
             return self.refuse_removal(field);
+        }
+        // Removing an element or an entry shrinks its container: its `length(min)` must
+        // hold after it.
+        if let Some((container, bounds, _)) = field.container() {
+            if let Some(min) = bounds.length_min.filter(|m| *m > 0) {
+                self.guards.push(Guard {
+                    test: Test::SizeAtLeast(min.saturating_add(1)),
+                    path: container,
+                    rule: "length",
+                    missing_ok: false,
+                    message: format!(
+                        "must keep at least {min}: removing `{}` needs at least {} stored",
+                        field.path(),
+                        min.saturating_add(1)
+                    ),
+                });
+            }
         }
         self.actions.push(Action::Remove(field.path().clone()));
     }

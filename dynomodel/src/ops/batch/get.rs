@@ -10,11 +10,14 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::{projection_of, Placeholders};
 use crate::model::check_key_of;
-use crate::model::stored::load;
+use crate::model::stored::{
+    decode, load, load_keyed, load_member_keyed, wrong_entity, ReadPolicy, Verdict,
+};
 use crate::model::{Document, Key, Model};
 use crate::ops::request::Request;
 use crate::ops::send::{fan_out, retry_chunk, send_read, Attempt};
 use crate::ops::Projected;
+use std::time::SystemTime;
 
 use super::*;
 
@@ -32,6 +35,10 @@ pub struct BatchGet<M> {
     keys: Vec<Key<M>>,
     consistent: bool,
     options: BatchOptions,
+    include_expired: bool,
+    /// A read on behalf of a search (hydrate): another entity's item is left out, not
+    /// reported.
+    pub(crate) searching: bool,
 }
 
 impl<M: Model> BatchGet<M> {
@@ -40,10 +47,26 @@ impl<M: Model> BatchGet<M> {
             keys: keys.into_iter().collect(),
             consistent: false,
             options: BatchOptions::default(),
+            include_expired: false,
+            searching: false,
         }
     }
 
     options_methods!("Pet::batch_get([Pet::key(\"1\")])");
+
+    /// Also gives items whose TTL has passed but that DynamoDB has not deleted yet; without
+    /// it, such an item reads as `None`, as in `get`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let every = Pet::batch_get([Pet::key("1")]).include_expired();
+    /// # let _ = every;
+    /// ```
+    pub fn include_expired(mut self) -> Self {
+        self.include_expired = true;
+        self
+    }
 
     /// Strongly consistent reads.
     ///
@@ -93,10 +116,16 @@ impl<M: Model> BatchGet<M> {
     /// # Ok(()) }
     /// ```
     pub async fn exec(self, db: &Db) -> Result<Vec<Option<M>>> {
+        let policy = ReadPolicy::of::<M>(self.include_expired);
+        let searching = self.searching;
         let mut out = Vec::with_capacity(self.keys.len());
         for item in self.read(db, None).await? {
             out.push(match item {
-                Some(item) => Some(load::<M>(&item).await?),
+                Some(item) if searching => match policy.verdict(&item, SystemTime::now()) {
+                    Verdict::Own => Some(load::<M>(&item).await?),
+                    Verdict::Expired | Verdict::Foreign(_) => None,
+                },
+                Some(item) => load_keyed::<M>(&policy, &item).await?,
                 None => None,
             });
         }
@@ -200,6 +229,20 @@ impl<C: crate::model::Collection> CollectionGet<C> {
         self
     }
 
+    /// Also gives items whose TTL (their member's) has passed but that DynamoDB has not
+    /// deleted yet.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::{Customer, CustomerView};
+    /// let get = CustomerView::batch_get([Customer::key("c1").into()]).include_expired();
+    /// # let _ = get;
+    /// ```
+    pub fn include_expired(mut self) -> Self {
+        self.inner.include_expired = true;
+        self
+    }
+
     /// Reads the keys' items, each as the member that its entity attribute names, in the
     /// keys' order (`None` where a key has no item).
     ///
@@ -211,10 +254,11 @@ impl<C: crate::model::Collection> CollectionGet<C> {
     /// # Ok(()) }
     /// ```
     pub async fn exec(self, db: &Db) -> Result<Vec<Option<C>>> {
+        let policy = ReadPolicy::of_collection::<C>(self.inner.include_expired);
         let mut out = Vec::with_capacity(self.inner.keys.len());
         for item in self.inner.read(db, None).await? {
             out.push(match item {
-                Some(item) => Some(crate::model::stored::load_member::<C>(&item).await?),
+                Some(item) => load_member_keyed::<C>(&policy, &item).await?,
                 None => None,
             });
         }
@@ -237,9 +281,14 @@ impl<M: Model, P: Document> Projected<BatchGet<M>, P> {
     pub async fn exec(self, db: &Db) -> Result<Vec<Option<P>>> {
         let mut ph = Placeholders::default();
         projection_of::<M, P>(&mut ph)?;
-        // The keys come too, so that each item finds its key.
+        // The keys come too, so that each item finds its key, and what the read policy
+        // decides by.
+        let policy = ReadPolicy::of::<M>(self.inner.include_expired);
         let mut attributes: Vec<&str> = P::ATTRIBUTES.to_vec();
-        for k in std::iter::once(M::HASH_KEY).chain(M::RANGE_KEY) {
+        for k in std::iter::once(M::HASH_KEY)
+            .chain(M::RANGE_KEY)
+            .chain(policy.attributes())
+        {
             if !attributes.contains(&k) {
                 attributes.push(k);
             }
@@ -250,9 +299,17 @@ impl<M: Model, P: Document> Projected<BatchGet<M>, P> {
             .inner
             .read(db, Some((expression, ph.names().clone())))
             .await?;
+        let now = SystemTime::now();
         items
             .into_iter()
-            .map(|item| item.map(|i| P::from_item(&i)).transpose())
+            .map(|item| match item {
+                Some(i) => match policy.verdict(&i, now) {
+                    Verdict::Own => decode::<P>(&i).map(Some),
+                    Verdict::Expired => Ok(None),
+                    Verdict::Foreign(found) => Err(wrong_entity(M::ENTITY, &i, found)),
+                },
+                None => Ok(None),
+            })
             .collect()
     }
 }

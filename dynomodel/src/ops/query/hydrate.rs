@@ -53,7 +53,7 @@ impl<M: Model> Hydrate<M> {
         let (scanned_count, consumed_capacity) = (raw.scanned, raw.capacity);
         let (items, next) = cut(&r, raw.items, raw.next, r.total_limit.unwrap_or(usize::MAX));
         Ok(Page {
-            items: complete::<M>(db, &items).await?,
+            items: complete::<M>(db, &items, self.query.read.include_expired).await?,
             next,
             scanned_count,
             consumed_capacity,
@@ -73,20 +73,27 @@ impl<M: Model> Hydrate<M> {
         let mut r = self.to_request()?;
         let cap = r.total_limit.unwrap_or(usize::MAX);
         let mut out = Vec::new();
-        loop {
+        for request in 1.. {
             let raw = query_page(db, &r).await?;
             let (items, next) = cut(&r, raw.items, raw.next, cap.saturating_sub(out.len()));
-            out.extend(complete::<M>(db, &items).await?);
+            out.extend(complete::<M>(db, &items, self.query.read.include_expired).await?);
             match next {
-                Some(c) if out.len() < cap => r.start_key = Some(c.key),
+                Some(c) if out.len() < cap => r.start_key = Some(past_cap(&r, request, c)?.key),
                 _ => return Ok(out),
             }
         }
+        Ok(out)
     }
 }
 
 /// The whole items of `items`' table keys, in their order.
-async fn complete<M: Model>(db: &Db, items: &[crate::codec::Item]) -> Result<Vec<M>> {
+/// The read policy decides here, on the whole items: an index that holds only keys cannot
+/// show an item's TTL or entity.
+async fn complete<M: Model>(
+    db: &Db,
+    items: &[crate::codec::Item],
+    include_expired: bool,
+) -> Result<Vec<M>> {
     let keys = items
         .iter()
         .map(|item| Key::<M>::from_item(crate::model::stored::key_of::<M>(item)));
@@ -94,10 +101,10 @@ async fn complete<M: Model>(db: &Db, items: &[crate::codec::Item]) -> Result<Vec
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(M::batch_get(keys)
-        .exec(db)
-        .await?
-        .into_iter()
-        .flatten()
-        .collect())
+    let mut get = M::batch_get(keys);
+    get.searching = true;
+    if include_expired {
+        get = get.include_expired();
+    }
+    Ok(get.exec(db).await?.into_iter().flatten().collect())
 }

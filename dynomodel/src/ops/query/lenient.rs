@@ -125,17 +125,18 @@ impl<R: LenientRead> Lenient<R> {
         let decode = self.read.lenient_decode();
         let fetch = self.read.lenient_fetch();
         let mut out = Vec::new();
-        loop {
+        for request in 1.. {
             let raw = fetch(db, &r).await?;
             let (items, next) = cut(&r, raw.items, raw.next, cap.saturating_sub(out.len()));
             for item in &items {
                 out.push(lenient_item::<R::Model, R::Out>(decode, item).await);
             }
             match next {
-                Some(c) if out.len() < cap => r.start_key = Some(c.key),
+                Some(c) if out.len() < cap => r.start_key = Some(past_cap(&r, request, c)?.key),
                 _ => return Ok(out),
             }
         }
+        Ok(out)
     }
 
     /// The items one at a time, each as a `Result`; the outer `Result` is DynamoDB's.

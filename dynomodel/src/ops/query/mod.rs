@@ -145,9 +145,10 @@ impl<M: Model, C: crate::model::Collection> Query<M, C> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn report_others(mut self) -> Self {
-        if let Scope::Collection { members, .. } = self.read.scope {
+        if let Scope::Collection { members, ttls, .. } = self.read.scope {
             self.read.scope = Scope::Collection {
                 members,
+                ttls,
                 report: true,
             };
         }
@@ -256,19 +257,26 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
             .iter()
             .filter(|i| i.hash_key == hash && range.is_none_or(|r| Some(r) == i.range_key))
             .collect();
-        match fitting.as_slice() {
-            [one] => Ok(Some(**one)),
-            [] => Err(Error::InvalidRequest(format!(
-                "neither the table `{}` nor any of its indexes has the hash key `{hash}`{}",
-                M::TABLE,
-                range
-                    .map(|r| format!(" with the range key `{r}`"))
-                    .unwrap_or_default()
-            ))),
-            many => Err(Error::InvalidRequest(format!(
-                "several indexes fit the query ({}): choose one with .index(..)",
-                many.iter().map(|i| i.name).collect::<Vec<_>>().join(", ")
-            ))),
+        // A query of the hash key alone, which several indexes fit: the one without a range
+        // key, where exactly one has none (Dynamoose's rule); `to_request` names it.
+        let unranged: Vec<&&Index<M>> = fitting.iter().filter(|i| i.range_key.is_none()).collect();
+        match (fitting.as_slice(), unranged.as_slice()) {
+            ([one], _) => Ok(Some(**one)),
+            ([_, _, ..], [one]) if range.is_none() => Ok(Some(***one)),
+            _ => match fitting.as_slice() {
+                [one] => Ok(Some(**one)),
+                [] => Err(Error::InvalidRequest(format!(
+                    "neither the table `{}` nor any of its indexes has the hash key `{hash}`{}",
+                    M::TABLE,
+                    range
+                        .map(|r| format!(" with the range key `{r}`"))
+                        .unwrap_or_default()
+                ))),
+                many => Err(Error::InvalidRequest(format!(
+                    "several indexes fit the query ({}): choose one with .index(..)",
+                    many.iter().map(|i| i.name).collect::<Vec<_>>().join(", ")
+                ))),
+            },
         }
     }
 
@@ -454,7 +462,7 @@ pub(crate) async fn query_send(db: &Db, r: &Request) -> Result<(Raw, usize)> {
             .scan_index_forward(!r.descending)
     })
     .await?;
-    raw_page(out)
+    raw_page(out, r)
 }
 
 pub(crate) fn query_count<'r>(

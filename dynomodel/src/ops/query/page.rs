@@ -44,6 +44,17 @@ pub struct Page<T> {
     pub consumed_capacity: Option<f64>,
 }
 
+impl<T> Default for Page<T> {
+    fn default() -> Self {
+        Page {
+            items: Vec::new(),
+            next: None,
+            scanned_count: 0,
+            consumed_capacity: None,
+        }
+    }
+}
+
 /// A cursor just after `item`, which was read by `r`: its table and index key attributes.
 pub(crate) fn cursor_after(r: &Request, item: &Item) -> Option<Cursor> {
     let key: Item = r
@@ -81,7 +92,7 @@ where
 {
     let mut out = Vec::new();
     let cap = r.total_limit.unwrap_or(usize::MAX);
-    loop {
+    for request in 1.. {
         let raw = fetch(db, &r).await?;
         let (items, next) = cut(&r, raw.items, raw.next, cap.saturating_sub(out.len()));
         out.reserve(items.len());
@@ -89,9 +100,22 @@ where
             out.push(decode.item(item).await?);
         }
         match next {
-            Some(c) if out.len() < cap => r.start_key = Some(c.key),
+            Some(c) if out.len() < cap => r.start_key = Some(past_cap(&r, request, c)?.key),
             _ => return Ok(out),
         }
+    }
+    Ok(out)
+}
+
+/// The cursor of the next request, or `PageCap` where `request` requests were as many as
+/// the read may send (`max_pages`).
+pub(crate) fn past_cap(r: &Request, request: usize, next: Cursor) -> Result<Cursor> {
+    match r.max_pages {
+        Some(max) if request >= max => Err(crate::error::Error::PageCap {
+            requests: max,
+            next: next.to_string(),
+        }),
+        _ => Ok(next),
     }
 }
 
@@ -102,18 +126,36 @@ pub(crate) async fn one_page<O>(
     fetch: Fetch,
     decode: Decode<O>,
 ) -> Result<Page<O>> {
-    let raw = fetch(db, r).await?;
-    let (items, next) = cut(r, raw.items, raw.next, r.total_limit.unwrap_or(usize::MAX));
-    let mut out = Vec::with_capacity(items.len());
-    for item in &items {
-        out.push(decode.item(item).await?);
+    // With `max_pages(n)`, a page is read from up to n requests, until it holds `limit`
+    // items (without a limit, until a request gives any).
+    let (mut r, mut page) = (r.clone(), Page::default());
+    let cap = r.total_limit.unwrap_or(usize::MAX);
+    let want = if r.max_pages.is_some() {
+        r.total_limit.unwrap_or(1)
+    } else {
+        0
+    };
+    for request in 1..=r.max_pages.unwrap_or(1).max(1) {
+        let raw = fetch(db, &r).await?;
+        let room = cap.saturating_sub(page.items.len());
+        let (items, next) = cut(&r, raw.items, raw.next, room);
+        for item in &items {
+            page.items.push(decode.item(item).await?);
+        }
+        page.next = next;
+        page.scanned_count = page.scanned_count.saturating_add(raw.scanned);
+        page.consumed_capacity = match (page.consumed_capacity, raw.capacity) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+        match &page.next {
+            Some(c) if page.items.len() < want && request < r.max_pages.unwrap_or(1) => {
+                r.start_key = Some(c.key.clone());
+            }
+            _ => break,
+        }
     }
-    Ok(Page {
-        items: out,
-        next,
-        scanned_count: raw.scanned,
-        consumed_capacity: raw.capacity,
-    })
+    Ok(page)
 }
 
 /// How a page is fetched.
@@ -157,8 +199,9 @@ page_answer!(
     "Scan" => aws_sdk_dynamodb::operation::scan::ScanOutput
 );
 
-/// The page of a Query or Scan answer, and DynamoDB's `Count`.
-pub(crate) fn raw_page<A: PageAnswer>(answer: A) -> Result<(Raw, usize)> {
+/// The page of a Query or Scan answer to `r`, without what its read policy leaves out, and
+/// DynamoDB's `Count`.
+pub(crate) fn raw_page<A: PageAnswer>(answer: A, r: &Request) -> Result<(Raw, usize)> {
     let (count, scanned, capacity, items, last_key) = answer.parts();
     let counted = |what: &str, n: i32| {
         usize::try_from(n).map_err(|_| crate::error::Error::Decode {
@@ -167,8 +210,13 @@ pub(crate) fn raw_page<A: PageAnswer>(answer: A) -> Result<(Raw, usize)> {
         })
     };
     let count = counted("Count", count)?;
+    let mut items = items.unwrap_or_default();
+    if let Some(policy) = &r.policy {
+        let now = std::time::SystemTime::now();
+        items.retain(|item| policy.keeps(item, now));
+    }
     let raw = Raw {
-        items: items.unwrap_or_default(),
+        items,
         next: next_cursor(last_key),
         scanned: counted("ScannedCount", scanned)?,
         capacity,
@@ -192,8 +240,9 @@ where
             Some(request) => request?,
         };
         let Raw { items, next, .. } = fetch(db, &r).await?;
+        r.requests = r.requests.saturating_add(1);
         let state = next.map(|c| {
-            r.start_key = Some(c.key);
+            r.start_key = Some(past_cap(&r, r.requests, c)?.key);
             Ok(r)
         });
         Ok(Some((items, state)))
@@ -220,14 +269,15 @@ where
 {
     let mut total = 0;
     let cap = r.total_limit.unwrap_or(usize::MAX);
-    loop {
+    for request in 1.. {
         let (n, next) = fetch(db, &r).await?;
         total = usize::saturating_add(total, n).min(cap);
         match next {
-            Some(c) if total < cap => r.start_key = Some(c.key),
+            Some(c) if total < cap => r.start_key = Some(past_cap(&r, request, c)?.key),
             _ => return Ok(total),
         }
     }
+    Ok(total)
 }
 
 pub(crate) fn next_cursor(key: Option<Item>) -> Option<Cursor> {

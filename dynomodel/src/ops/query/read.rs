@@ -10,6 +10,7 @@ use crate::expr::Placeholders;
 use super::*;
 use crate::expr::projection_of;
 use crate::model::path::PathElem;
+use crate::model::stored::ReadPolicy;
 use crate::model::{Document, Index, Model};
 use crate::ops::request::Request;
 
@@ -124,6 +125,31 @@ macro_rules! read_options {
             self
         }
 
+        /// Sends at most `n` requests (pages, as DynamoDB reads them, each up to 1 MB): a
+        /// filtered read cannot read a whole table to find nothing. `all`, `stream` and
+        /// `count` that reach the cap before the end fail with `Error::PageCap`, whose `next`
+        /// is the cursor where the read would go on (a stream gives its items first); `exec`
+        /// reads up to `n` requests into its page, until it holds `limit` items (without a
+        /// limit, until a request gives any), with the cursor to go on from. In a parallel
+        /// scan, the cap is per segment.
+        ///
+        /// ```no_run
+        /// # use dynomodel::prelude::*;
+        /// # use dynomodel::doc_support::{pet, Pet};
+        /// # async fn run(db: &Db) -> Result<()> {
+        #[doc = concat!("let read = ", $start, ".filter(Pet::fields().age.gt(12u32)).max_pages(5);")]
+        /// match read.all(db).await {
+        ///     Ok(pets) => println!("{} old pets", pets.len()),
+        ///     Err(Error::PageCap { next, .. }) => println!("read 5 pages; go on at {next}"),
+        ///     Err(e) => return Err(e),
+        /// }
+        /// # Ok(()) }
+        /// ```
+        pub fn max_pages(mut self, n: usize) -> Self {
+            self.read.max_pages = Some(n);
+            self
+        }
+
         /// Starts where a previous page ended: the `next` cursor of a page, or its text
         /// form (`cursor.to_string()`, then `text.parse::<Cursor>()`); `None` starts at the
         /// beginning.
@@ -157,6 +183,8 @@ pub(crate) enum Scope {
     /// entity's is reported rather than left out.
     Collection {
         members: &'static [&'static str],
+        /// Each member's TTL attribute.
+        ttls: &'static [Option<&'static str>],
         report: bool,
     },
 }
@@ -171,6 +199,7 @@ pub(crate) struct Read<M, O> {
     pub(crate) include_expired: bool,
     pub(crate) consistent: bool,
     pub(crate) start: Option<Cursor>,
+    pub(crate) max_pages: Option<usize>,
     projection: Option<fn(&mut Placeholders) -> Result<String>>,
     pub(crate) decode: Decode<O>,
     _m: PhantomData<fn() -> M>,
@@ -187,6 +216,7 @@ impl<M, O> Clone for Read<M, O> {
             include_expired: self.include_expired,
             consistent: self.consistent,
             start: self.start.clone(),
+            max_pages: self.max_pages,
             projection: self.projection,
             decode: self.decode,
             _m: PhantomData,
@@ -207,6 +237,7 @@ impl<M, O> Read<M, O> {
             include_expired: false,
             consistent: false,
             start: None,
+            max_pages: None,
             projection: None,
             decode,
             _m: PhantomData,
@@ -225,6 +256,7 @@ impl<M: Model, C: crate::model::Collection> Read<M, C> {
     pub(crate) fn collection() -> Self {
         let scope = Scope::Collection {
             members: C::MEMBERS,
+            ttls: C::TTLS,
             report: false,
         };
         Read::with(scope, Decode::<C>::collection())
@@ -242,6 +274,7 @@ impl<M: Model, O> Read<M, O> {
             include_expired: self.include_expired,
             consistent: self.consistent,
             start: self.start,
+            max_pages: self.max_pages,
             projection: Some(projection_of::<M, P>),
             decode: Decode::<P>::document(),
             _m: PhantomData,
@@ -290,55 +323,68 @@ impl<M: Model, O> Read<M, O> {
         }
         r.index = self.index.map(|i| i.name);
         r.filter = self.filter.as_ref().map(|f| f.render(ph)).transpose()?;
-        // Items past their TTL that DynamoDB has not deleted yet are left out.
-        if let (Some(ttl), false) = (M::TTL, self.include_expired) {
-            let now = crate::model::managed::epoch_secs(std::time::SystemTime::now());
-            let ttl = ph.name(ttl);
-            let now = ph.value(aws_sdk_dynamodb::types::AttributeValue::N(now.to_string()));
-            let live = format!("(attribute_not_exists({ttl}) OR {ttl} > {now})");
-            r.filter = Some(match r.filter.take() {
-                Some(f) => format!("{f} AND {live}"),
-                None => live,
-            });
+        // The read policy decides what the pages give (model::stored). The filters below
+        // only save reading what it would leave out, where the index holds what they test.
+        let policy = match self.scope {
+            Scope::Entity => ReadPolicy::of::<M>(self.include_expired),
+            Scope::Collection {
+                members,
+                ttls,
+                report,
+            } => ReadPolicy::of_members(M::ENTITY, members, ttls, report)
+                .with_expired(self.include_expired),
+        };
+        let holds = |attr: &str| match self.index.map(|i| i.projection) {
+            None | Some(crate::model::Projection::All) => true,
+            Some(crate::model::Projection::KeysOnly) => false,
+            Some(crate::model::Projection::Include(attrs)) => attrs.contains(&attr),
+        };
+        // Items past their TTL that DynamoDB has not deleted yet.
+        if let (Some(ttl), false) = (M::TTL.filter(|t| holds(t)), self.include_expired) {
+            if matches!(self.scope, Scope::Entity) {
+                let now = crate::model::managed::epoch_secs(std::time::SystemTime::now());
+                let ttl = ph.name(ttl);
+                let now = ph.value(aws_sdk_dynamodb::types::AttributeValue::N(now.to_string()));
+                and_filter(r, format!("(attribute_not_exists({ttl}) OR {ttl} > {now})"));
+            }
         }
         // A shared table: only this model's items, or the collection's members.
-        // An index that holds only the keys cannot be filtered on the entity: its keys are
-        // the entity's templates.
-        let keys_only = self
-            .index
-            .is_some_and(|i| i.projection == crate::model::Projection::KeysOnly);
-        if let (Some(e), false) = (M::ENTITY, keys_only) {
+        let reports = matches!(self.scope, Scope::Collection { report: true, .. });
+        if let (Some(e), false) = (M::ENTITY.filter(|e| holds(e.attr)), reports) {
+            let attr = ph.name(e.attr);
+            let mut value =
+                |name: &str| ph.value(aws_sdk_dynamodb::types::AttributeValue::S(name.to_owned()));
             let only = match self.scope {
-                Scope::Entity => Some(format!(
-                    "{} = {}",
-                    ph.name(e.attr),
-                    ph.value(aws_sdk_dynamodb::types::AttributeValue::S(
-                        e.name.to_owned()
-                    ))
+                Scope::Entity if e.adopts_untagged => Some(format!(
+                    "({attr} = {} OR attribute_not_exists({attr}))",
+                    value(e.name)
                 )),
+                Scope::Entity => Some(format!("{attr} = {}", value(e.name))),
                 Scope::Collection {
                     members,
                     report: false,
-                } => Some(format!(
-                    "{} IN ({})",
-                    ph.name(e.attr),
-                    members
-                        .iter()
-                        .map(|m| ph
-                            .value(aws_sdk_dynamodb::types::AttributeValue::S((*m).to_owned())))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
+                    ..
+                } => {
+                    let names: Vec<String> = members.iter().map(|m| value(m)).collect();
+                    Some(format!("{attr} IN ({})", names.join(", ")))
+                }
                 Scope::Collection { report: true, .. } => None,
             };
             if let Some(only) = only {
-                r.filter = Some(match r.filter.take() {
-                    Some(f) => format!("{f} AND {only}"),
-                    None => only,
-                });
+                and_filter(r, only);
             }
         }
+        // The page holds what the policy decides by (else a hydrate decides after its
+        // batch get of the whole items); a projection asks for it too.
+        if policy.attributes().all(holds) {
+            r.policy = Some(policy);
+        }
         r.projection = self.projection.map(|p| p(ph)).transpose()?;
+        if let (Some(p), Some(policy)) = (r.projection.as_mut(), r.policy.as_ref()) {
+            for a in policy.attributes() {
+                p.push_str(&format!(", {}", ph.name(a)));
+            }
+        }
         // DynamoDB's Limit is per request: the page size, and never more than the total.
         r.limit = match (self.page_size, self.limit) {
             (Some(p), Some(l)) => Some(p.min(l)),
@@ -355,8 +401,22 @@ impl<M: Model, O> Read<M, O> {
         r.cursor_keys = keys;
         r.consistent = self.consistent;
         r.start_key = self.start.as_ref().map(|c| c.key().clone());
+        if self.max_pages == Some(0) {
+            return Err(Error::InvalidRequest(
+                "max_pages is at least 1, not 0".into(),
+            ));
+        }
+        r.max_pages = self.max_pages;
         Ok(())
     }
+}
+
+/// Adds `condition` to the request's filter.
+fn and_filter(r: &mut Request, condition: String) {
+    r.filter = Some(match r.filter.take() {
+        Some(f) => format!("{f} AND {condition}"),
+        None => condition,
+    });
 }
 
 /// The attribute name of a top-level path in a key condition.

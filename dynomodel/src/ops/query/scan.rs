@@ -40,7 +40,7 @@ pub(crate) async fn scan_send(
             .set_total_segments(segment.map(|s| s.1))
     })
     .await?;
-    raw_page(out)
+    raw_page(out, r)
 }
 
 /// A Scan of the table or an index; `M::scan()` makes one.
@@ -57,6 +57,24 @@ pub struct Scan<M, O = M> {
     segments: i32,
     concurrency: usize,
     segment: Option<(i32, i32)>,
+}
+
+impl<M, O> Clone for Scan<M, O> {
+    fn clone(&self) -> Self {
+        let Scan {
+            read,
+            segments,
+            concurrency,
+            segment,
+        } = self;
+        let (segments, concurrency, segment) = (*segments, *concurrency, *segment);
+        Scan {
+            read: read.clone(),
+            segments,
+            concurrency,
+            segment,
+        }
+    }
 }
 
 /// How many segments of a parallel scan are read at once, unless `concurrency` says.
@@ -175,6 +193,11 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
                 )));
             }
         }
+        if self.segments > 1 && self.read.start.is_some() {
+            return Err(Error::InvalidRequest(
+                "a parallel scan has a cursor per segment, not one: resume each segment with segment(i, n).start_at(cursor)".into(),
+            ));
+        }
         self.read.check_projection()?;
         let mut r = Request::new("Scan", M::TABLE);
         r.segment = self.segment;
@@ -240,16 +263,16 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
     }
 
     /// The requests of every segment of a parallel scan, from their start.
-    fn segment_requests(&self, r: &Request) -> Vec<Request> {
-        let total = self.segments;
-        (0..total)
-            .map(|segment| {
-                let mut r = r.clone();
-                r.start_key = None;
-                r.segment = Some((segment, total));
-                r
-            })
-            .collect()
+    /// The request of each segment, made as it is needed: a scan of a million segments holds
+    /// `concurrency` requests at once, not a million.
+    fn segment_requests(&self, r: &Request) -> impl Iterator<Item = Request> + Send + 'static {
+        let (total, r) = (self.segments, r.clone());
+        (0..total).map(move |segment| {
+            let mut r = r.clone();
+            r.start_key = None;
+            r.segment = Some((segment, total));
+            r
+        })
     }
 
     /// The items, one at a time, fetching the next page only when the last is used up; with
@@ -267,9 +290,9 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
         let request = self.to_request();
         let cap = request.as_ref().ok().and_then(|r| r.total_limit);
         let decode = self.read.decode;
-        let segments: Vec<Result<Request>> = match &request {
-            Ok(r) if self.segments > 1 => self.segment_requests(r).into_iter().map(Ok).collect(),
-            _ => vec![request],
+        let segments: Box<dyn Iterator<Item = Result<Request>> + Send> = match &request {
+            Ok(r) if self.segments > 1 => Box::new(self.segment_requests(r).map(Ok)),
+            _ => Box::new(std::iter::once(request)),
         };
         stream::iter(segments)
             .map(move |r| {

@@ -9,7 +9,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::{projection_of, Placeholders};
 use crate::model::check_key_of;
-use crate::model::stored::load;
+use crate::model::stored::{load, wrong_entity, ReadPolicy, Verdict};
 use crate::model::{Document, Key, Model};
 use crate::ops::request::Request;
 use crate::ops::send::send_many;
@@ -113,6 +113,7 @@ results! {
 /// ```
 pub struct TransactGet<T = ()> {
     keys: Vec<Result<Slot>>,
+    include_expired: bool,
     _t: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -127,6 +128,7 @@ impl TransactGet<()> {
     pub fn new() -> Self {
         TransactGet {
             keys: Vec::new(),
+            include_expired: false,
             _t: std::marker::PhantomData,
         }
     }
@@ -158,6 +160,8 @@ impl<T> TransactGet<T> {
             table: M::TABLE,
             key: key.into_item(),
             projection: None,
+            policy: ReadPolicy::of::<M>(false),
+            keyed: Keyed::Model(M::ENTITY),
         }))
     }
 
@@ -185,6 +189,8 @@ impl<T> TransactGet<T> {
             table: M::TABLE,
             key: key.into_item(),
             projection: None,
+            policy: ReadPolicy::of_collection::<C>(false),
+            keyed: Keyed::Collection,
         }))
     }
 
@@ -214,13 +220,34 @@ impl<T> TransactGet<T> {
     {
         self.then(check_key_of::<M>(&key).and_then(|()| {
             let mut ph = Placeholders::default();
-            let expression = projection_of::<M, P>(&mut ph)?;
+            let policy = ReadPolicy::of::<M>(false);
+            // What the read policy decides by comes too.
+            let mut expression = projection_of::<M, P>(&mut ph)?;
+            for a in policy.attributes().filter(|a| !P::ATTRIBUTES.contains(a)) {
+                expression = format!("{expression}, {}", ph.name(a));
+            }
             Ok(Slot {
                 table: M::TABLE,
                 key: key.into_item(),
                 projection: Some((expression, ph.names().clone())),
+                policy,
+                keyed: Keyed::Model(M::ENTITY),
             })
         }))
+    }
+
+    /// Also gives items whose TTL has passed but that DynamoDB has not deleted yet; without
+    /// it, such an item reads as `None`, as in `get`.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let read = TransactGet::new().get(Pet::key("1")).include_expired();
+    /// # let _ = read;
+    /// ```
+    pub fn include_expired(mut self) -> Self {
+        self.include_expired = true;
+        self
     }
 
     /// The read with one more get, whose results are `U`.
@@ -228,16 +255,27 @@ impl<T> TransactGet<T> {
         self.keys.push(slot);
         TransactGet {
             keys: self.keys,
+            include_expired: self.include_expired,
             _t: std::marker::PhantomData,
         }
     }
 }
 
-/// One get of a TransactGet.
+/// One get of a TransactGet, with the read policy of what it reads.
 pub(crate) struct Slot {
     table: &'static str,
     key: Item,
     projection: Option<(String, std::collections::HashMap<String, String>)>,
+    policy: ReadPolicy,
+    keyed: Keyed,
+}
+
+/// What a get that finds another entity's item answers.
+enum Keyed {
+    /// `WrongEntity`, as every keyed read of a model.
+    Model(Option<&'static crate::model::Entity>),
+    /// The collection's decode names the members it expected.
+    Collection,
 }
 
 /// The projected result of [`TransactGet::get_projected`]: the document `P`.
@@ -318,8 +356,10 @@ impl<T: GetResults> TransactGet<T> {
     /// ```
     pub async fn exec(self, db: &Db) -> Result<T> {
         let mut gets = Vec::with_capacity(self.keys.len());
+        let mut policies = Vec::with_capacity(self.keys.len());
         for k in self.keys {
             let slot = k?;
+            policies.push((slot.policy.with_expired(self.include_expired), slot.keyed));
             let (projection, names) = slot.projection.unzip();
             gets.push(
                 TransactGetItem::builder()
@@ -345,12 +385,25 @@ impl<T: GetResults> TransactGet<T> {
         })
         .await?;
         let Ok(out) = sent;
+        let now = std::time::SystemTime::now();
         let items = out
             .responses
             .unwrap_or_default()
             .into_iter()
-            .map(|r| r.item.filter(|i| !i.is_empty()))
-            .collect();
+            .zip(policies)
+            .map(
+                |(r, (policy, keyed))| match r.item.filter(|i| !i.is_empty()) {
+                    Some(item) => match (policy.verdict(&item, now), keyed) {
+                        (Verdict::Expired, _) => Ok(None),
+                        (Verdict::Foreign(found), Keyed::Model(e)) => {
+                            Err(wrong_entity(e, &item, found))
+                        }
+                        _ => Ok(Some(item)),
+                    },
+                    None => Ok(None),
+                },
+            )
+            .collect::<Result<Vec<_>>>()?;
         T::decode(items).await
     }
 }
