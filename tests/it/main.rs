@@ -14,6 +14,7 @@ mod lambda;
 mod layers;
 mod lints;
 mod local;
+mod machine;
 mod migrate;
 mod models;
 mod ops;

@@ -1,0 +1,469 @@
+//! The write and read promise as a state machine: random sequences of creates, saves,
+//! typed updates, deletes, batches and transactions over three colliding keys, against
+//! DynamoDB Local and against a reference model of what must be stored. After every step the
+//! stored item (a raw GetItem) equals the reference; a write that failed changed nothing; a
+//! write that succeeded moved the version by exactly one and answered what is stored; and
+//! every read path gives the item, or leaves it out when it is past its TTL, by the same rule.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use dynomodel::prelude::*;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde::{Deserialize, Serialize};
+
+use crate::common;
+
+#[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynomodel(table = "machine")]
+struct Rec {
+    #[dynomodel(hash_key)]
+    id: String,
+    #[dynomodel(required)]
+    email: Option<String>,
+    #[dynomodel(validate(range(min = -1000, max = 1000)))]
+    n: i32,
+    #[dynomodel(string_set, validate(length(max = 3)))]
+    tags: BTreeSet<String>,
+    #[dynomodel(validate(length(max = 4)))]
+    list: Vec<i8>,
+    f: f32,
+    text: String,
+    #[dynomodel(ttl)]
+    ttl: Option<i64>,
+    #[dynomodel(version)]
+    version: u8,
+}
+
+const KEYS: [&str; 3] = ["a", "b", "c"];
+
+/// A time to live long past.
+const EXPIRED: i64 = 1_000_000;
+
+#[derive(Clone, Debug)]
+enum Step {
+    Create(Rec),
+    /// A save of `rec` by a caller that read the stored version, or one behind it.
+    Save(Rec, bool),
+    Add(&'static str, i32),
+    DropEmail(&'static str, bool),
+    AddTags(&'static str, BTreeSet<String>),
+    Append(&'static str, Vec<i8>),
+    AddElem(&'static str, usize, i8),
+    AddF(&'static str, f32),
+    Text(&'static str, String),
+    Delete(&'static str),
+    Expire(&'static str),
+    BatchPut(Vec<Rec>),
+    Tx(&'static str, i32, &'static str, i32),
+}
+
+fn key() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(KEYS.to_vec())
+}
+
+fn float() -> impl Strategy<Value = f32> {
+    prop::sample::select(vec![
+        0.0,
+        -0.0,
+        f32::MAX / 2.0,
+        -f32::MAX / 2.0,
+        f32::MAX,
+        f32::MIN,
+        f32::NAN,
+        f32::INFINITY,
+    ])
+}
+
+fn rec() -> impl Strategy<Value = Rec> {
+    (
+        key(),
+        prop::option::weighted(0.9, "[a-zé€😀]{1,6}"),
+        -1100i32..1100,
+        prop::collection::btree_set("[xyz]", 0..5),
+        prop::collection::vec(any::<i8>(), 0..6),
+        float(),
+        "[ a-zé€😀\u{0}]{0,8}",
+        prop::option::of(prop::sample::select(vec![-3600i64, 3600])),
+        prop::sample::select(vec![0u8, 1, 7, 254, 255]),
+    )
+        .prop_map(|(id, email, n, tags, list, f, text, ttl, version)| Rec {
+            id: id.into(),
+            email,
+            n,
+            tags,
+            list,
+            f,
+            text,
+            ttl: ttl.map(|t| now() + t),
+            version,
+        })
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        2 => rec().prop_map(Step::Create),
+        2 => (rec(), any::<bool>()).prop_map(|(r, stale)| Step::Save(r, stale)),
+        3 => (key(), -600i32..600).prop_map(|(k, d)| Step::Add(k, d)),
+        1 => (key(), any::<bool>()).prop_map(|(k, r)| Step::DropEmail(k, r)),
+        2 => (key(), prop::collection::btree_set("[wxyz]", 1..4)).prop_map(|(k, t)| Step::AddTags(k, t)),
+        2 => (key(), prop::collection::vec(any::<i8>(), 1..3)).prop_map(|(k, v)| Step::Append(k, v)),
+        2 => (key(), 0usize..4, any::<i8>()).prop_map(|(k, i, d)| Step::AddElem(k, i, d)),
+        1 => (key(), prop::sample::select(vec![f32::MAX / 2.0, -f32::MAX / 2.0, f32::MAX])).prop_map(|(k, x)| Step::AddF(k, x)),
+        1 => (key(), "[a-z€😀]{0,5}").prop_map(|(k, t)| Step::Text(k, t)),
+        1 => key().prop_map(Step::Delete),
+        1 => key().prop_map(Step::Expire),
+        1 => prop::collection::vec(rec(), 1..3).prop_map(Step::BatchPut),
+        2 => (key(), -600i32..600, key(), -600i32..600).prop_map(|(a, x, b, y)| Step::Tx(a, x, b, y)),
+    ]
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn expired(r: &Rec) -> bool {
+    r.ttl.is_some_and(|t| t <= now())
+}
+
+/// Whether `r` passes the model's rules and can be written.
+fn valid(r: &Rec) -> bool {
+    r.email.is_some()
+        && (-1000..=1000).contains(&r.n)
+        && r.tags.len() <= 3
+        && r.list.len() <= 4
+        && r.f.is_finite()
+}
+
+/// The reference: what the table must hold, by key.
+type Model = BTreeMap<String, Rec>;
+
+/// The decimal that each item's `f` is stored as: additions accumulate decimals that no
+/// `f32` shows exactly, which DynamoDB adds as they are.
+type Decimals = BTreeMap<String, f64>;
+
+/// What a step must come to: the table after it, or a refusal that changes nothing.
+fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
+    let mut next = m.clone();
+    let bump = |r: &mut Rec| -> Option<()> {
+        r.version = r.version.checked_add(1)?;
+        Some(())
+    };
+    match step {
+        Step::Create(r) => {
+            if !valid(r) || m.get(&r.id).is_some_and(|s| !expired(s)) {
+                return None;
+            }
+            let mut r = r.clone();
+            bump(&mut r)?;
+            next.insert(r.id.clone(), r);
+        }
+        Step::Save(r, stale) => {
+            let stored = m.get(&r.id).map_or(0, |s| s.version);
+            let mut r = r.clone();
+            r.version = if *stale {
+                stored.wrapping_sub(1)
+            } else {
+                stored
+            };
+            if !valid(&r) || r.version != stored {
+                return None;
+            }
+            bump(&mut r)?;
+            next.insert(r.id.clone(), r);
+        }
+        Step::Add(k, d) => {
+            let r = next.get_mut(*k)?;
+            r.n = r.n.checked_add(*d).filter(|n| (-1000..=1000).contains(n))?;
+            bump(r)?;
+        }
+        Step::DropEmail(..) => return None,
+        Step::AddTags(k, t) => {
+            let r = next.get_mut(*k)?;
+            // An add of elements is refused where the set could outgrow its rule.
+            if !r.tags.is_empty() && r.tags.len() + t.len() > 3 {
+                return None;
+            }
+            r.tags.extend(t.iter().cloned());
+            bump(r)?;
+        }
+        Step::Append(k, v) => {
+            let r = next.get_mut(*k)?;
+            if r.list.len() + v.len() > 4 {
+                return None;
+            }
+            r.list.extend(v);
+            bump(r)?;
+        }
+        Step::AddElem(k, i, d) => {
+            let r = next.get_mut(*k)?;
+            let e = r.list.get_mut(*i)?;
+            *e = e.checked_add(*d)?;
+            bump(r)?;
+        }
+        Step::AddF(k, x) => {
+            let r = next.get_mut(*k)?;
+            // DynamoDB adds the decimals that the floats are stored as, and the guard bounds
+            // the sum by f32::MAX as a decimal.
+            let decimal = |v: f32| v.to_string().parse::<f64>().unwrap();
+            let stored = dec.get(*k).copied().unwrap_or_else(|| decimal(r.f));
+            let sum = stored + decimal(*x);
+            if sum.abs() > decimal(f32::MAX) {
+                return None;
+            }
+            r.f = sum as f32;
+            bump(r)?;
+        }
+        Step::Text(k, t) => {
+            let r = next.get_mut(*k)?;
+            r.text = t.clone();
+            bump(r)?;
+        }
+        Step::Delete(k) => {
+            next.remove(*k);
+        }
+        Step::Expire(k) => {
+            next.get_mut(*k)?.ttl = Some(EXPIRED);
+        }
+        Step::BatchPut(recs) => {
+            let mut seen = BTreeSet::new();
+            for r in recs {
+                if !valid(r) || !seen.insert(r.id.clone()) {
+                    return None;
+                }
+                let mut r = r.clone();
+                bump(&mut r)?;
+                next.insert(r.id.clone(), r);
+            }
+        }
+        Step::Tx(a, x, b, y) => {
+            if a == b {
+                return None;
+            }
+            next = expect(&next, dec, &Step::Add(a, *x))?;
+            next = expect(&next, dec, &Step::Add(b, *y))?;
+        }
+    }
+    Some(next)
+}
+
+/// Runs `step` through the public API; what it answered, as stored items where it answers one.
+async fn run(db: &Db, m: &Model, step: &Step) -> Result<Option<Rec>> {
+    let f = Rec::fields();
+    let up = |k: &str| Rec::update(Rec::key(k));
+    match step {
+        Step::Create(r) => {
+            let mut r = r.clone();
+            r.create(db).await.map(|()| Some(r))
+        }
+        Step::Save(r, stale) => {
+            let stored = m.get(&r.id).map_or(0, |s| s.version);
+            let mut r = r.clone();
+            r.version = if *stale {
+                stored.wrapping_sub(1)
+            } else {
+                stored
+            };
+            r.save(db).await.map(|()| Some(r))
+        }
+        Step::Add(k, d) => up(k).add(&f.n, *d).exec(db).await.map(Some),
+        Step::DropEmail(k, true) => up(k).remove(&f.email).exec(db).await.map(Some),
+        Step::DropEmail(k, false) => up(k).set(&f.email, None::<String>).exec(db).await.map(Some),
+        Step::AddTags(k, t) => up(k).add(&f.tags, t.clone()).exec(db).await.map(Some),
+        Step::Append(k, v) => up(k).append(&f.list, v.clone()).exec(db).await.map(Some),
+        Step::AddElem(k, i, d) => {
+            // An element past the end is refused before sending by the reference; keep the
+            // request to elements that exist, as a caller that read the item would.
+            if m.get(*k).is_none_or(|r| *i >= r.list.len()) {
+                return Err(Error::InvalidRequest("no such element".into()));
+            }
+            up(k).add(f.list.at(*i), *d).exec(db).await.map(Some)
+        }
+        Step::AddF(k, x) => up(k).add(&f.f, *x).exec(db).await.map(Some),
+        Step::Text(k, t) => up(k).set(&f.text, t.clone()).exec(db).await.map(Some),
+        Step::Delete(k) => Rec::delete(Rec::key(*k)).exec(db).await.map(|_| None),
+        Step::Expire(k) => {
+            if !m.contains_key(*k) {
+                return Err(Error::InvalidRequest("nothing to expire".into()));
+            }
+            db.client()
+                .update_item()
+                .table_name(db.table_name("machine"))
+                .key("id", AttributeValue::S((*k).into()))
+                .update_expression("SET #t = :t")
+                .expression_attribute_names("#t", "ttl")
+                .expression_attribute_values(":t", AttributeValue::N(EXPIRED.to_string()))
+                .send()
+                .await
+                .unwrap();
+            Ok(None)
+        }
+        Step::BatchPut(recs) => Rec::batch_put(recs.clone())
+            .overwrite_versions()
+            .exec(db)
+            .await
+            .map(|()| None),
+        Step::Tx(a, x, b, y) => Transaction::new()
+            .update(up(a).add(&f.n, *x))
+            .update(up(b).add(&f.n, *y))
+            .exec(db)
+            .await
+            .map(|()| None),
+    }
+}
+
+async fn stored(db: &Db) -> (Model, Decimals) {
+    let (mut out, mut dec) = (Model::new(), Decimals::new());
+    for k in KEYS {
+        let raw = db
+            .client()
+            .get_item()
+            .table_name(db.table_name("machine"))
+            .key("id", AttributeValue::S(k.into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap();
+        if let Some(item) = raw.item {
+            let r = Rec::from_item(&item).unwrap_or_else(|e| panic!("{k} does not decode: {e}"));
+            if let Some(AttributeValue::N(f)) = item.get("f") {
+                dec.insert(k.into(), f.parse().unwrap());
+            }
+            out.insert(k.into(), r);
+        }
+    }
+    (out, dec)
+}
+
+static SUCCEEDED: AtomicUsize = AtomicUsize::new(0);
+
+async fn check(db: &Db, steps: &[Step], counted: &AtomicUsize) -> std::result::Result<(), String> {
+    for k in KEYS {
+        Rec::delete(Rec::key(k)).exec_quiet(db).await.unwrap();
+    }
+    let (mut m, mut dec) = (Model::new(), Decimals::new());
+    for (i, step) in steps.iter().enumerate() {
+        counted.fetch_add(1, Ordering::Relaxed);
+        let expected = expect(&m, &dec, step);
+        let answer = run(db, &m, step).await;
+        let (now_stored, now_dec) = stored(db).await;
+        dec = now_dec;
+        // DynamoDB deletes an item past its TTL when it likes: the reference follows.
+        let gone = |model: &mut Model| {
+            model.retain(|k, r| !expired(r) || now_stored.contains_key(k));
+        };
+        gone(&mut m);
+        let mut expected = expected;
+        if let Some(e) = &mut expected {
+            gone(e);
+        }
+        match (&expected, &answer) {
+            (Some(e), Ok(returned)) => {
+                SUCCEEDED.fetch_add(1, Ordering::Relaxed);
+                if &now_stored != e {
+                    return Err(format!(
+                        "step {i} {step:?}: stored {now_stored:?}, expected {e:?}"
+                    ));
+                }
+                if let Some(r) = returned {
+                    if Some(r) != e.get(&r.id) {
+                        return Err(format!(
+                            "step {i} {step:?}: answered {r:?}, stored {:?}",
+                            e.get(&r.id)
+                        ));
+                    }
+                }
+                m = e.clone();
+            }
+            (None, Err(_)) => {
+                if now_stored != m {
+                    return Err(format!("step {i} {step:?} failed ({answer:?}) but changed the table: {now_stored:?}, was {m:?}"));
+                }
+            }
+            (Some(e), Err(err)) => {
+                return Err(format!(
+                    "step {i} {step:?}: refused ({err}), expected {e:?}"
+                ));
+            }
+            (None, Ok(r)) => {
+                return Err(format!("step {i} {step:?}: succeeded ({r:?}), expected a refusal; stored {now_stored:?}"));
+            }
+        }
+        // Every read path gives the item, or leaves it out past its TTL, by one rule.
+        let live: Vec<Option<Rec>> = KEYS
+            .iter()
+            .map(|k| m.get(*k).filter(|r| !expired(r)).cloned())
+            .collect();
+        let got = Rec::batch_get(KEYS.map(Rec::key))
+            .consistent()
+            .exec(db)
+            .await
+            .map_err(|e| e.to_string())?;
+        if got != live {
+            return Err(format!("step {i}: batch_get {got:?}, expected {live:?}"));
+        }
+        for (k, want) in KEYS.iter().zip(&live) {
+            let one = Rec::get(Rec::key(*k))
+                .consistent()
+                .exec(db)
+                .await
+                .map_err(|e| e.to_string())?;
+            if &one != want {
+                return Err(format!("step {i}: get {k} {one:?}, expected {want:?}"));
+            }
+        }
+        let mut scanned = Rec::scan()
+            .consistent()
+            .all(db)
+            .await
+            .map_err(|e| e.to_string())?;
+        scanned.sort_by(|a, b| a.id.cmp(&b.id));
+        let want: Vec<Rec> = live.iter().flatten().cloned().collect();
+        if scanned != want {
+            return Err(format!("step {i}: scan {scanned:?}, expected {want:?}"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn writes_and_reads_follow_the_reference_model() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = rt.block_on(async {
+        let db = common::db().await;
+        Rec::create_table().exec(&db).await.unwrap();
+        db
+    });
+    let counted = AtomicUsize::new(0);
+    let mut runner = TestRunner::new(Config {
+        cases: 10,
+        max_shrink_iters: 200,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(&prop::collection::vec(step(), 200..220), |steps| {
+        rt.block_on(check(&db, &steps, &counted))
+            .map_err(TestCaseError::fail)
+    });
+    let steps = counted.load(Ordering::Relaxed);
+    let succeeded = SUCCEEDED.load(Ordering::Relaxed);
+    eprintln!(
+        "the state machine ran {steps} steps against DynamoDB Local, {succeeded} of them succeeded"
+    );
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    assert!(steps >= 2000, "only {steps} steps ran");
+    assert!(
+        succeeded * 4 >= steps,
+        "only {succeeded} of {steps} steps succeeded"
+    );
+}
