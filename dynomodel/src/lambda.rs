@@ -341,6 +341,10 @@ fn entity_of(record: &EventRecord, attr: &str) -> Option<String> {
 
 /// What a handler of a whole table's stream does with a record of an entity that is not a
 /// member of its collection.
+///
+/// ```
+/// assert_eq!(dynomodel::lambda::Others::default(), dynomodel::lambda::Others::Skip);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Others {
     /// Leave it out: the handler never sees it.
@@ -354,18 +358,10 @@ pub enum Others {
 /// entity attribute names.
 ///
 /// ```
-/// # use dynomodel::prelude::*;
 /// # use dynomodel::doc_support::single::{customer, CustomerView};
-/// use dynomodel::lambda::{table_change, TableChange};
-/// let new = serde_json::to_value(serde_dynamo::Item::from(customer("c1").to_item()?)).unwrap();
-/// let record: aws_lambda_events::dynamodb::EventRecord = serde_json::from_value(serde_json::json!({
-///     "eventID": "1", "eventName": "INSERT", "eventVersion": "1.1",
-///     "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
-///     "dynamodb": {"Keys": {}, "NewImage": new, "SequenceNumber": "1", "SizeBytes": 1,
-///                  "StreamViewType": "NEW_AND_OLD_IMAGES"}
-/// })).unwrap();
-/// assert!(matches!(table_change::<CustomerView>(&record)?, TableChange::Insert(CustomerView::Customer(_))));
-/// # Ok::<(), Error>(())
+/// use dynomodel::lambda::TableChange;
+/// let c = TableChange::Insert(CustomerView::Customer(customer("c1")));
+/// assert!(matches!(c, TableChange::Insert(CustomerView::Customer(_))));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum TableChange<C> {
@@ -404,6 +400,21 @@ pub enum TableChange<C> {
 /// record of an entity that is not a member is [`TableChange::Other`], never an error. A
 /// member's image that does not decode is `Decode`; a record without the image that its
 /// event needs is `InvalidRequest`.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::single::{customer, CustomerView};
+/// use dynomodel::lambda::{table_change, TableChange};
+/// let new = serde_json::to_value(serde_dynamo::Item::from(customer("c1").to_item()?)).unwrap();
+/// let record: aws_lambda_events::dynamodb::EventRecord = serde_json::from_value(serde_json::json!({
+///     "eventID": "1", "eventName": "INSERT", "eventVersion": "1.1",
+///     "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+///     "dynamodb": {"Keys": {}, "NewImage": new, "SequenceNumber": "1", "SizeBytes": 1,
+///                  "StreamViewType": "NEW_AND_OLD_IMAGES"}
+/// })).unwrap();
+/// assert!(matches!(table_change::<CustomerView>(&record)?, TableChange::Insert(CustomerView::Customer(_))));
+/// # Ok::<(), Error>(())
+/// ```
 pub fn table_change<C: Collection>(record: &EventRecord) -> Result<TableChange<C>> {
     let key = image_item(&record.change.keys);
     let entity = entity_of(record, C::ENTITY_ATTR);

@@ -246,7 +246,7 @@ pub const fn free_names<T: Table>(names: &[&str]) -> bool {
 /// ```
 /// # use dynomodel::prelude::*;
 /// # use dynomodel::doc_support::single::Groceries;
-/// assert!(dynomodel::model::single_table::reserved::<Groceries>("gsi2sk"));
+/// assert!(dynomodel::model::single_table::reserved::<Groceries>("gsi1sk"));
 /// assert!(!dynomodel::model::single_table::reserved::<Groceries>("note"));
 /// ```
 pub fn reserved<T: Table>(name: &str) -> bool {
