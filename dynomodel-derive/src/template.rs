@@ -161,12 +161,12 @@ fn field_fits(cx: &mut Ctxt, lit: &LitStr, f: &Field<'_>, optional: bool, width:
         return false;
     }
     match f.shape {
-        Shape::String | Shape::DateTime | Shape::Other if !width => true,
+        Shape::String | Shape::DateTime | Shape::Other | Shape::Bool if !width => true,
         Shape::Integer | Shape::DateTime | Shape::Other => true,
-        Shape::String => {
+        Shape::String | Shape::Bool => {
             cx.error_at(
                 lit,
-                format!("`{}` is a string: a width pads numbers only", f.name),
+                format!("`{}` is not a number: a width pads numbers only", f.name),
             );
             false
         }
@@ -174,7 +174,7 @@ fn field_fits(cx: &mut Ctxt, lit: &LitStr, f: &Field<'_>, optional: bool, width:
             cx.error_at(
                 lit,
                 format!(
-                    "`{}` cannot be part of a key: a key template takes strings, whole numbers and date-times",
+                    "`{}` cannot be part of a key: a key template takes strings, whole numbers, booleans and date-times",
                     f.name
                 ),
             );

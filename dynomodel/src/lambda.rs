@@ -35,9 +35,11 @@
 
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
 use crate::codec::Item;
 use crate::error::{Error, Result};
-use crate::model::{Document, Key, Model};
+use crate::model::{Collection, Document, Key, Model};
 
 /// A stream image (`NewImage`, `OldImage`) as an item.
 ///
@@ -269,7 +271,8 @@ impl BatchItemFailures {
 /// number beside the change (for an idempotent write, say). At the first record that does
 /// not decode or whose handling fails, it stops: the answer lists that record, so that
 /// Lambda delivers it and those after it again, and the records before it are not repeated.
-/// The error comes back beside the answer, to be logged.
+/// The error comes back beside the answer, to be logged. For a model in a shared table, the
+/// records of other entities are skipped (see [`for_each_table_change`] to handle them all).
 ///
 /// ```
 /// # use dynomodel::prelude::*;
@@ -307,7 +310,233 @@ where
 {
     for record in &event.records {
         let sequence = record.change.sequence_number.clone().unwrap_or_default();
+        // In a shared table the stream holds every entity's records: another entity's record
+        // is not this handler's, and must not hold the stream up.
+        if let Some(e) = M::ENTITY {
+            if entity_of(record, e.attr).is_some_and(|found| found != e.name) {
+                continue;
+            }
+        }
         let result = match change::<M>(record) {
+            Ok(c) => handle(c, &sequence).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            return (BatchItemFailures::from_sequence_number(sequence), Some(e));
+        }
+    }
+    (BatchItemFailures::default(), None)
+}
+
+/// The entity that a record's images name in the entity attribute `attr` (the new image's,
+/// else the old one's).
+fn entity_of(record: &EventRecord, attr: &str) -> Option<String> {
+    [&record.change.new_image, &record.change.old_image]
+        .into_iter()
+        .find_map(|image| match image.get(attr) {
+            Some(serde_dynamo::AttributeValue::S(s)) => Some(s.clone()),
+            _ => None,
+        })
+}
+
+/// What a handler of a whole table's stream does with a record of an entity that is not a
+/// member of its collection.
+///
+/// ```
+/// assert_eq!(dynomodel::lambda::Others::default(), dynomodel::lambda::Others::Skip);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Others {
+    /// Leave it out: the handler never sees it.
+    #[default]
+    Skip,
+    /// Give it to the handler as [`TableChange::Other`].
+    Report,
+}
+
+/// One change of a shared table's stream, as the member of collection `C` that the record's
+/// entity attribute names.
+///
+/// ```
+/// # use dynomodel::doc_support::single::{customer, CustomerView};
+/// use dynomodel::lambda::TableChange;
+/// let c = TableChange::Insert(CustomerView::Customer(customer("c1")));
+/// assert!(matches!(c, TableChange::Insert(CustomerView::Customer(_))));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableChange<C> {
+    /// A new item (`INSERT`).
+    Insert(C),
+    /// A changed item (`MODIFY`).
+    Modify {
+        /// The item before the change, where the stream carries old images.
+        old: Option<C>,
+        /// The item after the change.
+        new: C,
+        /// The attribute names of the member's fields whose stored values changed (all of
+        /// them where there is no old image).
+        changed: Vec<&'static str>,
+    },
+    /// A deleted item (`REMOVE`): the old image where the stream carries it.
+    Remove {
+        /// The item before it was deleted.
+        old: Option<C>,
+        /// Its table key.
+        key: Item,
+    },
+    /// A record of an entity that is not a member, or of an item without the entity
+    /// attribute (with [`Others::Report`]).
+    Other {
+        /// The entity that the record names, if it names one.
+        entity: Option<String>,
+        /// `INSERT`, `MODIFY` or `REMOVE`.
+        event: String,
+        /// The item's table key.
+        key: Item,
+    },
+}
+
+/// The change that one record of a shared table's stream reports, as a member of `C`; the
+/// record of an entity that is not a member is [`TableChange::Other`], never an error. A
+/// member's image that does not decode is `Decode`; a record without the image that its
+/// event needs is `InvalidRequest`.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::single::{customer, CustomerView};
+/// use dynomodel::lambda::{table_change, TableChange};
+/// let new = serde_json::to_value(serde_dynamo::Item::from(customer("c1").to_item()?)).unwrap();
+/// let record: aws_lambda_events::dynamodb::EventRecord = serde_json::from_value(serde_json::json!({
+///     "eventID": "1", "eventName": "INSERT", "eventVersion": "1.1",
+///     "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+///     "dynamodb": {"Keys": {}, "NewImage": new, "SequenceNumber": "1", "SizeBytes": 1,
+///                  "StreamViewType": "NEW_AND_OLD_IMAGES"}
+/// })).unwrap();
+/// assert!(matches!(table_change::<CustomerView>(&record)?, TableChange::Insert(CustomerView::Customer(_))));
+/// # Ok::<(), Error>(())
+/// ```
+pub fn table_change<C: Collection>(record: &EventRecord) -> Result<TableChange<C>> {
+    let key = image_item(&record.change.keys);
+    let entity = entity_of(record, C::ENTITY_ATTR);
+    if !entity.as_deref().is_some_and(|e| C::MEMBERS.contains(&e)) {
+        return Ok(TableChange::Other {
+            entity,
+            event: record.event_name.clone(),
+            key,
+        });
+    }
+    let decode = |image: &serde_dynamo::Item, what: &str| -> Result<Option<(C, Item)>> {
+        let item = image_item(image);
+        if item.is_empty() {
+            return Ok(None);
+        }
+        match C::from_item(&item) {
+            Ok(c) => Ok(Some((c, item))),
+            Err(Error::Decode { path, message }) => Err(Error::Decode {
+                path,
+                message: format!("{message} (in the stream record's {what})"),
+            }),
+            Err(other) => Err(other),
+        }
+    };
+    let old = decode(&record.change.old_image, "OldImage")?;
+    let new = decode(&record.change.new_image, "NewImage")?;
+    let missing_new = || {
+        Error::InvalidRequest(format!(
+            "the {} record has no NewImage: give the stream the NEW_IMAGE or NEW_AND_OLD_IMAGES view type",
+            record.event_name
+        ))
+    };
+    match record.event_name.as_str() {
+        "INSERT" => new
+            .map(|(c, _)| TableChange::Insert(c))
+            .ok_or_else(missing_new),
+        "MODIFY" => {
+            let (new, new_item) = new.ok_or_else(missing_new)?;
+            let changed =
+                changed_attributes(new.attributes(), old.as_ref().map(|(_, i)| i), &new_item);
+            Ok(TableChange::Modify {
+                old: old.map(|(c, _)| c),
+                new,
+                changed,
+            })
+        }
+        "REMOVE" => Ok(TableChange::Remove {
+            old: old.map(|(c, _)| c),
+            key,
+        }),
+        other => Err(Error::InvalidRequest(format!(
+            "unknown stream event name `{other}`"
+        ))),
+    }
+}
+
+/// The attributes of `names` whose values differ between the two images (numbers as
+/// DynamoDB compares them); every one where there is no old image.
+fn changed_attributes(
+    names: &'static [&'static str],
+    old: Option<&Item>,
+    new: &Item,
+) -> Vec<&'static str> {
+    let same = |a: Option<&AttributeValue>, b: Option<&AttributeValue>| match (a, b) {
+        (Some(AttributeValue::N(x)), Some(AttributeValue::N(y))) => {
+            crate::codec::canonical_number(x) == crate::codec::canonical_number(y)
+        }
+        (a, b) => a == b,
+    };
+    names
+        .iter()
+        .copied()
+        .filter(|n| old.is_none_or(|old| !same(old.get(*n), new.get(*n))))
+        .collect()
+}
+
+/// Handles each change of a whole shared table's stream in order, as members of `C`: the
+/// records of entities that are not members are skipped or given to `handle` as
+/// [`TableChange::Other`], as `others` says, and never stop the stream. At the first member's
+/// record that does not decode, or whose handling fails, it stops, as
+/// [`for_each_change`] does: the answer lists that record, and the error comes back beside it.
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::single::{customer, CustomerView};
+/// use dynomodel::lambda::{for_each_table_change, Others, TableChange};
+/// let image = |item: dynomodel::Item| serde_json::to_value(serde_dynamo::Item::from(item)).unwrap();
+/// let record = |seq: &str, new: serde_json::Value| serde_json::json!({
+///     "eventID": seq, "eventName": "INSERT", "eventVersion": "1.1",
+///     "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+///     "dynamodb": {"Keys": {}, "NewImage": new, "SequenceNumber": seq, "SizeBytes": 1,
+///                  "StreamViewType": "NEW_AND_OLD_IMAGES"}
+/// });
+/// let event: aws_lambda_events::dynamodb::Event = serde_json::from_value(serde_json::json!({"Records": [
+///     record("1", serde_json::json!({"pk": {"S": "X"}, "_et": {"S": "invoice"}})),
+///     record("2", image(customer("c1").to_item()?)),
+/// ]})).unwrap();
+/// # futures::executor::block_on(async {
+/// let mut seen = Vec::new();
+/// let (answer, error) = for_each_table_change::<CustomerView, _, _>(&event, Others::Skip, |change, seq| {
+///     seen.push((seq.to_owned(), matches!(change, TableChange::Insert(CustomerView::Customer(_)))));
+///     async { Ok(()) }
+/// }).await;
+/// assert!(answer.is_empty() && error.is_none());
+/// assert_eq!(seen, [("2".to_owned(), true)]);
+/// # });
+/// # Ok::<(), Error>(())
+/// ```
+pub async fn for_each_table_change<C, F, Fut>(
+    event: &Event,
+    others: Others,
+    mut handle: F,
+) -> (BatchItemFailures, Option<Error>)
+where
+    C: Collection,
+    F: FnMut(TableChange<C>, &str) -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
+    for record in &event.records {
+        let sequence = record.change.sequence_number.clone().unwrap_or_default();
+        let result = match table_change::<C>(record) {
+            Ok(TableChange::Other { .. }) if others == Others::Skip => Ok(()),
             Ok(c) => handle(c, &sequence).await,
             Err(e) => Err(e),
         };

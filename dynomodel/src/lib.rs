@@ -193,7 +193,7 @@ pub mod __private {
     pub use crate::error::ValidationErrors;
     pub use crate::expr::path::{Attr, Bounds, FieldCodec, Path};
     pub use crate::model::single_table as table;
-    pub use crate::model::template::Part;
+    pub use crate::model::template::{separators_hold, Part};
     pub use crate::model::validate::{rules, transforms};
     pub use crate::model::{
         key_attr, version_error, Collection, Document, Entity, Hooks, Index, IndexKind, Key,

@@ -13,6 +13,9 @@ use dynomodel::prelude::*;
 
 mod store;
 use store::*;
+/// The handler of the table's stream (a Lambda; `tests/it/groceries.rs` feeds it records).
+#[allow(dead_code)]
+mod stream;
 
 #[tokio::main]
 async fn main() {

@@ -119,6 +119,8 @@ pub async fn seed(db: &Db) -> Result<()> {
             email: "bo@example.com".into(),
         },
     ])
+    // A new table holds no other entity's item under these keys.
+    .overwrite_other_entities()
     .exec(db)
     .await?;
     Product::batch_put([
@@ -127,6 +129,7 @@ pub async fn seed(db: &Db) -> Result<()> {
         product("kiwi", "Kiwis (6)", "fruit", 299, 8),
         product("milk", "Milk (1 l)", "dairy", 119, 5),
     ])
+    .overwrite_other_entities()
     .exec(db)
     .await
 }

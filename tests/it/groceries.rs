@@ -7,6 +7,8 @@ use dynomodel::prelude::*;
 #[allow(dead_code)]
 #[path = "../../examples/groceries/store.rs"]
 mod store;
+#[path = "../../examples/groceries/stream.rs"]
+mod stream;
 
 use store::*;
 
@@ -146,4 +148,86 @@ async fn every_access_pattern_answers_as_designed() {
     assert_eq!(item["gsi1pk"].as_s().unwrap(), "ORDER#0000000004");
     assert_eq!(item["gsi2pk"].as_s().unwrap(), "STATUS#PLACED");
     assert_eq!(item["customer_id"].as_s().unwrap(), "ana");
+}
+
+/// One record of the groceries table's stream.
+fn record(
+    seq: &str,
+    name: &str,
+    new: Option<&dynomodel::Item>,
+    old: Option<&dynomodel::Item>,
+) -> serde_json::Value {
+    let image = |i: Option<&dynomodel::Item>| match i {
+        Some(i) => serde_json::to_value(serde_dynamo::Item::from(i.clone())).unwrap(),
+        None => serde_json::json!({}),
+    };
+    let keyed = new.or(old).unwrap();
+    let key: dynomodel::Item = ["pk", "sk"]
+        .iter()
+        .map(|k| (k.to_string(), keyed[*k].clone()))
+        .collect();
+    serde_json::json!({
+        "eventID": seq, "eventName": name, "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+        "dynamodb": {"Keys": image(Some(&key)), "NewImage": image(new), "OldImage": image(old),
+                     "SequenceNumber": seq, "SizeBytes": 1, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    })
+}
+
+#[tokio::test]
+async fn one_stream_handler_reads_the_whole_table() {
+    let day = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
+    let ana = Customer {
+        id: "ana".into(),
+        name: "Ana".into(),
+        email: "ana@example.com".into(),
+    }
+    .to_item()
+    .unwrap();
+    let apples = product("apple", "Apples (1 kg)", "fruit", 349, 10)
+        .to_item()
+        .unwrap();
+    let placed = Order {
+        customer_id: "ana".into(),
+        number: 4,
+        placed_at: day,
+        total_cents: 698,
+        status: Some("PLACED".into()),
+    };
+    let delivered = Order {
+        status: None,
+        ..placed.clone()
+    };
+    let line = Line {
+        number: 4,
+        sku: "apple".into(),
+        quantity: 2,
+        price_cents: 349,
+    }
+    .to_item()
+    .unwrap();
+    let (placed, delivered) = (placed.to_item().unwrap(), delivered.to_item().unwrap());
+    let records = vec![
+        record("1", "INSERT", Some(&apples), None),
+        record("2", "INSERT", Some(&ana), None),
+        record("3", "INSERT", Some(&placed), None),
+        record("4", "INSERT", Some(&line), None),
+        record("5", "MODIFY", Some(&delivered), Some(&placed)),
+        record("6", "REMOVE", None, Some(&line)),
+    ];
+    let event: aws_lambda_events::dynamodb::Event =
+        serde_json::from_value(serde_json::json!({ "Records": records })).unwrap();
+    let feed = stream::on_stream(&event).await;
+    assert!(feed.failures.is_empty(), "{feed:?}");
+    assert_eq!(feed.customers_joined, ["ana"]);
+    assert_eq!(feed.orders_placed, [4]);
+    assert_eq!(feed.status_changes, [(4, Some("PLACED".to_owned()), None)]);
+    assert_eq!(
+        feed.removed, 0,
+        "the line's removal is another entity's record"
+    );
+    assert_eq!(
+        feed.others,
+        std::collections::BTreeMap::from([("line".to_owned(), 2), ("product".to_owned(), 1)])
+    );
 }

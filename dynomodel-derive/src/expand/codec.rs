@@ -71,6 +71,15 @@ pub fn default_value(f: &Field<'_>, expr: &Expr) -> TokenStream {
     }
 }
 
+/// A function of the attribute name that says whether an `extra` field leaves it out: the
+/// key attributes and the entity attribute of a shared table (its keys are composed).
+fn reserved(c: &Container<'_>) -> TokenStream {
+    match &c.attrs.shared {
+        Some(t) => quote!(__dm::table::reserved::<#t>),
+        None => quote!((|_: &str| false)),
+    }
+}
+
 pub fn to_item(c: &Container<'_>) -> TokenStream {
     let count = c.stored().count();
     let inserts = c.stored().map(|f| {
@@ -97,10 +106,11 @@ pub fn to_item(c: &Container<'_>) -> TokenStream {
     let extra = c.extra().map(|f| {
         let ident = f.ident;
         let declared = c.stored().map(|f| &f.name);
+        let reserved = reserved(c);
         quote! {
             const DECLARED: &[&str] = &[#(#declared),*];
             for (k, v) in &self.#ident {
-                if !DECLARED.contains(&k.as_str()) {
+                if !DECLARED.contains(&k.as_str()) && !#reserved(k) {
                     item.entry(k.clone()).or_insert_with(|| v.clone());
                 }
             }
@@ -132,11 +142,12 @@ pub fn from_item_body(c: &Container<'_>) -> TokenStream {
         let name = &f.name;
         if f.attrs.extra.is_some() {
             let declared = c.stored().map(|f| &f.name);
+            let reserved = reserved(c);
             return quote! {
                 #ident: {
                     const DECLARED: &[&str] = &[#(#declared),*];
                     item.iter()
-                        .filter(|(k, _)| !DECLARED.contains(&k.as_str()))
+                        .filter(|(k, _)| !DECLARED.contains(&k.as_str()) && !#reserved(k))
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect()
                 }

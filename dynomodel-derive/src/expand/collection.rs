@@ -50,6 +50,12 @@ pub fn collection(c: &Collection<'_>) -> TokenStream {
                     }
                 }
 
+                fn attributes(&self) -> &'static [&'static str] {
+                    match self {
+                        #(Self::#idents(_) => <#tys as __dm::Document>::ATTRIBUTES,)*
+                    }
+                }
+
                 async fn run_after_load(&mut self) -> __dm::Result<()> {
                     match self {
                         #(Self::#idents(m) => <#tys as __dm::Model>::run_after_load(m).await,)*

@@ -45,15 +45,26 @@ fn parts(t: &Template) -> TokenStream {
     quote!(&[#(#parts),*])
 }
 
-fn key_template(attr: TokenStream, index: Option<&str>, sort: bool, t: &Template) -> TokenStream {
+fn key_template(
+    c: &Container<'_>,
+    attr: TokenStream,
+    index: Option<&str>,
+    sort: bool,
+    t: &Template,
+) -> TokenStream {
     let text = t.lit.value();
     let parts = parts(t);
+    let sparse = t
+        .fields()
+        .any(|n| c.field_named(n).is_some_and(|f| f.option_of.is_some()));
     let index = match index {
         Some(i) => quote!(Some(#i)),
         None => quote!(None),
     };
     quote! {
-        __dm::KeyTemplate { attr: #attr, index: #index, sort: #sort, text: #text, parts: #parts }
+        __dm::KeyTemplate {
+            attr: #attr, index: #index, sort: #sort, text: #text, parts: #parts, sparse: #sparse,
+        }
     }
 }
 
@@ -74,10 +85,11 @@ pub fn entity(c: &Container<'_>, ts: &Templates) -> TokenStream {
         .unwrap_or_default();
     let mut keys = Vec::new();
     if let Some(pk) = &ts.pk {
-        keys.push(key_template(quote!(#t::PK), None, false, pk));
+        keys.push(key_template(c, quote!(#t::PK), None, false, pk));
     }
     if let Some(sk) = &ts.sk {
         keys.push(key_template(
+            c,
             quote!(__dm::table::sort_key(#t::SK)),
             None,
             true,
@@ -87,10 +99,11 @@ pub fn entity(c: &Container<'_>, ts: &Templates) -> TokenStream {
     for (name, _, pk, sk) in &ts.indexes {
         let index = quote!(__dm::table::index(#t::INDEXES, #name));
         if let Some(pk) = pk {
-            keys.push(key_template(quote!(#index.pk), Some(name), false, pk));
+            keys.push(key_template(c, quote!(#index.pk), Some(name), false, pk));
         }
         if let Some(sk) = sk {
             keys.push(key_template(
+                c,
                 quote!(__dm::table::sort_key(#index.sk)),
                 Some(name),
                 true,
@@ -125,6 +138,23 @@ pub fn checks(c: &Container<'_>, ts: &Templates) -> TokenStream {
     out.push(quote_spanned!(path.span()=>
         const _: () = ::core::assert!(__dm::table::free_names::<#path>(&[#(#names),*]), #msg);
     ));
+    let all = ts.pk.iter().chain(&ts.sk).chain(
+        ts.indexes
+            .iter()
+            .flat_map(|(_, _, pk, sk)| pk.iter().chain(sk)),
+    );
+    for tpl in all {
+        let parts = parts(tpl);
+        let msg = format!(
+            "a text between two fields of the key template \"{}\" lacks the delimiter of the table `{table_name}`: values such as (\"a-b\", \"c\") and (\"a\", \"b-c\") would compose one key; separate the fields with text that holds the delimiter (`#` unless the table says otherwise)",
+            tpl.lit.value()
+        )
+        .replace('{', "{{")
+        .replace('}', "}}");
+        out.push(quote_spanned!(tpl.lit.span()=>
+            const _: () = ::core::assert!(__dm::separators_hold(#parts, #t::DELIMITER), #msg);
+        ));
+    }
     match &ts.sk {
         Some(sk) => {
             let msg =

@@ -89,6 +89,15 @@ pub trait Collection: Sized + Send + Sync + 'static {
     /// ```
     fn entity(&self) -> &'static str;
 
+    /// The attribute names of this value's member's stored fields.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::{order, CustomerView};
+    /// assert!(CustomerView::Order(order("c1", 1)).attributes().contains(&"placed_at"));
+    /// ```
+    fn attributes(&self) -> &'static [&'static str];
+
     /// The member's `after_load` hook.
     ///
     /// ```

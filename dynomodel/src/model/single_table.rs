@@ -240,6 +240,19 @@ pub const fn free_names<T: Table>(names: &[&str]) -> bool {
 }
 
 /// The entity name of a model in a shared table, in a constant.
+/// Whether `name` is a key attribute or the entity attribute of table `T`: what an `extra`
+/// field of a model in `T` never reads or writes (the keys are composed on every write).
+///
+/// ```
+/// # use dynomodel::prelude::*;
+/// # use dynomodel::doc_support::single::Groceries;
+/// assert!(dynomodel::model::single_table::reserved::<Groceries>("gsi1sk"));
+/// assert!(!dynomodel::model::single_table::reserved::<Groceries>("note"));
+/// ```
+pub fn reserved<T: Table>(name: &str) -> bool {
+    !free_names::<T>(&[name])
+}
+
 #[doc(hidden)]
 pub const fn entity_name(e: Option<&Entity>) -> &'static str {
     match e {

@@ -40,6 +40,58 @@ pub const fn str_eq(a: &str, b: &str) -> bool {
     true
 }
 
+/// Whether `text` contains `needle`, in a constant.
+///
+/// ```
+/// assert!(dynomodel::model::template::str_contains("A#B", "#"));
+/// assert!(!dynomodel::model::template::str_contains("A-B", "#"));
+/// ```
+pub const fn str_contains(text: &str, needle: &str) -> bool {
+    let (t, n) = (text.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return true;
+    }
+    let mut i = 0;
+    while i + n.len() <= t.len() {
+        let mut j = 0;
+        while j < n.len() && t[i + j] == n[j] {
+            j += 1;
+        }
+        if j == n.len() {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Whether every text between two fields of a template contains the delimiter: what keeps
+/// the composition of a template injective, since no value may contain the delimiter (the
+/// derive refuses other templates at compile time). `{first}-{last}` would compose one key
+/// from `("a-b", "c")` and `("a", "b-c")`.
+///
+/// ```
+/// use dynomodel::model::template::{separators_hold, Part};
+/// let f = |name| Part::Field { name, width: 0 };
+/// assert!(separators_hold(&[f("a"), Part::Text("#"), f("b")], "#"));
+/// assert!(!separators_hold(&[f("a"), Part::Text("-"), f("b")], "#"));
+/// assert!(separators_hold(&[Part::Text("X-"), f("a"), Part::Text("-")], "#")); // no field follows
+/// ```
+pub const fn separators_hold(parts: &[Part], delimiter: &str) -> bool {
+    let mut i = 0;
+    while i + 2 < parts.len() {
+        if let (Part::Field { .. }, Part::Text(t), Part::Field { .. }) =
+            (&parts[i], &parts[i + 1], &parts[i + 2])
+        {
+            if !str_contains(t, delimiter) {
+                return false;
+            }
+        }
+        i += 1;
+    }
+    true
+}
+
 /// A part of a key template: literal text, or a field's value.
 ///
 /// ```
@@ -85,6 +137,9 @@ pub struct KeyTemplate {
     pub text: &'static str,
     /// The template, parsed.
     pub parts: &'static [Part],
+    /// Whether a field of it is an `Option`: an item without that field has no such key
+    /// (and, an index's keys being whole or absent, none of that index's keys).
+    pub sparse: bool,
 }
 
 /// A model stored in a shared [`Table`](super::Table): its entity name, and its key
@@ -203,6 +258,7 @@ impl Entity {
         value: impl Fn(&str) -> Option<&'a AttributeValue>,
     ) -> Result<Option<String>> {
         let mut out = String::new();
+        let mut texts = Vec::new();
         let mut errors = ValidationErrors::default();
         let mut missing = false;
         for part in t.parts {
@@ -211,7 +267,10 @@ impl Entity {
                 Part::Field { name, width } => match value(name) {
                     None | Some(AttributeValue::Null(_)) => missing = true,
                     Some(v) => match self.part_text(t, v, *width) {
-                        Ok(text) => out.push_str(&text),
+                        Ok(text) => {
+                            out.push_str(&text);
+                            texts.push((*name, text));
+                        }
                         Err(message) => errors.push(*name, "template", message),
                     },
                 },
@@ -223,11 +282,97 @@ impl Entity {
         }
         if out.is_empty() {
             return Err(Error::InvalidRequest(format!(
-                "the key attribute `{}` ({}) would be an empty string, which DynamoDB does not allow",
-                t.attr, t.text
+                "the key attribute `{}` ({}) would be an empty string, which DynamoDB does not allow{}",
+                t.attr,
+                t.text,
+                texts
+                    .iter()
+                    .map(|(name, _)| format!(": `{name}` is empty"))
+                    .collect::<String>()
             )));
         }
+        // A key must read back as the values it was composed of, or two items could share it
+        // (a value that ends with part of a two-character delimiter, say).
+        let back = self.parse(t, &out);
+        if back.as_deref() != Some(texts.as_slice()) {
+            let name = back
+                .iter()
+                .flat_map(|b| texts.iter().zip(b).find(|(a, b)| a != b))
+                .map(|(a, _)| a.0)
+                .next()
+                .or_else(|| texts.first().map(|(n, _)| *n))
+                .unwrap_or(t.attr);
+            let mut errors = ValidationErrors::default();
+            errors.push(
+                name,
+                "template",
+                format!(
+                    "cannot be read back from the key `{}` = \"{}\" (\"{out}\"): with the text around it, it reads as another value; leave out the characters of the delimiter `{}`",
+                    t.attr, t.text, self.delimiter
+                ),
+            );
+            return Err(Error::Validation(errors));
+        }
         Ok(Some(out))
+    }
+
+    /// The text that each field of template `t` wrote into `key`, in template order: the
+    /// inverse of [`Entity::compose`]. `None` where `key` is not a key of the template. A
+    /// field is read up to the first place where the text after it follows (a number of a
+    /// fixed width, by its width); no value holds the delimiter, which every text between two
+    /// fields holds, so there is one way to read a key.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::Order;
+    /// let e = Order::ENTITY.unwrap();
+    /// let back = e.parse(&e.keys[1], "ORDER#2026-11-30#0000000042").unwrap();
+    /// assert_eq!(back, [("placed_at", "2026-11-30".to_owned()), ("number", "0000000042".to_owned())]);
+    /// assert!(e.parse(&e.keys[1], "LINE#1").is_none());
+    /// ```
+    pub fn parse(&self, t: &KeyTemplate, key: &str) -> Option<Vec<(&'static str, String)>> {
+        let mut rest = key;
+        let mut out = Vec::new();
+        let mut parts = t.parts.iter().peekable();
+        while let Some(part) = parts.next() {
+            match part {
+                Part::Text(text) => rest = rest.strip_prefix(text)?,
+                Part::Field { name, width } => {
+                    let w = usize::from(*width);
+                    let fixed = w > 0
+                        && rest
+                            .get(..w)
+                            .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()));
+                    let end = match parts.peek() {
+                        _ if fixed => w,
+                        Some(Part::Text(next)) => match parts.clone().nth(1) {
+                            // The last text: it ends the key.
+                            None => rest.len().checked_sub(next.len())?,
+                            Some(_) => rest.find(next)?,
+                        },
+                        Some(Part::Field { .. }) => return None,
+                        None => rest.len(),
+                    };
+                    out.push((*name, rest.get(..end)?.to_owned()));
+                    rest = rest.get(end..)?;
+                }
+            }
+        }
+        rest.is_empty().then_some(out)
+    }
+
+    /// The fields of the table's key, as the text that `key` (a table key) holds of each: what
+    /// an update composes an index key from, beside the fields it sets.
+    pub(crate) fn key_texts(&self, key: &Item) -> Item {
+        let mut out = Item::new();
+        for t in self.keys.iter().filter(|k| k.index.is_none()) {
+            if let Some(AttributeValue::S(s)) = key.get(t.attr) {
+                for (name, text) in self.parse(t, s).into_iter().flatten() {
+                    out.insert(name.to_owned(), AttributeValue::S(text));
+                }
+            }
+        }
+        out
     }
 
     /// One field's value as the template writes it.
@@ -264,6 +409,7 @@ impl Entity {
                 self.delimiter, t.attr, t.text
             )),
             AttributeValue::S(s) => Ok(s.clone()),
+            AttributeValue::Bool(b) => Ok(b.to_string()),
             AttributeValue::N(n) => pad(n, if width == 0 { 20 } else { width }).map_err(|why| {
                 format!(
                     "is {n}: {why}, in the key template `{}` = \"{}\"",
@@ -271,7 +417,7 @@ impl Entity {
                 )
             }),
             other => Err(format!(
-                "is {}: only strings and numbers can be part of the key template `{}`",
+                "is {}: only strings, numbers and booleans can be part of the key template `{}`",
                 crate::codec::type_name(other),
                 t.attr
             )),
@@ -290,18 +436,24 @@ impl Entity {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn write_keys(&self, item: &mut Item) -> Result<()> {
-        let mut composed = Vec::with_capacity(self.keys.len());
+        let mut composed: Vec<(&KeyTemplate, Option<String>)> = Vec::with_capacity(self.keys.len());
         let mut errors = ValidationErrors::default();
         for t in self.keys {
             match self.compose(t, |n| item.get(n)) {
-                Ok(Some(v)) => composed.push((t.attr, v)),
-                Ok(None) if t.index.is_some() => {}
+                Ok(Some(v)) => composed.push((t, Some(v))),
+                Ok(None) if t.index.is_some() => composed.push((t, None)),
                 Ok(None) => {
-                    for f in t.fields().filter(|f| item.get(*f).is_none()) {
+                    for f in t
+                        .fields()
+                        .filter(|f| matches!(item.get(*f), None | Some(AttributeValue::Null(_))))
+                    {
                         errors.push(
                             f,
                             "required",
-                            format!("is part of the key `{}` = \"{}\"", t.attr, t.text),
+                            format!(
+                                "has no value, and is part of the key `{}` = \"{}\"",
+                                t.attr, t.text
+                            ),
                         );
                     }
                 }
@@ -314,8 +466,22 @@ impl Entity {
             }
         }
         errors.into_result()?;
-        for (attr, v) in composed {
-            item.insert(attr.to_owned(), AttributeValue::S(v));
+        // An index's keys are whole or absent: where one of them has a field without a value,
+        // the item is in none of the index.
+        let absent: Vec<Option<&str>> = composed
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(t, _)| t.index)
+            .collect();
+        for (t, v) in composed {
+            // No attribute of the item's own (an `extra` map, say) stands in for a key.
+            item.remove(t.attr);
+            match v {
+                Some(v) if !absent.contains(&t.index) => {
+                    item.insert(t.attr.to_owned(), AttributeValue::S(v));
+                }
+                _ => {}
+            }
         }
         item.insert(
             self.attr.to_owned(),

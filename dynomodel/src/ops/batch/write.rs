@@ -96,6 +96,20 @@ pub(crate) async fn write_chunk<M: Model>(
     .await
 }
 
+/// Refuses a batch of a model in a shared table unless the caller allowed it to `verb`
+/// another entity's item: a batch cannot carry the entity condition.
+fn shared_table<M: Model>(allowed: bool, what: &str, verb: &str) -> Result<()> {
+    match M::ENTITY {
+        Some(e) if !allowed => Err(Error::InvalidRequest(format!(
+            "`{}` shares the table `{}`: a {what} cannot check that a key holds no other entity's item, and would {verb} it. Write each item (its entity is checked), use a Transaction, or say .{}() on the batch",
+            e.name,
+            e.table,
+            if what == "batch_put" { "overwrite_other_entities" } else { "delete_other_entities" }
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// A BatchWriteItem of puts; `M::batch_put(items)` makes one.
 ///
 /// Every item runs the save pipeline (defaults, transforms, `before_save`, validation,
@@ -114,6 +128,7 @@ pub struct BatchPut<M> {
     items: Vec<M>,
     options: BatchOptions,
     overwrite_versions: bool,
+    other_entities: bool,
 }
 
 impl<M: Model> BatchPut<M> {
@@ -122,7 +137,26 @@ impl<M: Model> BatchPut<M> {
             items: items.into_iter().collect(),
             options: BatchOptions::default(),
             overwrite_versions: false,
+            other_entities: false,
         }
+    }
+
+    /// Writes the items of a model in a shared table although a key may hold another
+    /// entity's item, which the put then replaces.
+    ///
+    /// BatchWriteItem takes no condition, so a batch cannot carry the entity condition that
+    /// `save` has: a batch of a model in a shared table is `InvalidRequest` unless it says
+    /// this (to write with the condition, `save` each, or put up to 100 in a `Transaction`).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::{customer, Customer};
+    /// let seed = Customer::batch_put([customer("c1")]).overwrite_other_entities();
+    /// # let _ = seed;
+    /// ```
+    pub fn overwrite_other_entities(mut self) -> Self {
+        self.other_entities = true;
+        self
     }
 
     /// Writes the items of a versioned model without checking the stored versions.
@@ -200,6 +234,7 @@ impl<M: Model> BatchPut<M> {
                 M::TABLE
             )));
         }
+        shared_table::<M>(self.other_entities, "batch_put", "replace")?;
         let mut invalid = ValidationErrors::default();
         let mut requests = Vec::with_capacity(self.items.len());
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -251,6 +286,7 @@ impl<M: Model> BatchPut<M> {
 pub struct BatchDelete<M> {
     keys: Vec<Key<M>>,
     options: BatchOptions,
+    other_entities: bool,
     _m: PhantomData<fn() -> M>,
 }
 
@@ -259,8 +295,25 @@ impl<M: Model> BatchDelete<M> {
         BatchDelete {
             keys: keys.into_iter().collect(),
             options: BatchOptions::default(),
+            other_entities: false,
             _m: PhantomData,
         }
+    }
+
+    /// Deletes the keys of a model in a shared table although a key may hold another
+    /// entity's item, which the delete then deletes. A batch of a model in a shared table is
+    /// `InvalidRequest` unless it says this: BatchWriteItem takes no entity condition (to
+    /// delete with it, `delete` each, or up to 100 in a `Transaction`).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::Customer;
+    /// let cleanup = Customer::batch_delete([Customer::key("c1")]).delete_other_entities();
+    /// # let _ = cleanup;
+    /// ```
+    pub fn delete_other_entities(mut self) -> Self {
+        self.other_entities = true;
+        self
     }
 
     options_methods!("Pet::batch_delete([Pet::key(\"1\")])");
@@ -290,6 +343,7 @@ impl<M: Model> BatchDelete<M> {
     /// # Ok(()) }
     /// ```
     pub async fn exec(self, db: &Db) -> Result<()> {
+        shared_table::<M>(self.other_entities, "batch_delete", "delete")?;
         let mut requests = Vec::with_capacity(self.keys.len());
         let mut seen: HashSet<String> = HashSet::new();
         for key in &self.keys {

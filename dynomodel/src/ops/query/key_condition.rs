@@ -32,15 +32,29 @@ fn top(p: &Path) -> Option<&str> {
 fn equalities(node: &Node, out: &mut HashMap<String, AttributeValue>) -> Result<()> {
     match node {
         Node::Cmp(Subject::Path(p), Cmp::Eq, v) => match top(p) {
-            Some(n) => {
-                out.insert(n.to_owned(), v.clone());
-                Ok(())
-            }
+            Some(n) => match out.insert(n.to_owned(), v.clone()) {
+                // Two equalities of one field on different values: no item meets both, and
+                // composing a key from either one would read the other's items.
+                Some(before) if !same_value(&before, v) => Err(Error::InvalidRequest(format!(
+                    "the partition condition asks `{n}` to equal two values ({before:?} and {v:?}): no item meets both"
+                ))),
+                _ => Ok(()),
+            },
             None => Err(not_equalities()),
         },
         Node::And(nodes) => nodes.iter().try_for_each(|n| equalities(n, out)),
         Node::Invalid(why) => Err(Error::InvalidRequest(why.clone())),
         _ => Err(not_equalities()),
+    }
+}
+
+/// Whether two operands are one value (numbers as DynamoDB compares them).
+fn same_value(a: &AttributeValue, b: &AttributeValue) -> bool {
+    match (a, b) {
+        (AttributeValue::N(x), AttributeValue::N(y)) => {
+            crate::codec::canonical_number(x) == crate::codec::canonical_number(y)
+        }
+        _ => a == b,
     }
 }
 

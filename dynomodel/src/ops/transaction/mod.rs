@@ -238,7 +238,8 @@ impl<'a> Transaction<'a> {
         self
     }
 
-    /// Requires `condition` to hold for the item at `key`, without changing it.
+    /// Requires `condition` to hold for the item at `key`, without changing it. For a model in a
+    /// shared table, the item must be this model's too (or have no entity attribute).
     ///
     /// ```
     /// # use dynomodel::prelude::*;
@@ -250,7 +251,15 @@ impl<'a> Transaction<'a> {
         let r = check_key_of::<M>(&key).and_then(|()| {
             let mut ph = Placeholders::default();
             let mut r = Request::new("ConditionCheck", M::TABLE);
-            r.condition = Some(condition.render(&mut ph)?);
+            let rendered = condition.render(&mut ph)?;
+            // In a shared table the check holds only on this model's item, as every write of
+            // it is conditioned on the entity.
+            r.condition = Some(
+                match crate::ops::conditions::entity_condition::<M>(&mut ph) {
+                    Some(entity) => format!("({rendered}) AND {entity}"),
+                    None => rendered,
+                },
+            );
             r.key = Some(key.item().clone());
             r.placeholders(ph);
             Ok(r)
