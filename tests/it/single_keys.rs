@@ -91,6 +91,7 @@ impl Shape {
             attr: "_et",
             delimiter: self.delimiter,
             keys,
+            adopts_untagged: false,
         });
         (e, &e.keys[0])
     }
