@@ -218,6 +218,7 @@ async fn a_shared_table_reads_each_entity_by_one_rule() {
     let gone = member("gone", Some(now() - 60));
     let ann = member("ann", None);
     Member::batch_put([gone.clone(), ann.clone()])
+        .overwrite_other_entities()
         .exec(&db)
         .await
         .unwrap();
@@ -226,7 +227,11 @@ async fn a_shared_table_reads_each_entity_by_one_rule() {
         title: "party".into(),
         city: "oslo".into(),
     };
-    Event::batch_put([party.clone()]).exec(&db).await.unwrap();
+    Event::batch_put([party.clone()])
+        .overwrite_other_entities()
+        .exec(&db)
+        .await
+        .unwrap();
     // Items without the entity attribute, as other code writes them: one a member's key
     // would name, one a note's.
     let untagged = |sk: &str| {
