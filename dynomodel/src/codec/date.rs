@@ -72,6 +72,12 @@ fn utc_text(
 /// assert_eq!(t.to_rfc3339(), "2023-11-14T22:13:20+00:00");
 /// # }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "a `ttl` or `epoch` field cannot be a `{Self}`",
+    label = "not a date-time type of an enabled feature",
+    note = "epoch seconds are stored from `chrono::DateTime<Utc>` or `time::OffsetDateTime` (or an `Option` of one)",
+    note = "for `chrono::DateTime<Utc>` enable dynomodel's `chrono` feature, for `time::OffsetDateTime` its `time` feature: `dynomodel = {{ version = \"...\", features = [\"chrono\"] }}`"
+)]
 pub trait Epoch: Sized {
     /// Whole seconds since 1970-01-01T00:00:00Z.
     ///
