@@ -75,8 +75,7 @@ fn utc_text(
 #[diagnostic::on_unimplemented(
     message = "a `ttl` or `epoch` field cannot be a `{Self}`",
     label = "not a date-time type of an enabled feature",
-    note = "epoch seconds are stored from `chrono::DateTime<Utc>` or `time::OffsetDateTime` (or an `Option` of one)",
-    note = "for `chrono::DateTime<Utc>` enable dynomodel's `chrono` feature, for `time::OffsetDateTime` its `time` feature: `dynomodel = {{ version = \"...\", features = [\"chrono\"] }}`"
+    note = "epoch seconds are stored from a date-time of an enabled feature (or an `Option` of one): for `chrono::DateTime<Utc>` enable dynomodel's `chrono` feature, for `time::OffsetDateTime` its `time` feature: `dynomodel = {{ version = \"...\", features = [\"chrono\"] }}`"
 )]
 pub trait Epoch: Sized {
     /// Whole seconds since 1970-01-01T00:00:00Z.
