@@ -61,6 +61,11 @@ fn utc_text(
     )))
 }
 
+#[diagnostic::on_unimplemented(
+    message = "a `ttl` or `epoch` field cannot be a `{Self}`",
+    label = "not a date-time type of an enabled feature",
+    note = "epoch seconds are stored from a date-time of an enabled feature (or an `Option` of one): for `chrono::DateTime<Utc>` enable dynomodel's `chrono` feature, for `time::OffsetDateTime` its `time` feature: `dynomodel = {{ version = \"...\", features = [\"chrono\"] }}`"
+)]
 /// A date-time type that can be stored as epoch seconds: `chrono::DateTime<Utc>` (feature
 /// `chrono`) and `time::OffsetDateTime` (feature `time`). A field opts in with
 /// `#[dynomodel(epoch)]`; a `ttl` field always is.
@@ -72,11 +77,6 @@ fn utc_text(
 /// assert_eq!(t.to_rfc3339(), "2023-11-14T22:13:20+00:00");
 /// # }
 /// ```
-#[diagnostic::on_unimplemented(
-    message = "a `ttl` or `epoch` field cannot be a `{Self}`",
-    label = "not a date-time type of an enabled feature",
-    note = "epoch seconds are stored from a date-time of an enabled feature (or an `Option` of one): for `chrono::DateTime<Utc>` enable dynomodel's `chrono` feature, for `time::OffsetDateTime` its `time` feature: `dynomodel = {{ version = \"...\", features = [\"chrono\"] }}`"
-)]
 pub trait Epoch: Sized {
     /// Whole seconds since 1970-01-01T00:00:00Z.
     ///
