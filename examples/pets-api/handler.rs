@@ -133,14 +133,20 @@ fn without_stage<B>(mut req: Request<B>) -> Request<B> {
     if std::env::var_os("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH").is_some() {
         return req;
     }
-    let stage = match req.request_context_ref() {
-        Some(RequestContext::ApiGatewayV1(c)) => c.stage.clone(),
-        Some(RequestContext::ApiGatewayV2(c)) => c.stage.clone(),
-        _ => None,
+    // A REST API's event path has no stage, and lambda_http puts it before the path unless
+    // the path already starts with it (a stage named `pets`): then there is none to take
+    // off. An HTTP API's event path starts with its stage.
+    let (stage, rest_api) = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV1(c)) => (c.stage.clone(), true),
+        Some(RequestContext::ApiGatewayV2(c)) => (c.stage.clone(), false),
+        _ => (None, false),
     };
     let Some(stage) = stage.filter(|s| s != "$default") else {
         return req;
     };
+    if rest_api && req.raw_http_path().starts_with(&format!("/{stage}/")) {
+        return req;
+    }
     let prefix = format!("/{stage}");
     let Some(rest) = req.uri().path().strip_prefix(prefix.as_str()) else {
         return req;
@@ -390,8 +396,14 @@ fn path_param(param: Result<Path<String>, PathRejection>) -> Result<String, Reje
     Ok(value)
 }
 
-/// `?limit` (1 to 100, 20 when absent) and `?cursor` (a `next` this API gave).
-fn paging(query: Option<String>) -> Result<(i32, Option<Cursor>), Reject> {
+/// `?limit` (1 to 100, 20 when absent) and `?cursor` (a `next` this API gave for the same
+/// list: its key has the attributes `key` names, and the owner's, where `owner` is given).
+/// Another list's cursor would start the page at a key that the list does not hold.
+fn paging(
+    query: Option<String>,
+    key: &[&str],
+    owner: Option<&str>,
+) -> Result<(i32, Option<Cursor>), Reject> {
     let params: QueryMap = query.unwrap_or_default().parse().unwrap_or_default();
     let limit = match params.first("limit") {
         None => 20,
@@ -407,6 +419,19 @@ fn paging(query: Option<String>) -> Result<(i32, Option<Cursor>), Reject> {
                 .map_err(|_| bad_request("cursor is not one that this API gave"))?,
         ),
     };
+    if let Some(c) = &cursor {
+        let item = c.key();
+        let same_list = item.len() == key.len()
+            && key.iter().all(|k| item.contains_key(*k))
+            && owner.is_none_or(|o| {
+                item.get("owner").and_then(|v| v.as_s().ok()) == Some(&o.to_owned())
+            });
+        if !same_list {
+            return Err(bad_request(
+                "cursor is not one that this API gave for this list",
+            ));
+        }
+    }
     Ok((limit, cursor))
 }
 
@@ -433,7 +458,7 @@ fn page_json(page: Page<std::result::Result<Pet, dynomodel::query::Unreadable>>)
 async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
     answer(
         async {
-            let (limit, cursor) = paging(query)?;
+            let (limit, cursor) = paging(query, &[Pet::HASH_KEY], None)?;
             let page = Pet::scan()
                 .limit(limit)
                 .start_at(cursor)
@@ -455,10 +480,16 @@ async fn by_owner(
     answer(
         async {
             let owner = path_param(owner)?;
-            let (limit, cursor) = paging(query)?;
+            // Owners are stored trimmed, and none is empty.
+            let owner = owner.trim();
+            if owner.is_empty() {
+                return Err(bad_request("the owner must not be empty"));
+            }
+            // A page of the index starts at the index's key and the table's.
+            let (limit, cursor) = paging(query, &[Pet::HASH_KEY, "owner", "name"], Some(owner))?;
             let f = Pet::fields();
             // An equality on `owner` alone: the `by_owner` index is chosen, sorted by name.
-            let page = Pet::query(f.owner.eq(owner.trim()))
+            let page = Pet::query(f.owner.eq(owner))
                 .limit(limit)
                 .start_at(cursor)
                 .lenient()

@@ -393,3 +393,47 @@ async fn a_body_over_the_limit_is_413() {
     assert_eq!(response.status(), 413);
     assert!(stored(&app).await.is_empty());
 }
+
+#[tokio::test]
+async fn an_empty_owner_or_a_cursor_of_another_page_is_a_400_that_says_so() {
+    let app = app().await;
+    for (id, owner) in [("a1", "ann"), ("a2", "ann"), ("b1", "bob"), ("b2", "bob")] {
+        add(&app, id, "Rex", owner).await;
+    }
+    for uri in ["/owners//pets", "/owners/%20%20/pets"] {
+        let a = send(&app, "GET", uri, None).await;
+        assert_eq!(
+            (a.status, a.body["error"].as_str()),
+            (400, Some("the owner must not be empty")),
+            "{uri}"
+        );
+    }
+    let next = |a: Answer| a.body["next"].as_str().unwrap().to_owned();
+    let bobs = next(send(&app, "GET", "/owners/bob/pets?limit=1", None).await);
+    let all = next(send(&app, "GET", "/pets?limit=1", None).await);
+    // A cursor is good for the list that gave it: another owner's, or the other route's,
+    // is refused here, not sent to DynamoDB to be refused there in its words.
+    for uri in [
+        format!("/owners/ann/pets?cursor={bobs}"),
+        format!("/owners/ann/pets?cursor={all}"),
+        format!("/pets?cursor={bobs}"),
+    ] {
+        let a = send(&app, "GET", &uri, None).await;
+        assert_eq!(
+            (a.status, a.body["error"].as_str()),
+            (
+                400,
+                Some("cursor is not one that this API gave for this list")
+            ),
+            "{uri}"
+        );
+    }
+    let a = send(
+        &app,
+        "GET",
+        &format!("/owners/bob/pets?cursor={bobs}"),
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+}

@@ -194,6 +194,26 @@ fn dummy(c: &Container<'_>) -> TokenStream {
     let ident = c.ident;
     let vis = c.vis;
     let fields_ident = fields_ident(c);
+    // The typed handles and `fields()` as the real expansion has them, and `key(..)` where the
+    // key fields are plain: the user's `Pet::fields().name` and `Pet::key(id)` still compile.
+    let handle_fields = c.stored().map(|f| {
+        let (name, ty) = (f.ident, f.ty);
+        quote!(pub #name: #krate::__private::Attr<R, #ty>)
+    });
+    let hashes: Vec<_> = c.stored().filter(|f| f.attrs.hash_key.is_some()).collect();
+    let ranges: Vec<_> = c.stored().filter(|f| f.attrs.range_key.is_some()).collect();
+    let plain_key =
+        c.kind == Kind::Model && c.attrs.pk.is_none() && hashes.len() == 1 && ranges.len() <= 1;
+    let key_fn = plain_key.then(|| {
+        let params = hashes.iter().chain(&ranges).map(|f| {
+            let (i, ty) = (f.ident, f.ty);
+            quote!(#i: impl ::core::convert::Into<#ty>)
+        });
+        quote! {
+            #[allow(dead_code, unused_variables)]
+            pub fn key(#(#params),*) -> __dm::Key<#ident> { unimplemented!() }
+        }
+    });
     let model = (c.kind == Kind::Model).then(|| {
         quote! {
             #[automatically_derived]
@@ -224,9 +244,18 @@ fn dummy(c: &Container<'_>) -> TokenStream {
     });
     quote! {
         #[allow(dead_code)]
-        #vis struct #fields_ident<R: 'static>(::core::marker::PhantomData<fn() -> R>);
+        #vis struct #fields_ident<R: 'static> {
+            #(#handle_fields,)*
+            __model: ::core::marker::PhantomData<fn() -> R>,
+        }
         const _: () = {
             use #krate::__private as __dm;
+            #[automatically_derived]
+            impl #ident {
+                #[allow(dead_code)]
+                pub fn fields() -> #fields_ident<#ident> { unimplemented!() }
+                #key_fn
+            }
             impl __dm::Document for #ident {
                 const ATTRIBUTES: &'static [&'static str] = &[];
                 type Fields<R: 'static> = #fields_ident<R>;

@@ -61,6 +61,11 @@ fn utc_text(
     )))
 }
 
+#[diagnostic::on_unimplemented(
+    message = "a `ttl` or `epoch` field cannot be a `{Self}`",
+    label = "not a date-time type of an enabled feature",
+    note = "epoch seconds are stored from a date-time of an enabled feature (or an `Option` of one): for `chrono::DateTime<Utc>` enable dynomodel's `chrono` feature, for `time::OffsetDateTime` its `time` feature: `dynomodel = {{ version = \"...\", features = [\"chrono\"] }}`"
+)]
 /// A date-time type that can be stored as epoch seconds: `chrono::DateTime<Utc>` (feature
 /// `chrono`) and `time::OffsetDateTime` (feature `time`). A field opts in with
 /// `#[dynomodel(epoch)]`; a `ttl` field always is.

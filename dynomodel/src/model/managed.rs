@@ -1,6 +1,12 @@
 //! Managed attributes: timestamps and versions.
 //! Layer: model.
 
+#[diagnostic::on_unimplemented(
+    message = "a `created_at`/`updated_at` field cannot be a `{Self}`",
+    label = "not a timestamp type",
+    note = "a timestamp field is `i64` or `u64` epoch seconds, `chrono::DateTime<Utc>`, `time::OffsetDateTime`, or an `Option` of one",
+    note = "for `chrono::DateTime<Utc>` enable dynomodel's `chrono` feature, for `time::OffsetDateTime` its `time` feature: `dynomodel = {{ version = \"...\", features = [\"chrono\"] }}`"
+)]
 /// A value that a `created_at`/`updated_at` field can hold: `i64`/`u64` epoch seconds,
 /// `chrono::DateTime<Utc>` (feature `chrono`), `time::OffsetDateTime` (feature `time`), or an
 /// `Option` of one.

@@ -37,12 +37,33 @@ pub(crate) trait Refusal {
     fn refusal(&self) -> Option<Self::Answer>;
 }
 
-/// Sends one SDK call in the span of `operation` on `table`: `call` gets the
+/// What a request is sent on: one table, named as the user knows it (with its prefix) when
+/// it does not exist, or several (a transaction), named in the span by a label and left to
+/// DynamoDB's own message when one is missing.
+#[derive(Clone, Copy)]
+pub(crate) enum On<'a> {
+    Table(&'a str),
+    Many(&'a str),
+}
+
+impl<'a> From<&'a str> for On<'a> {
+    fn from(table: &'a str) -> Self {
+        On::Table(table)
+    }
+}
+
+impl<'a> From<&'a String> for On<'a> {
+    fn from(table: &'a String) -> Self {
+        On::Table(table)
+    }
+}
+
+/// Sends one SDK call in the span of `operation` on `on`: `call` gets the
 /// `ReturnConsumedCapacity` to ask for and returns the SDK's future. The answer, or the
 /// refusal (`Ok(Err(..))`), or any other failure as [`DynamoError`].
-pub(crate) async fn send<O, E, F, Fut>(
+pub(crate) async fn send<'a, O, E, F, Fut>(
     operation: &'static str,
-    table: &str,
+    on: impl Into<On<'a>>,
     call: F,
 ) -> Result<std::result::Result<O, E::Answer>>
 where
@@ -51,37 +72,10 @@ where
     O: Consumed,
     E: Refusal + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    send_labelled(operation, table, Some(table), call).await
-}
-
-/// [`send`] of a request on several tables (a transaction): `label` names it in the span,
-/// and a missing table is DynamoDB's own message.
-pub(crate) async fn send_many<O, E, F, Fut>(
-    operation: &'static str,
-    label: &str,
-    call: F,
-) -> Result<std::result::Result<O, E::Answer>>
-where
-    F: FnOnce(Option<ReturnConsumedCapacity>) -> Fut,
-    Fut: Future<Output = std::result::Result<O, SdkError<E, Response>>>,
-    O: Consumed,
-    E: Refusal + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    send_labelled(operation, label, None, call).await
-}
-
-async fn send_labelled<O, E, F, Fut>(
-    operation: &'static str,
-    label: &str,
-    table: Option<&str>,
-    call: F,
-) -> Result<std::result::Result<O, E::Answer>>
-where
-    F: FnOnce(Option<ReturnConsumedCapacity>) -> Fut,
-    Fut: Future<Output = std::result::Result<O, SdkError<E, Response>>>,
-    O: Consumed,
-    E: Refusal + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
+    let (label, table) = match on.into() {
+        On::Table(t) => (t, Some(t)),
+        On::Many(label) => (label, None),
+    };
     let span = op_span!(operation, label);
     async move {
         match call(capacity()).await {

@@ -12,7 +12,7 @@ use crate::model::check_key_of;
 use crate::model::stored::{load, wrong_entity, ReadPolicy, Verdict};
 use crate::model::{Document, Key, Model};
 use crate::ops::request::Request;
-use crate::ops::send::send_many;
+use crate::ops::send::{send, On};
 
 /// The typed results of a [`TransactGet`]: a tuple with one `Option` per key.
 ///
@@ -380,7 +380,7 @@ impl<T: GetResults> TransactGet<T> {
             .client()
             .transact_get_items()
             .set_transact_items(Some(gets));
-        let sent = send_many("TransactGetItems", &what, |c| {
+        let sent = send("TransactGetItems", On::Many(&what), |c| {
             call.set_return_consumed_capacity(c).send()
         })
         .await?;

@@ -37,7 +37,7 @@ use crate::expr::Placeholders;
 use crate::model::check_key_of;
 use crate::model::{prepare_save, Key, Model};
 use crate::ops::request::{with_request, Request};
-use crate::ops::send::send_many;
+use crate::ops::send::{send, On};
 use crate::ops::{put_request, Delete, Update};
 
 mod get;
@@ -404,7 +404,7 @@ impl<'a> Transaction<'a> {
             .transact_write_items()
             .set_transact_items(Some(items))
             .set_client_request_token(token);
-        let sent = send_many("TransactWriteItems", &what, |c| {
+        let sent = send("TransactWriteItems", On::Many(&what), |c| {
             call.set_return_consumed_capacity(c).send()
         })
         .await?;
