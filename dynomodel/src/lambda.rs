@@ -301,24 +301,54 @@ impl BatchItemFailures {
 /// ```
 pub async fn for_each_change<M, F, Fut>(
     event: &Event,
-    mut handle: F,
+    handle: F,
 ) -> (BatchItemFailures, Option<Error>)
 where
     M: Model,
     F: FnMut(Change<M>, &str) -> Fut,
     Fut: std::future::Future<Output = Result<()>>,
 {
+    // In a shared table the stream holds every entity's records: another entity's record
+    // (or an untagged one that the model does not adopt) is not this handler's, and must not
+    // hold the stream up. The read policy decides, as it does for every read.
+    let policy = crate::model::stored::ReadPolicy::of::<M>(true);
+    let foreign = |record: &EventRecord| {
+        M::ENTITY.is_some()
+            && [&record.change.new_image, &record.change.old_image]
+                .into_iter()
+                .find(|image| !image.is_empty())
+                .is_some_and(|image| {
+                    let verdict = policy.verdict(&image_item(image), std::time::SystemTime::now());
+                    matches!(verdict, crate::model::stored::Verdict::Foreign(_))
+                })
+    };
+    each_record(
+        event,
+        |record| match foreign(record) {
+            true => Ok(None),
+            false => change::<M>(record).map(Some),
+        },
+        handle,
+    )
+    .await
+}
+
+/// Runs `handle` on each record that `decode` gives, in order; the first failure (of the
+/// decode or the handler) ends the batch, reported at its record.
+async fn each_record<T, F, Fut>(
+    event: &Event,
+    mut decode: impl FnMut(&EventRecord) -> Result<Option<T>>,
+    mut handle: F,
+) -> (BatchItemFailures, Option<Error>)
+where
+    F: FnMut(T, &str) -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
     for record in &event.records {
         let sequence = record.change.sequence_number.clone().unwrap_or_default();
-        // In a shared table the stream holds every entity's records: another entity's record
-        // is not this handler's, and must not hold the stream up.
-        if let Some(e) = M::ENTITY {
-            if entity_of(record, e.attr).is_some_and(|found| found != e.name) {
-                continue;
-            }
-        }
-        let result = match change::<M>(record) {
-            Ok(c) => handle(c, &sequence).await,
+        let result = match decode(record) {
+            Ok(Some(c)) => handle(c, &sequence).await,
+            Ok(None) => Ok(()),
             Err(e) => Err(e),
         };
         if let Err(e) = result {
@@ -526,23 +556,20 @@ fn changed_attributes(
 pub async fn for_each_table_change<C, F, Fut>(
     event: &Event,
     others: Others,
-    mut handle: F,
+    handle: F,
 ) -> (BatchItemFailures, Option<Error>)
 where
     C: Collection,
     F: FnMut(TableChange<C>, &str) -> Fut,
     Fut: std::future::Future<Output = Result<()>>,
 {
-    for record in &event.records {
-        let sequence = record.change.sequence_number.clone().unwrap_or_default();
-        let result = match table_change::<C>(record) {
-            Ok(TableChange::Other { .. }) if others == Others::Skip => Ok(()),
-            Ok(c) => handle(c, &sequence).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = result {
-            return (BatchItemFailures::from_sequence_number(sequence), Some(e));
-        }
-    }
-    (BatchItemFailures::default(), None)
+    each_record(
+        event,
+        |record| match table_change::<C>(record) {
+            Ok(TableChange::Other { .. }) if others == Others::Skip => Ok(None),
+            other => other.map(Some),
+        },
+        handle,
+    )
+    .await
 }

@@ -158,3 +158,16 @@ macro_rules! with_request {
     };
 }
 pub(crate) use with_request;
+
+/// Builder methods that set a flag, each with its documentation:
+/// `flags! { /// Strongly consistent reads. consistent => consistent = true; }`.
+macro_rules! flags {
+    ($($(#[$doc:meta])* $name:ident => $($field:ident).+ = $value:expr;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(mut self) -> Self {
+            self.$($field).+ = $value;
+            self
+        }
+    )*};
+}
+pub(crate) use flags;

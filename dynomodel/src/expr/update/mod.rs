@@ -484,17 +484,14 @@ impl<M> Actions<M> {
         let (mut set, mut add, mut remove, mut delete) = (vec![], vec![], vec![], vec![]);
         for a in &self.actions {
             match a {
-                Action::Set(p, v) => {
+                Action::Set(p, v) | Action::SetIfNotExists(p, v) | Action::Subtract(p, v) => {
                     let p = ph.path(p);
-                    set.push(format!("{p} = {}", ph.value(v.clone())));
-                }
-                Action::SetIfNotExists(p, v) => {
-                    let p = ph.path(p);
-                    set.push(format!("{p} = if_not_exists({p}, {})", ph.value(v.clone())));
-                }
-                Action::Subtract(p, v) => {
-                    let p = ph.path(p);
-                    set.push(format!("{p} = {p} - {}", ph.value(v.clone())));
+                    let v = ph.value(v.clone());
+                    set.push(match a {
+                        Action::Set(..) => format!("{p} = {v}"),
+                        Action::SetIfNotExists(..) => format!("{p} = if_not_exists({p}, {v})"),
+                        _ => format!("{p} = {p} - {v}"),
+                    });
                 }
                 Action::Append(p, v) | Action::Prepend(p, v) => {
                     let p = ph.path(p);
@@ -508,13 +505,12 @@ impl<M> Actions<M> {
                         _ => format!("{p} = list_append({v}, {old})"),
                     });
                 }
-                Action::Add(p, v) => {
-                    let p = ph.path(p);
-                    add.push(format!("{p} {}", ph.value(v.clone())));
-                }
-                Action::Delete(p, v) => {
-                    let p = ph.path(p);
-                    delete.push(format!("{p} {}", ph.value(v.clone())));
+                Action::Add(p, v) | Action::Delete(p, v) => {
+                    let text = format!("{} {}", ph.path(p), ph.value(v.clone()));
+                    match a {
+                        Action::Add(..) => add.push(text),
+                        _ => delete.push(text),
+                    }
                 }
                 Action::Remove(p) => remove.push(ph.path(p)),
             }

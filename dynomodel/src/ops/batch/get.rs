@@ -14,7 +14,7 @@ use crate::model::stored::{
     decode, load, load_keyed, load_member_keyed, wrong_entity, ReadPolicy, Verdict,
 };
 use crate::model::{Document, Key, Model};
-use crate::ops::request::Request;
+use crate::ops::request::{flags, Request};
 use crate::ops::send::{fan_out, retry_chunk, send_read, Attempt};
 use crate::ops::Projected;
 use std::time::SystemTime;
@@ -54,6 +54,7 @@ impl<M: Model> BatchGet<M> {
 
     options_methods!("Pet::batch_get([Pet::key(\"1\")])");
 
+    flags! {
     /// Also gives items whose TTL has passed but that DynamoDB has not deleted yet; without
     /// it, such an item reads as `None`, as in `get`.
     ///
@@ -63,11 +64,10 @@ impl<M: Model> BatchGet<M> {
     /// let every = Pet::batch_get([Pet::key("1")]).include_expired();
     /// # let _ = every;
     /// ```
-    pub fn include_expired(mut self) -> Self {
-        self.include_expired = true;
-        self
+        include_expired => include_expired = true;
     }
 
+    flags! {
     /// Strongly consistent reads.
     ///
     /// ```no_run
@@ -77,9 +77,7 @@ impl<M: Model> BatchGet<M> {
     /// let pets = Pet::batch_get([Pet::key("1"), Pet::key("2")]).consistent().exec(db).await?;
     /// # Ok(()) }
     /// ```
-    pub fn consistent(mut self) -> Self {
-        self.consistent = true;
-        self
+        consistent => consistent = true;
     }
 
     /// The requests that `exec` sends first: one BatchGetItem of up to 100 distinct keys
@@ -216,6 +214,7 @@ impl<C: crate::model::Collection> CollectionGet<C> {
         }
     }
 
+    flags! {
     /// Strongly consistent reads.
     ///
     /// ```
@@ -224,11 +223,10 @@ impl<C: crate::model::Collection> CollectionGet<C> {
     /// let get = CustomerView::batch_get([Customer::key("c1").into()]).consistent();
     /// # let _ = get;
     /// ```
-    pub fn consistent(mut self) -> Self {
-        self.inner.consistent = true;
-        self
+        consistent => inner.consistent = true;
     }
 
+    flags! {
     /// Also gives items whose TTL (their member's) has passed but that DynamoDB has not
     /// deleted yet.
     ///
@@ -238,9 +236,7 @@ impl<C: crate::model::Collection> CollectionGet<C> {
     /// let get = CustomerView::batch_get([Customer::key("c1").into()]).include_expired();
     /// # let _ = get;
     /// ```
-    pub fn include_expired(mut self) -> Self {
-        self.inner.include_expired = true;
-        self
+        include_expired => inner.include_expired = true;
     }
 
     /// Reads the keys' items, each as the member that its entity attribute names, in the

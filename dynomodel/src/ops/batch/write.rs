@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::stored::key_of;
 use crate::model::{check_key, check_key_of};
 use crate::model::{prepare_save, Key, Model};
-use crate::ops::request::Request;
+use crate::ops::request::{flags, Request};
 use crate::ops::send::{fan_out, retry_chunk, send_read, Attempt, ChunkOutcome};
 
 use super::*;
@@ -141,6 +141,7 @@ impl<M: Model> BatchPut<M> {
         }
     }
 
+    flags! {
     /// Writes the items of a model in a shared table although a key may hold another
     /// entity's item, which the put then replaces.
     ///
@@ -154,11 +155,10 @@ impl<M: Model> BatchPut<M> {
     /// let seed = Customer::batch_put([customer("c1")]).overwrite_other_entities();
     /// # let _ = seed;
     /// ```
-    pub fn overwrite_other_entities(mut self) -> Self {
-        self.other_entities = true;
-        self
+        overwrite_other_entities => other_entities = true;
     }
 
+    flags! {
     /// Writes the items of a versioned model without checking the stored versions.
     ///
     /// BatchWriteItem takes no condition, so a batch cannot check that each item is still at
@@ -172,9 +172,7 @@ impl<M: Model> BatchPut<M> {
     /// let seed = Pet::batch_put([pet("1", "Rex")]).overwrite_versions();
     /// # let _ = seed;
     /// ```
-    pub fn overwrite_versions(mut self) -> Self {
-        self.overwrite_versions = true;
-        self
+        overwrite_versions => overwrite_versions = true;
     }
 
     /// The requests that `exec` sends: each item after the save pipeline (run on a copy, so
@@ -292,14 +290,17 @@ pub struct BatchDelete<M> {
 
 impl<M: Model> BatchDelete<M> {
     pub(crate) fn new(keys: impl IntoIterator<Item = Key<M>>) -> Self {
+        let keys = keys.into_iter().collect();
+        let options = BatchOptions::default();
         BatchDelete {
-            keys: keys.into_iter().collect(),
-            options: BatchOptions::default(),
+            keys,
+            options,
             other_entities: false,
             _m: PhantomData,
         }
     }
 
+    flags! {
     /// Deletes the keys of a model in a shared table although a key may hold another
     /// entity's item, which the delete then deletes. A batch of a model in a shared table is
     /// `InvalidRequest` unless it says this: BatchWriteItem takes no entity condition (to
@@ -311,9 +312,7 @@ impl<M: Model> BatchDelete<M> {
     /// let cleanup = Customer::batch_delete([Customer::key("c1")]).delete_other_entities();
     /// # let _ = cleanup;
     /// ```
-    pub fn delete_other_entities(mut self) -> Self {
-        self.other_entities = true;
-        self
+        delete_other_entities => other_entities = true;
     }
 
     options_methods!("Pet::batch_delete([Pet::key(\"1\")])");

@@ -39,7 +39,7 @@ mod scan;
 #[doc(hidden)]
 pub use crate::model::stored::Decode;
 use crate::model::{Document, Index, Model};
-use crate::ops::request::Request;
+use crate::ops::request::{flags, Request};
 use crate::ops::send::read_request;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 pub use cursor::Cursor;
@@ -179,6 +179,7 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
         "Pet::query(Pet::fields().owner.eq(\"ann\"))"
     );
 
+    flags! {
     /// Sorts by range key, largest first.
     ///
     /// ```
@@ -188,11 +189,10 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     /// assert!(r.descending);
     /// # Ok::<(), Error>(())
     /// ```
-    pub fn descending(mut self) -> Self {
-        self.descending = true;
-        self
+        descending => descending = true;
     }
 
+    flags! {
     /// Sorts by range key, smallest first (the default).
     ///
     /// ```
@@ -202,9 +202,7 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     /// assert!(!r.descending);
     /// # Ok::<(), Error>(())
     /// ```
-    pub fn ascending(mut self) -> Self {
-        self.descending = false;
-        self
+        ascending => descending = false;
     }
 
     /// Reads only the attributes of `P`.

@@ -156,13 +156,8 @@ impl<T> TransactGet<T> {
     where
         T: Push<Option<M>>,
     {
-        self.then(check_key_of::<M>(&key).map(|()| Slot {
-            table: M::TABLE,
-            key: key.into_item(),
-            projection: None,
-            policy: ReadPolicy::of::<M>(false),
-            keyed: Keyed::Model(M::ENTITY),
-        }))
+        let slot = Slot::whole(key, ReadPolicy::of::<M>(false), Keyed::Model(M::ENTITY));
+        self.then(slot)
     }
 
     /// Reads the item at `key` of a member `M` of collection `C`, as `C`: its result is an
@@ -185,13 +180,11 @@ impl<T> TransactGet<T> {
         M: crate::model::Member<C>,
         T: Push<Option<C>>,
     {
-        self.then(check_key_of::<M>(&key).map(|()| Slot {
-            table: M::TABLE,
-            key: key.into_item(),
-            projection: None,
-            policy: ReadPolicy::of_collection::<C>(false),
-            keyed: Keyed::Collection,
-        }))
+        self.then(Slot::whole(
+            key,
+            ReadPolicy::of_collection::<C>(false),
+            Keyed::Collection,
+        ))
     }
 
     /// Reads only the attributes of document `P` of the item with this key: its result is
@@ -268,6 +261,20 @@ pub(crate) struct Slot {
     projection: Option<(String, std::collections::HashMap<String, String>)>,
     policy: ReadPolicy,
     keyed: Keyed,
+}
+
+impl Slot {
+    /// The get of the whole item at `key`, checked.
+    fn whole<M: Model>(key: Key<M>, policy: ReadPolicy, keyed: Keyed) -> Result<Slot> {
+        check_key_of::<M>(&key)?;
+        Ok(Slot {
+            table: M::TABLE,
+            key: key.into_item(),
+            projection: None,
+            policy,
+            keyed,
+        })
+    }
 }
 
 /// What a get that finds another entity's item answers.
