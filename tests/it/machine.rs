@@ -57,7 +57,14 @@ enum Step {
     Delete(&'static str),
     Expire(&'static str),
     BatchPut(Vec<Rec>),
+    BatchDelete(BTreeSet<&'static str>),
     Tx(&'static str, i32, &'static str, i32),
+    /// An upsert that sets `n` and fills the other required fields where they are missing.
+    Upsert(&'static str, i32),
+    /// A save under the condition `n >= 0`, by a caller at the stored version or behind it.
+    SaveIf(Rec, bool),
+    /// An add to `n` that expects the stored version, or one behind it.
+    Expecting(&'static str, i32, bool),
 }
 
 fn key() -> impl Strategy<Value = &'static str> {
@@ -117,6 +124,10 @@ fn step() -> impl Strategy<Value = Step> {
         1 => key().prop_map(Step::Expire),
         1 => prop::collection::vec(rec(), 1..3).prop_map(Step::BatchPut),
         2 => (key(), -600i32..600, key(), -600i32..600).prop_map(|(a, x, b, y)| Step::Tx(a, x, b, y)),
+        1 => prop::collection::btree_set(key(), 1..3).prop_map(Step::BatchDelete),
+        2 => (key(), -1100i32..1100).prop_map(|(k, n)| Step::Upsert(k, n)),
+        2 => (rec(), any::<bool>()).prop_map(|(r, stale)| Step::SaveIf(r, stale)),
+        2 => (key(), -600i32..600, any::<bool>()).prop_map(|(k, d, stale)| Step::Expecting(k, d, stale)),
     ]
 }
 
@@ -241,6 +252,41 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
                 next.insert(r.id.clone(), r);
             }
         }
+        Step::BatchDelete(keys) => {
+            for k in keys {
+                next.remove(*k);
+            }
+        }
+        Step::Upsert(k, n) => {
+            if !(-1000..=1000).contains(n) {
+                return None;
+            }
+            let r = next.entry((*k).to_owned()).or_insert_with(|| Rec {
+                id: (*k).into(),
+                email: Some("u".into()),
+                n: 0,
+                tags: BTreeSet::new(),
+                list: Vec::new(),
+                f: 0.0,
+                text: String::new(),
+                ttl: None,
+                version: 0,
+            });
+            r.n = *n;
+            bump(r)?;
+        }
+        Step::SaveIf(r, stale) => {
+            if m.get(&r.id).is_none_or(|s| s.n < 0) {
+                return None;
+            }
+            return expect(m, dec, &Step::Save(r.clone(), *stale));
+        }
+        Step::Expecting(k, d, stale) => {
+            if *stale {
+                return None;
+            }
+            return expect(m, dec, &Step::Add(k, *d));
+        }
         Step::Tx(a, x, b, y) => {
             if a == b {
                 return None;
@@ -308,6 +354,43 @@ async fn run(db: &Db, m: &Model, step: &Step) -> Result<Option<Rec>> {
             .exec(db)
             .await
             .map(|()| None),
+        Step::BatchDelete(keys) => Rec::batch_delete(keys.iter().map(|k| Rec::key(*k)))
+            .exec(db)
+            .await
+            .map(|()| None),
+        Step::Upsert(k, n) => up(k)
+            .upsert()
+            .set(&f.n, *n)
+            .set_if_not_exists(&f.email, Some("u".to_owned()))
+            .set_if_not_exists(&f.f, 0.0f32)
+            .set_if_not_exists(&f.text, String::new())
+            .exec(db)
+            .await
+            .map(Some),
+        Step::SaveIf(r, stale) => {
+            let stored = m.get(&r.id).map_or(0, |s| s.version);
+            let mut r = r.clone();
+            r.version = if *stale {
+                stored.wrapping_sub(1)
+            } else {
+                stored
+            };
+            r.save_if(db, f.n.ge(0)).await.map(|()| Some(r))
+        }
+        Step::Expecting(k, d, stale) => {
+            let stored = m.get(*k).map_or(0, |s| s.version);
+            let v = if *stale {
+                stored.wrapping_sub(1)
+            } else {
+                stored
+            };
+            up(k)
+                .add(&f.n, *d)
+                .expect_version(u64::from(v))
+                .exec(db)
+                .await
+                .map(Some)
+        }
         Step::Tx(a, x, b, y) => Transaction::new()
             .update(up(a).add(&f.n, *x))
             .update(up(b).add(&f.n, *y))
