@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use dynomodel::prelude::*;
+use dynomodel::Item;
 use serde::{Deserialize, Serialize};
 
 use crate::common;
@@ -323,4 +324,76 @@ async fn a_create_over_an_expired_adopted_item_succeeds() {
         until: None,
     };
     fresh.create(&db).await.unwrap();
+}
+
+#[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynomodel(table = AdvClub, entity = "badge", pk = "CLUB#{club}", sk = "BADGE#{b}")]
+struct Badge {
+    club: String,
+    b: String,
+}
+
+#[derive(Collection, Debug, PartialEq)]
+enum ClubStream {
+    Note(Note),
+    Badge(Badge),
+}
+
+fn stream_record(seq: &str, name: &str, new: Item, old: Item) -> serde_json::Value {
+    let image = |item: Item| {
+        let image: serde_dynamo::Item = item.into();
+        serde_json::to_value(image).unwrap()
+    };
+    serde_json::json!({
+        "eventID": seq, "eventName": name, "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+        "dynamodb": {"Keys": {}, "NewImage": image(new), "OldImage": image(old),
+                     "SequenceNumber": seq, "SizeBytes": 1,
+                     "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    })
+}
+
+/// A member's item written over another entity's (a batch that says
+/// `.overwrite_other_entities()`): the record's old image is not a member's. The handler gets
+/// the member's new item, and the stream goes on.
+#[tokio::test]
+async fn a_stream_record_over_another_entitys_item_does_not_stop_the_stream() {
+    use dynomodel::lambda::{for_each_table_change, Others, TableChange};
+    let note = Note {
+        club: "c1".into(),
+        n: 7,
+        text: "new".into(),
+        until: None,
+    };
+    let new = note.to_item().unwrap();
+    let mut old = new.clone();
+    old.insert("_et".to_owned(), s("invoice"));
+    old.remove("text");
+    let event: aws_lambda_events::dynamodb::Event = serde_json::from_value(serde_json::json!({
+        "Records": [
+            stream_record("1", "MODIFY", new.clone(), old.clone()),
+            stream_record("2", "REMOVE", Item::new(), new.clone()),
+        ]
+    }))
+    .unwrap();
+    let mut seen = Vec::new();
+    let (answer, error) =
+        for_each_table_change::<ClubStream, _, _>(&event, Others::Skip, |change, seq| {
+            let new = match change {
+                TableChange::Insert(c) | TableChange::Modify { new: c, .. } => Some(c),
+                _ => None,
+            };
+            seen.push((seq.to_owned(), new));
+            async { Ok(()) }
+        })
+        .await;
+    assert!(error.is_none(), "{error:?}");
+    assert!(answer.batch_item_failures.is_empty());
+    assert_eq!(
+        seen,
+        [
+            ("1".to_owned(), Some(ClubStream::Note(note))),
+            ("2".to_owned(), None)
+        ]
+    );
 }
