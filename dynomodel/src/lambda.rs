@@ -469,7 +469,16 @@ pub fn table_change<C: Collection>(record: &EventRecord) -> Result<TableChange<C
             Err(other) => Err(other),
         }
     };
-    let old = decode(&record.change.old_image, "OldImage")?;
+    // An old image of another entity (a member's item written over it) is no member's
+    // former item: the change carries none, rather than stopping the stream on it.
+    let old_is_member = match record.change.old_image.get(C::ENTITY_ATTR) {
+        Some(serde_dynamo::AttributeValue::S(e)) => C::MEMBERS.contains(&e.as_str()),
+        _ => false,
+    };
+    let old = match old_is_member {
+        true => decode(&record.change.old_image, "OldImage")?,
+        false => None,
+    };
     let new = decode(&record.change.new_image, "NewImage")?;
     let missing_new = || {
         Error::InvalidRequest(format!(

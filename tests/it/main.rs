@@ -1,6 +1,7 @@
 //! Integration tests against a real DynamoDB Local: one binary, one module per area, one
 //! DynamoDB Local shared by every test, each test on tables of its own.
 
+mod adversary;
 mod backfill;
 mod batch;
 mod codec_props;

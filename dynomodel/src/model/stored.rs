@@ -229,10 +229,23 @@ impl ReadPolicy {
         self
     }
 
-    /// The attributes that the policy decides by: the TTL attributes and the entity attribute
-    /// (a projected read asks for them too).
+    /// The attributes that the policy decides by: the TTL attributes, the entity attribute
+    /// and, where the model adopts untagged items, the table keys that it checks (a projected
+    /// read asks for them too).
     pub(crate) fn attributes(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.ttls().chain(self.entity_attr)
+        let keys = self.key_prefixes.iter().filter(|_| self.adopts_untagged);
+        self.ttls()
+            .chain(self.entity_attr)
+            .chain(keys.map(|(attr, _)| *attr))
+    }
+
+    /// The table key attributes and the constant text that the model's templates start them
+    /// with, where the model adopts untagged items (none otherwise).
+    pub(crate) fn adopted_prefixes(&self) -> &[(&'static str, String)] {
+        match self.adopts_untagged {
+            true => &self.key_prefixes,
+            false => &[],
+        }
     }
 
     /// The TTL attributes that the read checks.
@@ -271,10 +284,14 @@ impl ReadPolicy {
     }
 }
 
-/// Whether the epoch seconds `n` are at or before `now`.
+/// Whether the epoch seconds `n` are at or before `now`: as DynamoDB compares numbers, so a
+/// fraction of a second counts as the filters of queries and scans count it.
 fn past(n: &str, now: std::time::SystemTime) -> bool {
     let now = crate::model::managed::epoch_secs(now);
-    n.parse::<i64>().is_ok_and(|at| at <= now)
+    match n.parse::<i64>() {
+        Ok(at) => at <= now,
+        Err(_) => n.parse::<f64>().is_ok_and(|at| at <= now as f64),
+    }
 }
 
 /// A keyed read of `M` (get, batch get, TransactGet): the model, `None` where the item is

@@ -53,6 +53,15 @@ pub(crate) fn put_request_if<M: Model>(
     let mut ph = Placeholders::default();
     let mut conditions: Vec<String> = match (create, M::VERSION, expected_version) {
         (true, _, _) => vec![create_condition::<M>(&mut ph)],
+        // A new item (version 0) replaces one past its TTL, as a create does: every read
+        // already tells that there is no item.
+        (false, Some(version), Some(0)) => {
+            let absent = version_condition(&mut ph, version, 0);
+            vec![match expired_condition::<M>(&mut ph) {
+                Some(expired) => format!("({absent} OR ({expired}))"),
+                None => absent,
+            }]
+        }
         (false, Some(version), Some(v)) => vec![version_condition(&mut ph, version, v)],
         _ => Vec::new(),
     };
@@ -75,7 +84,16 @@ pub(crate) fn put_request_if<M: Model>(
 /// deleted yet (which every read already leaves out) of this model's entity.
 fn create_condition<M: Model>(ph: &mut Placeholders) -> String {
     let absent = format!("attribute_not_exists({})", ph.name(M::HASH_KEY));
-    let Some(ttl) = M::TTL else { return absent };
+    match expired_condition::<M>(ph) {
+        Some(expired) => format!("({absent} OR ({expired}))"),
+        None => absent,
+    }
+}
+
+/// The stored item is past its TTL and this model's, as the read policy decides (an untagged
+/// item too, where the model adopts them); `None` for a model without a TTL.
+fn expired_condition<M: Model>(ph: &mut Placeholders) -> Option<String> {
+    let ttl = M::TTL?;
     let now = crate::model::managed::epoch_secs(std::time::SystemTime::now());
     let mut expired = format!(
         "{} <= {}",
@@ -87,9 +105,12 @@ fn create_condition<M: Model>(ph: &mut Placeholders) -> String {
             ph.name(e.attr),
             ph.value(AttributeValue::S(e.name.to_owned())),
         );
-        expired = format!("{expired} AND {attr} = {name}");
+        expired = match e.adopts_untagged {
+            true => format!("{expired} AND ({attr} = {name} OR attribute_not_exists({attr}))"),
+            false => format!("{expired} AND {attr} = {name}"),
+        };
     }
-    format!("({absent} OR ({expired}))")
+    Some(expired)
 }
 
 pub(crate) async fn put<M: Model>(

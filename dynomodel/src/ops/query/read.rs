@@ -345,7 +345,13 @@ impl<M: Model, O> Read<M, O> {
                 let now = crate::model::managed::epoch_secs(std::time::SystemTime::now());
                 let ttl = ph.name(ttl);
                 let now = ph.value(aws_sdk_dynamodb::types::AttributeValue::N(now.to_string()));
-                and_filter(r, format!("(attribute_not_exists({ttl}) OR {ttl} > {now})"));
+                // A TTL that is not a number is no expiry time: DynamoDB never deletes such
+                // an item, and the read policy keeps it (a missing one included).
+                let number = ph.value(aws_sdk_dynamodb::types::AttributeValue::S("N".into()));
+                and_filter(
+                    r,
+                    format!("(NOT attribute_type({ttl}, {number}) OR {ttl} > {now})"),
+                );
             }
         }
         // A shared table: only this model's items, or the collection's members.
@@ -355,10 +361,28 @@ impl<M: Model, O> Read<M, O> {
             let mut value =
                 |name: &str| ph.value(aws_sdk_dynamodb::types::AttributeValue::S(name.to_owned()));
             let only = match self.scope {
-                Scope::Entity if e.adopts_untagged => Some(format!(
-                    "({attr} = {} OR attribute_not_exists({attr}))",
-                    value(e.name)
-                )),
+                Scope::Entity if e.adopts_untagged => {
+                    let own = value(e.name);
+                    // An untagged item is adopted where its table keys start as the model's
+                    // templates start them: the policy decides so, and a count too.
+                    let mut untagged = format!("attribute_not_exists({attr})");
+                    // (A query cannot filter on the keys that it reads by: there its key
+                    // condition keeps to the prefixes, unless a range on the sort key leaves it.)
+                    let read_by = match self.index {
+                        Some(i) => [Some(i.hash_key), i.range_key],
+                        None if r.operation == "Query" => [Some(M::HASH_KEY), M::RANGE_KEY],
+                        None => [None, None],
+                    };
+                    for (key, prefix) in policy.adopted_prefixes() {
+                        if !prefix.is_empty() && !read_by.contains(&Some(*key)) {
+                            let key = ph.name(key);
+                            let prefix = ph
+                                .value(aws_sdk_dynamodb::types::AttributeValue::S(prefix.clone()));
+                            untagged.push_str(&format!(" AND begins_with({key}, {prefix})"));
+                        }
+                    }
+                    Some(format!("({attr} = {own} OR ({untagged}))"))
+                }
                 Scope::Entity => Some(format!("{attr} = {}", value(e.name))),
                 Scope::Collection {
                     members,
@@ -380,9 +404,22 @@ impl<M: Model, O> Read<M, O> {
             r.policy = Some(policy);
         }
         r.projection = self.projection.map(|p| p(ph)).transpose()?;
-        if let (Some(p), Some(policy)) = (r.projection.as_mut(), r.policy.as_ref()) {
-            for a in policy.attributes() {
-                p.push_str(&format!(", {}", ph.name(a)));
+        let mut keys = vec![M::HASH_KEY];
+        keys.extend(M::RANGE_KEY);
+        if let Some(i) = self.index {
+            keys.push(i.hash_key);
+            keys.extend(i.range_key);
+        }
+        keys.dedup();
+        // A projection asks, once each, for the keys (a page cut at its limit gives the
+        // cursor after its last item) and for what the policy decides by.
+        if let Some(p) = r.projection.as_mut() {
+            let decides = r.policy.iter().flat_map(|policy| policy.attributes());
+            for a in keys.iter().copied().chain(decides) {
+                let name = ph.name(a);
+                if !p.split(", ").any(|part| part == name) {
+                    p.push_str(&format!(", {name}"));
+                }
             }
         }
         // DynamoDB's Limit is per request: the page size, and never more than the total.
@@ -391,13 +428,6 @@ impl<M: Model, O> Read<M, O> {
             (p, l) => p.or(l),
         };
         r.total_limit = self.limit.and_then(|l| usize::try_from(l).ok());
-        let mut keys = vec![M::HASH_KEY];
-        keys.extend(M::RANGE_KEY);
-        if let Some(i) = self.index {
-            keys.push(i.hash_key);
-            keys.extend(i.range_key);
-        }
-        keys.dedup();
         r.cursor_keys = keys;
         r.consistent = self.consistent;
         r.start_key = self.start.as_ref().map(|c| c.key().clone());
