@@ -31,6 +31,9 @@ struct Rec {
     list: Vec<i8>,
     f: f32,
     text: String,
+    #[dynomodel(number_set)]
+    scores: BTreeSet<i32>,
+    labels: BTreeMap<String, String>,
     #[dynomodel(ttl)]
     ttl: Option<i64>,
     #[dynomodel(version)]
@@ -65,6 +68,14 @@ enum Step {
     SaveIf(Rec, bool),
     /// An add to `n` that expects the stored version, or one behind it.
     Expecting(&'static str, i32, bool),
+    /// Adds and deletes of number-set elements.
+    Scores(&'static str, BTreeSet<i32>, bool),
+    /// A label set where it is missing (`set_if_not_exists` on a map entry).
+    Label(&'static str, String, String),
+    /// A text of this many bytes: near DynamoDB's 400 KB item limit, or over it.
+    Big(&'static str, usize),
+    /// An add to one item, checked against another's `n >= 0` in the same transaction.
+    TxCheck(&'static str, i32, &'static str),
 }
 
 fn key() -> impl Strategy<Value = &'static str> {
@@ -95,18 +106,29 @@ fn rec() -> impl Strategy<Value = Rec> {
         "[ a-zé€😀\u{0}]{0,8}",
         prop::option::of(prop::sample::select(vec![-3600i64, 3600])),
         prop::sample::select(vec![0u8, 1, 7, 254, 255]),
+        (
+            prop::collection::btree_set(
+                prop::sample::select(vec![i32::MIN, -1, 0, 7, i32::MAX]),
+                0..3,
+            ),
+            prop::collection::btree_map("[aé😀 ]{1,3}", "[a-z€]{0,3}", 0..3),
+        ),
     )
-        .prop_map(|(id, email, n, tags, list, f, text, ttl, version)| Rec {
-            id: id.into(),
-            email,
-            n,
-            tags,
-            list,
-            f,
-            text,
-            ttl: ttl.map(|t| now() + t),
-            version,
-        })
+        .prop_map(
+            |(id, email, n, tags, list, f, text, ttl, version, (scores, labels))| Rec {
+                id: id.into(),
+                email,
+                n,
+                tags,
+                list,
+                f,
+                text,
+                ttl: ttl.map(|t| now() + t),
+                version,
+                scores,
+                labels,
+            },
+        )
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -128,6 +150,10 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (key(), -1100i32..1100).prop_map(|(k, n)| Step::Upsert(k, n)),
         2 => (rec(), any::<bool>()).prop_map(|(r, stale)| Step::SaveIf(r, stale)),
         2 => (key(), -600i32..600, any::<bool>()).prop_map(|(k, d, stale)| Step::Expecting(k, d, stale)),
+        2 => (key(), prop::collection::btree_set(prop::sample::select(vec![i32::MIN, -1, 0, 7, i32::MAX]), 1..3), any::<bool>()).prop_map(|(k, s, add)| Step::Scores(k, s, add)),
+        1 => (key(), "[aé😀 ]{1,3}", "[a-z€]{0,3}").prop_map(|(k, l, v)| Step::Label(k, l, v)),
+        1 => (key(), prop::sample::select(vec![380_000usize, 420_000])).prop_map(|(k, n)| Step::Big(k, n)),
+        1 => (key(), -600i32..600, key()).prop_map(|(a, x, b)| Step::TxCheck(a, x, b)),
     ]
 }
 
@@ -154,9 +180,15 @@ fn valid(r: &Rec) -> bool {
 /// The reference: what the table must hold, by key.
 type Model = BTreeMap<String, Rec>;
 
-/// The decimal that each item's `f` is stored as: additions accumulate decimals that no
-/// `f32` shows exactly, which DynamoDB adds as they are.
-type Decimals = BTreeMap<String, f64>;
+/// What the stored items hold beyond their decoded values: the decimal that each item's `f`
+/// is stored as (additions accumulate decimals that no `f32` shows exactly, which DynamoDB
+/// adds as they are), and whether its `labels` map is stored at all (a save writes an empty
+/// map; an upsert that creates the item writes none).
+#[derive(Default)]
+struct Decimals {
+    f: BTreeMap<String, f64>,
+    labels: BTreeSet<String>,
+}
 
 /// What a step must come to: the table after it, or a refusal that changes nothing.
 fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
@@ -182,7 +214,10 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
             } else {
                 stored
             };
-            if !valid(&r) || r.version != stored {
+            // An item past its TTL is no item to every read: a save of a new one (version 0)
+            // may replace it, as a create may.
+            let over_expired = r.version == 0 && m.get(&r.id).is_some_and(expired);
+            if !valid(&r) || (r.version != stored && !over_expired) {
                 return None;
             }
             bump(&mut r)?;
@@ -222,7 +257,7 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
             // DynamoDB adds the decimals that the floats are stored as, and the guard bounds
             // the sum by f32::MAX as a decimal.
             let decimal = |v: f32| v.to_string().parse::<f64>().unwrap();
-            let stored = dec.get(*k).copied().unwrap_or_else(|| decimal(r.f));
+            let stored = dec.f.get(*k).copied().unwrap_or_else(|| decimal(r.f));
             let sum = stored + decimal(*x);
             if sum.abs() > decimal(f32::MAX) {
                 return None;
@@ -257,6 +292,38 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
                 next.remove(*k);
             }
         }
+        Step::Scores(k, set, add) => {
+            let r = next.get_mut(*k)?;
+            if *add {
+                r.scores.extend(set.iter().copied());
+            } else {
+                r.scores.retain(|s| !set.contains(s));
+            }
+            bump(r)?;
+        }
+        Step::Label(k, l, v) => {
+            let r = next.get_mut(*k)?;
+            // An entry cannot be set below a map that is not stored.
+            if !dec.labels.contains(*k) {
+                return None;
+            }
+            r.labels.entry(l.clone()).or_insert_with(|| v.clone());
+            bump(r)?;
+        }
+        Step::Big(k, n) => {
+            let r = next.get_mut(*k)?;
+            if *n > 400_000 {
+                return None;
+            }
+            r.text = "x".repeat(*n);
+            bump(r)?;
+        }
+        Step::TxCheck(a, x, b) => {
+            if a == b || m.get(*b).is_none_or(|r| r.n < 0) {
+                return None;
+            }
+            return expect(m, dec, &Step::Add(a, *x));
+        }
         Step::Upsert(k, n) => {
             if !(-1000..=1000).contains(n) {
                 return None;
@@ -269,6 +336,8 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
                 list: Vec::new(),
                 f: 0.0,
                 text: String::new(),
+                scores: BTreeSet::new(),
+                labels: BTreeMap::new(),
                 ttl: None,
                 version: 0,
             });
@@ -391,6 +460,24 @@ async fn run(db: &Db, m: &Model, step: &Step) -> Result<Option<Rec>> {
                 .await
                 .map(Some)
         }
+        Step::Scores(k, set, true) => up(k).add(&f.scores, set.clone()).exec(db).await.map(Some),
+        Step::Scores(k, set, false) => up(k)
+            .delete(&f.scores, set.clone())
+            .exec(db)
+            .await
+            .map(Some),
+        Step::Label(k, l, v) => up(k)
+            .set_if_not_exists(f.labels.key(l), v.clone())
+            .exec(db)
+            .await
+            .map(Some),
+        Step::Big(k, n) => up(k).set(&f.text, "x".repeat(*n)).exec(db).await.map(Some),
+        Step::TxCheck(a, x, b) => Transaction::new()
+            .update(up(a).add(&f.n, *x))
+            .condition_check(Rec::key(*b), f.n.ge(0))
+            .exec(db)
+            .await
+            .map(|()| None),
         Step::Tx(a, x, b, y) => Transaction::new()
             .update(up(a).add(&f.n, *x))
             .update(up(b).add(&f.n, *y))
@@ -401,7 +488,7 @@ async fn run(db: &Db, m: &Model, step: &Step) -> Result<Option<Rec>> {
 }
 
 async fn stored(db: &Db) -> (Model, Decimals) {
-    let (mut out, mut dec) = (Model::new(), Decimals::new());
+    let (mut out, mut dec) = (Model::new(), Decimals::default());
     for k in KEYS {
         let raw = db
             .client()
@@ -415,7 +502,10 @@ async fn stored(db: &Db) -> (Model, Decimals) {
         if let Some(item) = raw.item {
             let r = Rec::from_item(&item).unwrap_or_else(|e| panic!("{k} does not decode: {e}"));
             if let Some(AttributeValue::N(f)) = item.get("f") {
-                dec.insert(k.into(), f.parse().unwrap());
+                dec.f.insert(k.into(), f.parse().unwrap());
+            }
+            if item.contains_key("labels") {
+                dec.labels.insert(k.into());
             }
             out.insert(k.into(), r);
         }
@@ -429,7 +519,7 @@ async fn check(db: &Db, steps: &[Step], counted: &AtomicUsize) -> std::result::R
     for k in KEYS {
         Rec::delete(Rec::key(k)).exec_quiet(db).await.unwrap();
     }
-    let (mut m, mut dec) = (Model::new(), Decimals::new());
+    let (mut m, mut dec) = (Model::new(), Decimals::default());
     for (i, step) in steps.iter().enumerate() {
         counted.fetch_add(1, Ordering::Relaxed);
         let expected = expect(&m, &dec, step);

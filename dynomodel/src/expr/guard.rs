@@ -124,6 +124,24 @@ pub(crate) fn element_exists(path: &Path) -> Option<Guard> {
     })
 }
 
+/// The map or document that holds the entry or field at `path`, where it is one: DynamoDB
+/// cannot set a path below an attribute that is not stored (an empty map writes nothing).
+pub(crate) fn parent_exists(path: &Path) -> Option<Guard> {
+    let nested = path.elems().len() > 1 && matches!(path.elems().last(), Some(PathElem::Name(_)));
+    nested.then(|| {
+        let parent = path.parent();
+        Guard {
+            message: format!(
+                "is not stored (an empty map or a missing document writes nothing): `{path}` cannot be set below it; set `{parent}` whole"
+            ),
+            path: parent,
+            rule: "parent",
+            test: Test::Exists,
+            missing_ok: false,
+        }
+    })
+}
+
 /// The value at `path` in `item`.
 pub(crate) fn lookup<'a>(item: &'a Item, path: &Path) -> Option<&'a AttributeValue> {
     let mut elems = path.elems().iter();

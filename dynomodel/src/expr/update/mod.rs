@@ -172,6 +172,8 @@ impl<M> Actions<M> {
             Some(Some(av)) => {
                 self.guards
                     .extend(crate::expr::guard::element_exists(field.path()));
+                self.guards
+                    .extend(crate::expr::guard::parent_exists(field.path()));
                 self.grow_entry(field);
                 self.actions.push(Action::Set(field.path().clone(), av))
             }
@@ -217,6 +219,8 @@ impl<M> Actions<M> {
                     self.guards
                         .extend(crate::expr::guard::element_exists(field.path()));
                 }
+                self.guards
+                    .extend(crate::expr::guard::parent_exists(field.path()));
                 self.actions.push(make(field.path().clone(), av))
             }
             Some(None) => self.writes_nothing(field, what),
@@ -243,6 +247,8 @@ impl<M> Actions<M> {
             Some(None) => return self.writes_nothing(field, what),
             None => return,
         };
+        self.guards
+            .extend(crate::expr::guard::parent_exists(field.path()));
         let AttributeValue::N(text) = &av else {
             // A set: `add` of elements, which no number rule bounds; its `length(max)` must
             // hold with every element added (elements already stored count twice here, so a
