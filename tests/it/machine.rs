@@ -40,6 +40,55 @@ struct Rec {
     version: u8,
 }
 
+#[derive(Table)]
+#[dynomodel(name = "machine_shared", pk = "pk", sk = "sk")]
+struct MachineTable;
+
+/// The same model in a shared table: its keys composed from templates, its entity stored.
+#[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynomodel(table = MachineTable, entity = "rec", pk = "REC#{id}", sk = "R")]
+struct SharedRec {
+    id: String,
+    #[dynomodel(required)]
+    email: Option<String>,
+    #[dynomodel(validate(range(min = -1000, max = 1000)))]
+    n: i32,
+    #[dynomodel(string_set, validate(length(max = 3)))]
+    tags: BTreeSet<String>,
+    #[dynomodel(validate(length(max = 4)))]
+    list: Vec<i8>,
+    f: f32,
+    text: String,
+    #[dynomodel(number_set)]
+    scores: BTreeSet<i32>,
+    labels: BTreeMap<String, String>,
+    #[dynomodel(ttl)]
+    ttl: Option<i64>,
+    #[dynomodel(version)]
+    version: u8,
+}
+
+/// The machine, for a model `$rec` in `$table` whose item of key `k` is at `raw_key(k)`.
+macro_rules! machine {
+    ($module:ident, $rec:ty, $table:literal, $test:ident) => {
+        mod $module {
+            use super::*;
+
+            type Rec = $rec;
+            const TABLE: &str = $table;
+
+/// The raw key of the item of `k`.
+fn raw_key(k: &str) -> std::collections::HashMap<String, AttributeValue> {
+    match TABLE {
+        "machine" => [("id".to_owned(), AttributeValue::S(k.into()))].into(),
+        _ => [
+            ("pk".to_owned(), AttributeValue::S(format!("REC#{k}"))),
+            ("sk".to_owned(), AttributeValue::S("R".into())),
+        ]
+        .into(),
+    }
+}
+
 const KEYS: [&str; 3] = ["a", "b", "c"];
 
 /// A time to live long past.
@@ -408,8 +457,8 @@ async fn run(db: &Db, m: &Model, step: &Step) -> Result<Option<Rec>> {
             }
             db.client()
                 .update_item()
-                .table_name(db.table_name("machine"))
-                .key("id", AttributeValue::S((*k).into()))
+                .table_name(db.table_name(TABLE))
+                .set_key(Some(raw_key(k)))
                 .update_expression("SET #t = :t")
                 .expression_attribute_names("#t", "ttl")
                 .expression_attribute_values(":t", AttributeValue::N(EXPIRED.to_string()))
@@ -419,11 +468,13 @@ async fn run(db: &Db, m: &Model, step: &Step) -> Result<Option<Rec>> {
             Ok(None)
         }
         Step::BatchPut(recs) => Rec::batch_put(recs.clone())
+            .overwrite_other_entities()
             .overwrite_versions()
             .exec(db)
             .await
             .map(|()| None),
         Step::BatchDelete(keys) => Rec::batch_delete(keys.iter().map(|k| Rec::key(*k)))
+            .delete_other_entities()
             .exec(db)
             .await
             .map(|()| None),
@@ -493,8 +544,8 @@ async fn stored(db: &Db) -> (Model, Decimals) {
         let raw = db
             .client()
             .get_item()
-            .table_name(db.table_name("machine"))
-            .key("id", AttributeValue::S(k.into()))
+            .table_name(db.table_name(TABLE))
+            .set_key(Some(raw_key(k)))
             .consistent_read(true)
             .send()
             .await
@@ -605,7 +656,7 @@ async fn check(db: &Db, steps: &[Step], counted: &AtomicUsize) -> std::result::R
 }
 
 #[test]
-fn writes_and_reads_follow_the_reference_model() {
+fn $test() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -629,7 +680,12 @@ fn writes_and_reads_follow_the_reference_model() {
     let steps = counted.load(Ordering::Relaxed);
     let succeeded = SUCCEEDED.load(Ordering::Relaxed);
     eprintln!(
-        "the state machine ran {steps} steps against DynamoDB Local, {succeeded} of them succeeded"
+        concat!(
+            "the state machine (",
+            $table,
+            ") ran {} steps against DynamoDB Local, {} of them succeeded"
+        ),
+        steps, succeeded
     );
     if let Err(e) = result {
         panic!("{e}");
@@ -640,3 +696,19 @@ fn writes_and_reads_follow_the_reference_model() {
         "only {succeeded} of {steps} steps succeeded"
     );
 }
+        }
+    };
+}
+
+machine!(
+    own_table,
+    super::Rec,
+    "machine",
+    writes_and_reads_follow_the_reference_model
+);
+machine!(
+    shared_table,
+    super::SharedRec,
+    "machine_shared",
+    a_shared_table_model_follows_the_same_reference
+);
