@@ -2,6 +2,8 @@
 //! DynamoDB Local shared by every test, each test on tables of its own.
 
 mod backfill;
+mod backfill_props;
+mod backfill_safety;
 mod batch;
 mod codec_props;
 mod common;
