@@ -16,6 +16,7 @@ mod layers;
 mod lints;
 mod local;
 mod migrate;
+mod migrate_plan;
 mod models;
 mod ops;
 mod pets_api;
