@@ -4,6 +4,7 @@
 mod backfill;
 mod backfill_props;
 mod backfill_safety;
+mod backfill_speed;
 mod batch;
 mod codec_props;
 mod common;
@@ -17,6 +18,7 @@ mod lints;
 mod local;
 mod migrate;
 mod migrate_plan;
+mod migrate_props;
 mod models;
 mod ops;
 mod pets_api;

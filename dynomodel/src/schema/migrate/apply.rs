@@ -123,9 +123,16 @@ impl Plan {
             if matches!(c, Change::RemoveIndex(_)) && !remove_indexes {
                 continue;
             }
-            match self.step(db, c).await {
-                Ok(()) => done.push(c.clone()),
+            let after = match self.step(db, c).await {
+                Ok(after) => after,
                 Err(error) => return Err(Partial { done, error }),
+            };
+            // Requested: in place, or on its way there.
+            done.push(c.clone());
+            if let Some(what) = after {
+                if let Err(error) = self.wait(db, what).await {
+                    return Err(Partial { done, error });
+                }
             }
         }
         Ok(done)
@@ -143,8 +150,8 @@ impl Plan {
         .await
     }
 
-    /// One change, after the table is ACTIVE, and the wait that it needs after it.
-    async fn step(&self, db: &Db, c: &Change) -> Result<()> {
+    /// One change, after the table is ACTIVE; the wait that it needs after it.
+    async fn step<'c>(&self, db: &Db, c: &'c Change) -> Result<Option<Until<'c>>> {
         let live = self.wait(db, Until::Active).await?;
         match c {
             Change::RemoveIndex(name) => {
@@ -154,32 +161,31 @@ impl Plan {
                     .map_err(sdk)?;
                 self.update(db, |u| {
                     u.global_secondary_index_updates(
-                        GlobalSecondaryIndexUpdate::builder().delete(delete).build(),
+                        GlobalSecondaryIndexUpdate::builder()
+                            .delete(delete.clone())
+                            .build(),
                     )
                 })
                 .await?;
-                self.wait(db, Until::IndexGone(name)).await?;
+                return Ok(Some(Until::IndexGone(name)));
             }
             Change::AddIndex(g) => {
                 self.add_index(db, g).await?;
-                self.wait(db, Until::IndexActive(g.index_name())).await?;
+                return Ok(Some(Until::IndexActive(g.index_name())));
             }
-            Change::Billing(units) => {
-                self.billing(db, &live, *units).await?;
-                self.wait(db, Until::Active).await?;
-            }
+            Change::Billing(units) => self.billing(db, &live, *units).await?,
             Change::TableClass(class) => {
-                let class = class.clone();
-                self.update(db, |u| u.table_class(class)).await?;
-                self.wait(db, Until::Active).await?;
+                self.update(db, |u| u.table_class(class.clone())).await?;
             }
             Change::DeletionProtection(on) => {
                 self.update(db, |u| u.deletion_protection_enabled(*on))
                     .await?;
-                self.wait(db, Until::Active).await?;
             }
             Change::Stream { view, .. } => self.stream(db, &live, view).await?,
-            Change::Ttl(attr) => self.ttl(db, attr).await?,
+            Change::Ttl(attr) => {
+                self.ttl(db, attr).await?;
+                return Ok(None);
+            }
             Change::MoveTtl { from, to } => {
                 self.ttl_switch(db, from, false).await?;
                 self.ttl_switch(db, to, true).await.map_err(|e| {
@@ -187,6 +193,7 @@ impl Plan {
                         "TTL on `{from}` is turned off; turning it on on `{to}` was refused ({e}): DynamoDB allows it once the old TTL is off, up to an hour later; run plan and apply again then"
                     ))
                 })?;
+                return Ok(None);
             }
             Change::CreateTable | Change::Blocked(_) => {
                 return Err(Error::InvalidRequest(format!(
@@ -194,20 +201,37 @@ impl Plan {
                 )))
             }
         }
-        Ok(())
+        Ok(Some(Until::Active))
     }
 
-    /// Sends one UpdateTable of this plan's table.
+    /// Sends one UpdateTable of this plan's table. DynamoDB refuses one while the table is
+    /// still being changed (`ResourceInUseException`), or while too many indexes of the
+    /// account are being created (`LimitExceededException`): it is sent again until the
+    /// table bound of the waits has passed.
     async fn update(
         &self,
         db: &Db,
-        update: impl FnOnce(UpdateTableFluentBuilder) -> UpdateTableFluentBuilder,
+        update: impl Fn(UpdateTableFluentBuilder) -> UpdateTableFluentBuilder,
     ) -> Result<()> {
-        send_read("UpdateTable", &self.table, |_| {
-            update(db.client().update_table().table_name(&self.table)).send()
-        })
-        .await?;
-        Ok(())
+        let deadline = std::time::Instant::now().checked_add(self.waits.table);
+        loop {
+            let sent = send_read("UpdateTable", &self.table, |_| {
+                update(db.client().update_table().table_name(&self.table)).send()
+            })
+            .await;
+            match sent {
+                Err(Error::Dynamo(e))
+                    if matches!(
+                        e.code(),
+                        Some("LimitExceededException" | "ResourceInUseException")
+                    ) && deadline.is_some_and(|d| std::time::Instant::now() < d) =>
+                {
+                    tokio::time::sleep(self.waits.poll).await;
+                }
+                Err(e) => return Err(e),
+                Ok(_) => return Ok(()),
+            }
+        }
     }
 
     fn throughput(&self) -> Result<Option<ProvisionedThroughput>> {
@@ -232,7 +256,7 @@ impl Plan {
             .build()
             .map_err(sdk)?;
         // Only the attributes of the new index's keys: the others are defined already.
-        let defs = self
+        let defs: Vec<_> = self
             .attribute_definitions
             .iter()
             .filter(|d| {
@@ -243,9 +267,11 @@ impl Plan {
             .cloned()
             .collect();
         self.update(db, |u| {
-            u.set_attribute_definitions(Some(defs))
+            u.set_attribute_definitions(Some(defs.clone()))
                 .global_secondary_index_updates(
-                    GlobalSecondaryIndexUpdate::builder().create(create).build(),
+                    GlobalSecondaryIndexUpdate::builder()
+                        .create(create.clone())
+                        .build(),
                 )
         })
         .await
@@ -261,7 +287,10 @@ impl Plan {
         let throughput = self.throughput()?.filter(|_| units.is_some());
         let mut index_updates = Vec::new();
         if let Some(t) = &throughput {
-            for g in live.global_secondary_indexes() {
+            let kept = live.global_secondary_indexes().iter().filter(|g| {
+                g.index_status() != Some(&aws_sdk_dynamodb::types::IndexStatus::Deleting)
+            });
+            for g in kept {
                 let action = UpdateGlobalSecondaryIndexAction::builder()
                     .index_name(g.index_name().unwrap_or_default())
                     .provisioned_throughput(t.clone())
@@ -276,10 +305,10 @@ impl Plan {
             BillingMode::PayPerRequest
         };
         self.update(db, |u| {
-            u.billing_mode(mode)
-                .set_provisioned_throughput(throughput)
+            u.billing_mode(mode.clone())
+                .set_provisioned_throughput(throughput.clone())
                 .set_global_secondary_index_updates(
-                    (!index_updates.is_empty()).then_some(index_updates),
+                    (!index_updates.is_empty()).then(|| index_updates.clone()),
                 )
         })
         .await
@@ -300,13 +329,13 @@ impl Plan {
             .is_some_and(|s| s.stream_enabled())
         {
             let off = spec(false)?;
-            self.update(db, |u| u.stream_specification(off)).await?;
+            self.update(db, |u| u.stream_specification(off.clone()))
+                .await?;
             self.wait(db, Until::Active).await?;
         }
         let on = spec(true)?;
-        self.update(db, |u| u.stream_specification(on)).await?;
-        self.wait(db, Until::Active).await?;
-        Ok(())
+        self.update(db, |u| u.stream_specification(on.clone()))
+            .await
     }
 
     /// Turns TTL on on `attr`, unless it is being turned off: then DynamoDB refuses until

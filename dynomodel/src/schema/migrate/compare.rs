@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use aws_sdk_dynamodb::operation::create_table::CreateTableInput;
 use aws_sdk_dynamodb::operation::describe_time_to_live::DescribeTimeToLiveOutput;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, Projection, ProjectionType,
+    AttributeDefinition, BillingMode, IndexStatus, KeySchemaElement, Projection, ProjectionType,
     ProvisionedThroughputDescription, TableClass, TableDescription, TimeToLiveStatus,
 };
 
@@ -157,7 +157,12 @@ pub(super) fn changes(
             }
         }
     }
-    for l in live.global_secondary_indexes() {
+    // An index that is DELETING is on its way out already.
+    for l in live
+        .global_secondary_indexes()
+        .iter()
+        .filter(|l| l.index_status() != Some(&IndexStatus::Deleting))
+    {
         let name = l.index_name().unwrap_or_default();
         if !want
             .global_secondary_indexes()
@@ -183,6 +188,7 @@ pub(super) fn changes(
                 || live
                     .global_secondary_indexes()
                     .iter()
+                    .filter(|l| l.index_status() != Some(&IndexStatus::Deleting))
                     .filter(|l| {
                         want.global_secondary_indexes()
                             .iter()

@@ -49,7 +49,8 @@ pub(super) enum Until<'a> {
     Active,
     /// The index ACTIVE (filled), and the table ACTIVE.
     IndexActive(&'a str),
-    /// The index no longer described, and the table ACTIVE.
+    /// The index no longer described, and the table ACTIVE: DynamoDB refuses every other
+    /// change of the table while an index is DELETING.
     IndexGone(&'a str),
 }
 
@@ -89,14 +90,19 @@ fn reached(d: &TableDescription, until: Until<'_>) -> bool {
     match until {
         Until::Active => {
             table
-                && d.global_secondary_indexes()
-                    .iter()
-                    .all(|g| g.index_status() == Some(&IndexStatus::Active))
+                && d.global_secondary_indexes().iter().all(|g| {
+                    matches!(
+                        g.index_status(),
+                        Some(IndexStatus::Active | IndexStatus::Deleting)
+                    )
+                })
         }
         Until::IndexActive(name) => {
             table && index(name).and_then(|g| g.index_status()) == Some(&IndexStatus::Active)
         }
-        Until::IndexGone(name) => table && index(name).is_none(),
+        Until::IndexGone(name) => {
+            table && index(name).is_none_or(|g| g.index_status() == Some(&IndexStatus::Deleting))
+        }
     }
 }
 
