@@ -90,19 +90,14 @@ fn reached(d: &TableDescription, until: Until<'_>) -> bool {
     match until {
         Until::Active => {
             table
-                && d.global_secondary_indexes().iter().all(|g| {
-                    matches!(
-                        g.index_status(),
-                        Some(IndexStatus::Active | IndexStatus::Deleting)
-                    )
-                })
+                && d.global_secondary_indexes()
+                    .iter()
+                    .all(|g| g.index_status() == Some(&IndexStatus::Active))
         }
         Until::IndexActive(name) => {
             table && index(name).and_then(|g| g.index_status()) == Some(&IndexStatus::Active)
         }
-        Until::IndexGone(name) => {
-            table && index(name).is_none_or(|g| g.index_status() == Some(&IndexStatus::Deleting))
-        }
+        Until::IndexGone(name) => table && index(name).is_none(),
     }
 }
 
