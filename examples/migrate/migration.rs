@@ -63,7 +63,8 @@ pub async fn apply_plan(db: &Db) -> Result<Plan> {
 }
 
 /// The backfill: every account without `domain` gets it; the others are skipped. Each
-/// write is conditional on the version read, so that a resumed run writes no item twice.
+/// write stamps the item with the run's id in the same conditional write (and is
+/// conditional on the version read), so that a resumed run writes no item twice.
 pub async fn backfill(
     db: &Db,
     checkpoint: &std::path::Path,

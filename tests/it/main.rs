@@ -3,6 +3,9 @@
 
 mod adversary;
 mod backfill;
+mod backfill_props;
+mod backfill_safety;
+mod backfill_speed;
 mod batch;
 mod codec_props;
 mod common;
@@ -17,6 +20,8 @@ mod lints;
 mod local;
 mod machine;
 mod migrate;
+mod migrate_plan;
+mod migrate_props;
 mod models;
 mod ops;
 mod pets_api;

@@ -92,7 +92,7 @@ async fn a_table_gains_the_next_versions_index_and_ttl() {
         v2::Pet::create_table().stream(aws_sdk_dynamodb::types::StreamViewType::NewImage);
     let with_stream = plan(&streamed, &db).await.unwrap();
     assert!(
-        matches!(&with_stream.changes[..], [Change::Stream(_)]),
+        matches!(&with_stream.changes[..], [Change::Stream { .. }]),
         "{with_stream}"
     );
     with_stream.apply(&db, false).await.unwrap();

@@ -130,7 +130,13 @@ impl<M: Model> CreateTable<M> {
                 json!({ "StreamViewType": view.as_str() }),
             );
         }
-        if let (true, Some(ttl)) = (self.ttl_enabled(), M::TTL) {
+        if let Some(class) = input.table_class() {
+            p.insert("TableClass".into(), json!(class.as_str()));
+        }
+        if let Some(on) = input.deletion_protection_enabled() {
+            p.insert("DeletionProtectionEnabled".into(), json!(on));
+        }
+        if let Some(ttl) = self.ttl_attribute() {
             p.insert(
                 "TimeToLiveSpecification".into(),
                 json!({ "AttributeName": ttl, "Enabled": true }),

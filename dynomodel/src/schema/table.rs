@@ -24,8 +24,8 @@ use aws_sdk_dynamodb::operation::create_table::CreateTableInput;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
     LocalSecondaryIndex, Projection as SdkProjection, ProjectionType, ProvisionedThroughput,
-    ScalarAttributeType, StreamSpecification, StreamViewType, TableDescription, TableStatus,
-    TimeToLiveSpecification,
+    ScalarAttributeType, StreamSpecification, StreamViewType, TableClass, TableDescription,
+    TableStatus, TimeToLiveSpecification,
 };
 
 use crate::db::Db;
@@ -70,6 +70,8 @@ pub struct CreateTable<M> {
     provisioned: Option<(i64, i64)>,
     stream: Option<StreamViewType>,
     ttl: bool,
+    table_class: Option<TableClass>,
+    deletion_protection: Option<bool>,
     wait: Option<Duration>,
     _m: PhantomData<fn() -> M>,
 }
@@ -80,6 +82,8 @@ impl<M: Model> CreateTable<M> {
             provisioned: None,
             stream: None,
             ttl: true,
+            table_class: None,
+            deletion_protection: None,
             wait: Some(Duration::from_secs(60)),
             _m: PhantomData,
         }
@@ -139,6 +143,37 @@ impl<M: Model> CreateTable<M> {
     /// ```
     pub fn without_ttl(mut self) -> Self {
         self.ttl = false;
+        self
+    }
+
+    /// The table class (`STANDARD` unless set; `STANDARD_INFREQUENT_ACCESS` for tables that
+    /// store more than they read). A migration plan keeps the table to it.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// use aws_sdk_dynamodb::types::TableClass;
+    /// let r = Pet::create_table().table_class(TableClass::StandardInfrequentAccess).to_request()?;
+    /// assert_eq!(r.table_class(), Some(&TableClass::StandardInfrequentAccess));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn table_class(mut self, class: TableClass) -> Self {
+        self.table_class = Some(class);
+        self
+    }
+
+    /// Deletion protection on (`true`) or off; unset, the table has it off and a migration
+    /// plan leaves it as it is.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::{pet, Pet};
+    /// let r = Pet::create_table().deletion_protection(true).to_request()?;
+    /// assert_eq!(r.deletion_protection_enabled(), Some(true));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn deletion_protection(mut self, on: bool) -> Self {
+        self.deletion_protection = Some(on);
         self
     }
 
@@ -216,9 +251,9 @@ impl<M: Model> CreateTable<M> {
         }
     }
 
-    /// Whether `exec` switches on the model's TTL (it does unless `without_ttl`).
-    pub(crate) fn ttl_enabled(&self) -> bool {
-        self.ttl
+    /// The TTL attribute that `exec` switches on: the model's, unless `without_ttl`.
+    pub(crate) fn ttl_attribute(&self) -> Option<&'static str> {
+        M::TTL.filter(|_| self.ttl)
     }
 
     /// The CreateTable input that `exec` sends (with the model's table name: `exec` adds the
@@ -252,7 +287,9 @@ impl<M: Model> CreateTable<M> {
             } else {
                 BillingMode::PayPerRequest
             })
-            .set_provisioned_throughput(throughput.clone());
+            .set_provisioned_throughput(throughput.clone())
+            .set_table_class(self.table_class.clone())
+            .set_deletion_protection_enabled(self.deletion_protection);
         for i in M::indexes() {
             match i.kind {
                 IndexKind::Global => {
@@ -315,6 +352,8 @@ impl<M: Model> CreateTable<M> {
                 .set_global_secondary_indexes(input.global_secondary_indexes)
                 .set_local_secondary_indexes(input.local_secondary_indexes)
                 .set_stream_specification(input.stream_specification)
+                .set_table_class(input.table_class)
+                .set_deletion_protection_enabled(input.deletion_protection_enabled)
                 .send()
         })
         .await?;
@@ -348,7 +387,7 @@ pub(crate) async fn describe_raw(db: &Db, table: &str) -> Result<TableDescriptio
 }
 
 /// Describes the table named `table` (`None` where it does not exist).
-async fn describe_named(db: &Db, table: &str) -> Result<Option<TableDescription>> {
+pub(crate) async fn describe_named(db: &Db, table: &str) -> Result<Option<TableDescription>> {
     let sent = send("DescribeTable", table, |_| {
         db.client().describe_table().table_name(table).send()
     })
