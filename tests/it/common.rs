@@ -34,6 +34,25 @@ pub async fn db() -> Db {
         .with_table_prefix(format!("t{run}_{}_{n}_", std::process::id()))
 }
 
+static SCHEMA_LOCAL: OnceCell<DynamoDbLocal> = OnceCell::const_new();
+
+/// A `Db` on a second DynamoDB Local, for the tests that add and remove indexes: DynamoDB
+/// Local builds indexes in the background, and under the load of every other test its index
+/// builds could wait for minutes. Table prefixes as in [`db`].
+pub async fn schema_db() -> Db {
+    let local = SCHEMA_LOCAL
+        .get_or_init(|| async {
+            DynamoDbLocal::start()
+                .await
+                .unwrap_or_else(|e| panic!("DynamoDB Local: {e}"))
+        })
+        .await;
+    let shared = db().await;
+    local
+        .db()
+        .with_table_prefix(shared.table_prefix().to_owned())
+}
+
 /// The DynamoDB Local JVM that serves `port`, found by its command line. The watchdog shell
 /// carries the same arguments: the JVM is the one run as java.
 pub fn dynamodb_local_pid(port: u16) -> Option<u32> {

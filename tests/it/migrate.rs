@@ -45,7 +45,7 @@ mod v3 {
 
 #[tokio::test]
 async fn a_table_gains_the_next_versions_index_and_ttl() {
-    let db = common::db().await;
+    let db = common::schema_db().await;
     let fresh = plan(&v1::Pet::create_table(), &db).await.unwrap();
     assert_eq!(fresh.changes, [Change::CreateTable]);
     v1::Pet::create_table().exec(&db).await.unwrap();
@@ -152,7 +152,7 @@ mod shared_v2 {
 
 #[tokio::test]
 async fn a_shared_table_gains_an_index_and_a_ttl_for_all_its_entities() {
-    let db = common::db().await;
+    let db = common::schema_db().await;
     shared_v1::Store::create_table().exec(&db).await.unwrap();
     let p = plan(&shared_v2::Store::create_table(), &db).await.unwrap();
     assert_eq!(p.changes.len(), 2, "{p}");

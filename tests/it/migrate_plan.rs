@@ -54,7 +54,7 @@ fn blocked_text(p: &dynomodel::schema::migrate::Plan) -> String {
 
 #[tokio::test]
 async fn a_key_that_changes_type_is_blocked() {
-    let db = common::db().await;
+    let db = common::schema_db().await;
     key_s::Item::create_table().exec(&db).await.unwrap();
     let p = plan(&key_n::Item::create_table(), &db).await.unwrap();
     let why = blocked_text(&p);
@@ -75,7 +75,7 @@ async fn a_key_that_changes_type_is_blocked() {
 
 #[tokio::test]
 async fn the_attributes_of_an_include_projection_are_compared() {
-    let db = common::db().await;
+    let db = common::schema_db().await;
     inc_1::Item::create_table().exec(&db).await.unwrap();
     assert!(plan(&inc_1::Item::create_table(), &db)
         .await
@@ -92,7 +92,7 @@ async fn the_attributes_of_an_include_projection_are_compared() {
 
 #[tokio::test]
 async fn local_indexes_added_removed_or_changed_need_a_new_table() {
-    let db = common::db().await;
+    let db = common::schema_db().await;
     lsi_1::Item::create_table().exec(&db).await.unwrap();
     assert!(plan(&lsi_1::Item::create_table(), &db)
         .await
@@ -121,7 +121,7 @@ async fn local_indexes_added_removed_or_changed_need_a_new_table() {
 
 #[tokio::test]
 async fn billing_mode_and_throughput_are_planned_and_applied() {
-    let db = common::db().await;
+    let db = common::schema_db().await;
     gsi_s::Item::create_table()
         .provisioned(5, 5)
         .exec(&db)
@@ -147,7 +147,7 @@ async fn billing_mode_and_throughput_are_planned_and_applied() {
 
 #[tokio::test]
 async fn a_ttl_moved_to_another_attribute_is_turned_off_then_on() {
-    let db = common::db().await;
+    let db = common::schema_db().await;
     ttl_1::Item::create_table().exec(&db).await.unwrap();
     let p = plan(&ttl_2::Item::create_table(), &db).await.unwrap();
     let text = p.to_string();
@@ -172,7 +172,7 @@ async fn a_ttl_moved_to_another_attribute_is_turned_off_then_on() {
 
 #[tokio::test]
 async fn a_stream_of_another_view_says_its_consumers_must_be_repointed() {
-    let db = common::db().await;
+    let db = common::schema_db().await;
     key_s::Item::create_table()
         .stream(StreamViewType::NewImage)
         .exec(&db)

@@ -455,7 +455,7 @@ static APPLIED: AtomicUsize = AtomicUsize::new(0);
 static CHANGES: AtomicUsize = AtomicUsize::new(0);
 
 async fn check(v1: &Def, v2: &Def) -> Result<(), String> {
-    let db = common::db().await;
+    let db = common::schema_db().await;
     create(&db, "fixed", v1).await;
     let every_part = Def {
         stream: Some(StreamViewType::KeysOnly),
