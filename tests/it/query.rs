@@ -287,6 +287,7 @@ fn requests_show_placeholders_for_every_name_and_value() {
         .condition(f.scores.at(0).eq(1u32))
         .to_request()
         .unwrap();
+    // `attribute_exists(#n0)`: a field below `address` is set only where `address` is stored.
     assert_eq!(
         u.update.as_deref(),
         Some("SET #n0.#n1 = :v0 ADD #n2 :v1, #n4 :v2 REMOVE #n3")
@@ -295,7 +296,7 @@ fn requests_show_placeholders_for_every_name_and_value() {
     assert_eq!(
         u.condition.as_deref(),
         Some(
-            "attribute_exists(#n5) AND #n6[0] = :v3 AND (attribute_not_exists(#n2) OR #n2 <= :v4)"
+            "attribute_exists(#n5) AND #n6[0] = :v3 AND attribute_exists(#n0) AND (attribute_not_exists(#n2) OR #n2 <= :v4)"
         )
     );
 }
