@@ -106,7 +106,9 @@ impl<M: Model, O: Send + 'static> Scan<M, O> {
     /// #[derive(Document, serde::Serialize, serde::Deserialize)]
     /// struct Name { name: String }
     /// let r = Pet::scan().project::<Name>().to_request()?;
-    /// assert_eq!(r.projection.as_deref(), Some("#n0"));
+    /// // The keys come too, so that a page cut at its limit has a cursor.
+    /// assert_eq!(r.projection.as_deref(), Some("#n0, #n1"));
+    /// assert_eq!((r.names["#n0"].as_str(), r.names["#n1"].as_str()), ("name", "id"));
     /// # Ok::<(), Error>(())
     /// ```
     pub fn project<P: Document>(self) -> Scan<M, P> {
