@@ -27,16 +27,6 @@ fn n(v: impl ToString) -> AttributeValue {
     AttributeValue::N(v.to_string())
 }
 
-async fn raw_put(db: &Db, table: &str, item: HashMap<String, AttributeValue>) {
-    db.client()
-        .put_item()
-        .table_name(db.table_name(table))
-        .set_item(Some(item))
-        .send()
-        .await
-        .unwrap();
-}
-
 #[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[dynomodel(table = "adv_leases")]
 struct Lease {
@@ -96,8 +86,8 @@ async fn a_ttl_attribute_of_another_type_is_read_alike_by_get_and_scan() {
             ("expires".to_owned(), ttl),
         ])
     };
-    raw_put(&db, "adv_leases", item("null", AttributeValue::Null(true))).await;
-    raw_put(&db, "adv_leases", item("text", s("tomorrow"))).await;
+    common::raw_put(&db, "adv_leases", item("null", AttributeValue::Null(true))).await;
+    common::raw_put(&db, "adv_leases", item("text", s("tomorrow"))).await;
     let got = Lease::get(Lease::key("null")).exec(&db).await.unwrap();
     assert_eq!(got.map(|l| l.expires), Some(None));
     let projected = Lease::get(Lease::key("text"))
@@ -131,7 +121,7 @@ async fn a_ttl_with_a_fraction_is_expired_for_get_as_for_scan() {
             ("owner".to_owned(), s("ann")),
             ("expires".to_owned(), AttributeValue::N(past.clone())),
         ]);
-        raw_put(&db, "adv_leases", item).await;
+        common::raw_put(&db, "adv_leases", item).await;
     };
     write().await;
     let scanned = Lease::scan()
@@ -249,7 +239,7 @@ fn untagged(sk: &str, until: Option<i64>) -> HashMap<String, AttributeValue> {
 async fn an_adopted_item_is_read_by_projected_reads_too() {
     let db = common::db().await;
     AdvClub::create_table().exec(&db).await.unwrap();
-    raw_put(&db, "adv_club", untagged("NOTE#0000000007", None)).await;
+    common::raw_put(&db, "adv_club", untagged("NOTE#0000000007", None)).await;
     let whole = Note::get(Note::key("c1", 7u32)).exec(&db).await.unwrap();
     assert!(whole.is_some());
     let part = Note::get(Note::key("c1", 7u32))
@@ -270,8 +260,8 @@ async fn an_adopted_item_is_read_by_projected_reads_too() {
 async fn a_count_counts_what_all_gives_of_untagged_items() {
     let db = common::db().await;
     AdvClub::create_table().exec(&db).await.unwrap();
-    raw_put(&db, "adv_club", untagged("NOTE#0000000007", None)).await;
-    raw_put(&db, "adv_club", untagged("OTHER#1", None)).await;
+    common::raw_put(&db, "adv_club", untagged("NOTE#0000000007", None)).await;
+    common::raw_put(&db, "adv_club", untagged("OTHER#1", None)).await;
     let all = Note::scan().all(&db).await.unwrap().len();
     let count = Note::scan().count(&db).await.unwrap();
     assert_eq!((all, count), (1, 1));
@@ -289,8 +279,8 @@ async fn a_count_counts_what_all_gives_of_untagged_items() {
 async fn a_ranged_count_counts_what_all_gives_of_untagged_items() {
     let db = common::db().await;
     AdvClub::create_table().exec(&db).await.unwrap();
-    raw_put(&db, "adv_club", untagged("NOTE#0000000007", None)).await;
-    raw_put(&db, "adv_club", untagged("OTHER#1", None)).await;
+    common::raw_put(&db, "adv_club", untagged("NOTE#0000000007", None)).await;
+    common::raw_put(&db, "adv_club", untagged("OTHER#1", None)).await;
     let q = Note::query(Note::fields().club.eq("c1")).range(Note::fields().n.gt(5u32));
     let (all, count) = (q.all(&db).await.unwrap().len(), q.count(&db).await.unwrap());
     assert_eq!((all, count), (1, 1));
@@ -301,7 +291,7 @@ async fn a_ranged_count_counts_what_all_gives_of_untagged_items() {
 async fn a_create_over_an_expired_adopted_item_succeeds() {
     let db = common::db().await;
     AdvClub::create_table().exec(&db).await.unwrap();
-    raw_put(
+    common::raw_put(
         &db,
         "adv_club",
         untagged("NOTE#0000000007", Some(now() - 120)),
@@ -311,7 +301,7 @@ async fn a_create_over_an_expired_adopted_item_succeeds() {
         Note::get(Note::key("c1", 7u32)).exec(&db).await.unwrap(),
         None
     );
-    raw_put(
+    common::raw_put(
         &db,
         "adv_club",
         untagged("NOTE#0000000007", Some(now() - 120)),

@@ -2,7 +2,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use dynomodel::local::DynamoDbLocal;
-use dynomodel::Db;
+use dynomodel::{Db, Item};
 use tokio::sync::OnceCell;
 
 static LOCAL: OnceCell<DynamoDbLocal> = OnceCell::const_new();
@@ -68,4 +68,15 @@ pub fn dynamodb_local_pid(port: u16) -> Option<u32> {
             && cmdline.contains(&wanted))
         .then_some(pid)
     })
+}
+
+/// Writes an item as other code would: no pipeline, no condition.
+pub async fn raw_put(db: &Db, table: &str, item: Item) {
+    db.client()
+        .put_item()
+        .table_name(db.table_name(table))
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap();
 }

@@ -37,17 +37,6 @@ fn lease(id: &str, expires: Option<i64>) -> Lease {
     }
 }
 
-/// Writes an item as other code would: no pipeline, no condition.
-async fn raw_put(db: &Db, table: &str, item: HashMap<String, AttributeValue>) {
-    db.client()
-        .put_item()
-        .table_name(db.table_name(table))
-        .set_item(Some(item))
-        .send()
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn every_read_leaves_out_an_item_past_its_ttl() {
     let db = common::db().await;
@@ -247,8 +236,8 @@ async fn a_shared_table_reads_each_entity_by_one_rule() {
             ("gsi1sk".to_owned(), s("M#old")),
         ])
     };
-    raw_put(&db, "club", untagged("MEMBER#old")).await;
-    raw_put(&db, "club", untagged("NOTE#0000000007")).await;
+    common::raw_put(&db, "club", untagged("MEMBER#old")).await;
+    common::raw_put(&db, "club", untagged("NOTE#0000000007")).await;
 
     // The collection leaves out the member past its TTL (the condition names the event's
     // partition: the member's TTL still applies), and the untagged items.

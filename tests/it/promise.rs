@@ -26,16 +26,6 @@ async fn raw_get(db: &Db, table: &str, key: &Item) -> Option<Item> {
         .item
 }
 
-async fn raw_put(db: &Db, table: &str, item: Item) {
-    db.client()
-        .put_item()
-        .table_name(db.table_name(table))
-        .set_item(Some(item))
-        .send()
-        .await
-        .unwrap();
-}
-
 fn s(v: &str) -> AttributeValue {
     AttributeValue::S(v.into())
 }
@@ -274,7 +264,7 @@ async fn an_update_that_applied_says_so() {
     item.insert("stock".into(), n("1"));
     item.insert("points".into(), n("20"));
     item.insert("blob".into(), AttributeValue::B(Blob::new(vec![1])));
-    raw_put(&db, Ledger::TABLE, item).await;
+    common::raw_put(&db, Ledger::TABLE, item).await;
     let err = Ledger::update(key.clone())
         .add(&Ledger::fields().stock, 1u32)
         .exec(&db)
@@ -350,7 +340,7 @@ async fn versions_never_wrap_and_a_failed_save_changes_nothing() {
     let mut item = key.item().clone();
     item.insert("age".into(), n("1"));
     item.insert("version".into(), n("255"));
-    raw_put(&db, Counter::TABLE, item.clone()).await;
+    common::raw_put(&db, Counter::TABLE, item.clone()).await;
     let mut full = Counter::get(key.clone()).exec(&db).await.unwrap().unwrap();
     let err = full.save(&db).await.unwrap_err();
     assert_eq!(rules(&err), [("version".to_owned(), "version".to_owned())]);
@@ -685,7 +675,7 @@ async fn save_keeps_unknown_attributes_only_with_extra() {
     let db = common::db().await;
     Keeps::create_table().exec(&db).await.unwrap();
     for id in ["keeps", "drops"] {
-        raw_put(
+        common::raw_put(
             &db,
             Keeps::TABLE,
             Item::from([

@@ -181,32 +181,22 @@ impl ReadPolicy {
 
     /// The policy of a read of collection `C`: its members' items, each with its own TTL.
     pub(crate) fn of_collection<C: Collection>(include_expired: bool) -> Self {
-        ReadPolicy {
-            include_expired,
-            entity_attr: Some(C::ENTITY_ATTR),
-            entities: C::MEMBERS
-                .iter()
-                .copied()
-                .zip(C::TTLS.iter().copied())
-                .collect(),
-            adopts_untagged: false,
-            key_prefixes: Vec::new(),
-            report_foreign: false,
-        }
+        ReadPolicy::of_members(Some(C::ENTITY_ATTR), C::MEMBERS, C::TTLS, false)
+            .with_expired(include_expired)
     }
 
-    /// The policy of a search of a collection's `members` (each with its TTL attribute) in
-    /// the table of `e`; with `report`, other entities' items are kept, for their decode to
-    /// report.
+    /// The policy of a read of a collection's `members` (each with its TTL attribute) in a
+    /// table whose entity attribute is `entity_attr`; with `report`, a search keeps other
+    /// entities' items, for their decode to report.
     pub(crate) fn of_members(
-        e: Option<&Entity>,
+        entity_attr: Option<&'static str>,
         members: &'static [&'static str],
         ttls: &'static [Option<&'static str>],
         report: bool,
     ) -> Self {
         ReadPolicy {
             include_expired: false,
-            entity_attr: e.map(|e| e.attr),
+            entity_attr,
             entities: members.iter().copied().zip(ttls.iter().copied()).collect(),
             adopts_untagged: false,
             key_prefixes: Vec::new(),

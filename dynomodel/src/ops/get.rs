@@ -134,6 +134,19 @@ pub(crate) async fn get_item(db: &Db, r: Request) -> Result<Option<Item>> {
     Ok(out.item)
 }
 
+/// The projection of a keyed read of `P` from `M`: `P`'s attributes, and what the read
+/// policy decides by (the TTL and entity attributes) where `P` lacks them.
+pub(crate) fn keyed_projection<M: Model, P: Document>(
+    ph: &mut Placeholders,
+    policy: &ReadPolicy,
+) -> Result<String> {
+    let mut expression = projection_of::<M, P>(ph)?;
+    for a in policy.attributes().filter(|a| !P::ATTRIBUTES.contains(a)) {
+        expression = format!("{expression}, {}", ph.name(a));
+    }
+    Ok(expression)
+}
+
 /// A read that returns only the attributes of `P`; `project::<P>()` on a get, query or scan
 /// makes one.
 ///
@@ -172,13 +185,8 @@ impl<M: Model, P: Document> Projected<Get<M>, P> {
     pub fn to_request(&self) -> Result<Request> {
         let mut r = self.inner.to_request()?;
         let mut ph = Placeholders::default();
-        let mut expression = projection_of::<M, P>(&mut ph)?;
-        // What the read policy decides by comes too.
         let policy = ReadPolicy::of::<M>(self.inner.include_expired);
-        for a in policy.attributes().filter(|a| !P::ATTRIBUTES.contains(a)) {
-            expression = format!("{expression}, {}", ph.name(a));
-        }
-        r.projection = Some(expression);
+        r.projection = Some(keyed_projection::<M, P>(&mut ph, &policy)?);
         r.placeholders(ph);
         Ok(r)
     }

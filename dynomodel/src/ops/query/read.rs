@@ -331,7 +331,7 @@ impl<M: Model, O> Read<M, O> {
                 members,
                 ttls,
                 report,
-            } => ReadPolicy::of_members(M::ENTITY, members, ttls, report)
+            } => ReadPolicy::of_members(M::ENTITY.map(|e| e.attr), members, ttls, report)
                 .with_expired(self.include_expired),
         };
         let holds = |attr: &str| match self.index.map(|i| i.projection) {

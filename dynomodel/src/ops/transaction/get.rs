@@ -7,10 +7,11 @@ use futures::future::BoxFuture;
 use crate::codec::Item;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::{projection_of, Placeholders};
+use crate::expr::Placeholders;
 use crate::model::check_key_of;
 use crate::model::stored::{load, wrong_entity, ReadPolicy, Verdict};
 use crate::model::{Document, Key, Model};
+use crate::ops::get::keyed_projection;
 use crate::ops::request::Request;
 use crate::ops::send::{send, On};
 
@@ -214,11 +215,7 @@ impl<T> TransactGet<T> {
         self.then(check_key_of::<M>(&key).and_then(|()| {
             let mut ph = Placeholders::default();
             let policy = ReadPolicy::of::<M>(false);
-            // What the read policy decides by comes too.
-            let mut expression = projection_of::<M, P>(&mut ph)?;
-            for a in policy.attributes().filter(|a| !P::ATTRIBUTES.contains(a)) {
-                expression = format!("{expression}, {}", ph.name(a));
-            }
+            let expression = keyed_projection::<M, P>(&mut ph, &policy)?;
             Ok(Slot {
                 table: M::TABLE,
                 key: key.into_item(),
