@@ -194,6 +194,10 @@ pub mod __private {
     pub use crate::expr::path::{Attr, Bounds, FieldCodec, Path};
     pub use crate::model::single_table as table;
     pub use crate::model::template::{separators_hold, Part};
+    pub use crate::model::upgrade::{
+        no_upgrade, upgrade as upgrade_item, version_attr as schema_attr, SchemaVersion,
+        SCHEMA_ATTR,
+    };
     pub use crate::model::validate::{rules, transforms};
     pub use crate::model::{
         key_attr, version_error, Collection, Document, Entity, Hooks, Index, IndexKind, Key,

@@ -16,6 +16,7 @@ mod guard;
 mod infra;
 mod lambda;
 mod layers;
+mod lazy;
 mod lints;
 mod local;
 mod machine;

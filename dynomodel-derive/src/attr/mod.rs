@@ -9,7 +9,8 @@ use syn::{Attribute, Expr, LitInt, LitStr, Token};
 use crate::case;
 use crate::ctxt::Ctxt;
 
-const STRUCT_KEYS: &str = "table, gsi, lsi, hooks, crate, entity, adopt_untagged, pk, sk, index";
+const STRUCT_KEYS: &str =
+    "table, gsi, lsi, hooks, crate, entity, adopt_untagged, pk, sk, index, schema_version, upgrade";
 const FIELD_KEYS: &str = "hash_key, range_key, default, required, set, get, validate, \
      string_set, number_set, binary_set, epoch, version, created_at, updated_at, ttl, \
      gsi_hash, gsi_range, lsi_range, extra";
@@ -35,6 +36,11 @@ pub struct StructAttrs {
     pub adopt_untagged: Flag,
     pub krate: Option<syn::Path>,
     pub rename_all: Option<String>,
+    /// `schema_version = N`: the version that the model writes into every item.
+    pub schema_version: Option<LitInt>,
+    /// `upgrade = "path"`: the function that brings an older item up to `schema_version`
+    /// (the path keeps the span of its literal).
+    pub upgrade: Option<(LitStr, syn::Path)>,
 }
 
 /// `gsi1(pk = "...", sk = "...")` or `index(name = "...", pk = "...", sk = "...")`: the key
@@ -217,6 +223,18 @@ pub fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> StructAttrs {
                 set_once(cx, &mut out.hooks, meta.path.clone(), &meta);
             } else if meta.path.is_ident("adopt_untagged") {
                 set_once(cx, &mut out.adopt_untagged, meta.path.clone(), &meta);
+            } else if meta.path.is_ident("schema_version") {
+                let lit: LitInt = meta.value()?.parse()?;
+                set_once(cx, &mut out.schema_version, lit, &meta);
+            } else if meta.path.is_ident("upgrade") {
+                let lit: LitStr = meta.value()?.parse()?;
+                match lit.parse::<syn::Path>() {
+                    Ok(path) => set_once(cx, &mut out.upgrade, (lit, path), &meta),
+                    Err(_) => cx.error_at(
+                        &lit,
+                        "`upgrade` takes the path of a function, such as \"upgrade_account\"",
+                    ),
+                }
             } else if meta.path.is_ident("crate") {
                 let lit: LitStr = meta.value()?.parse()?;
                 match lit.parse::<syn::Path>() {

@@ -1,6 +1,7 @@
 //! Cross-field checks: keys, indexes, managed attributes, and rules that fit their types;
 //! `table` checks a table and a collection.
 
+mod schema;
 pub mod table;
 
 use crate::ast::{Container, Field, Kind, Shape};
@@ -18,6 +19,7 @@ pub fn check(cx: &mut Ctxt, c: &Container<'_>) {
     indexes(cx, c);
     index_names(cx, c);
     managed(cx, c);
+    schema::check(cx, c);
     for f in &c.fields {
         field_rules(cx, f);
     }

@@ -74,10 +74,20 @@ pub fn default_value(f: &Field<'_>, expr: &Expr) -> TokenStream {
 /// A function of the attribute name that says whether an `extra` field leaves it out: the
 /// key attributes and the entity attribute of a shared table (its keys are composed).
 fn reserved(c: &Container<'_>) -> TokenStream {
-    match &c.attrs.shared {
+    let table = match &c.attrs.shared {
         Some(t) => quote!(__dm::table::reserved::<#t>),
         None => quote!((|_: &str| false)),
+    };
+    // The schema version is the model's, not an extra attribute.
+    match schema_declared(c) {
+        true => quote!((|k: &str| k == __dm::SCHEMA_ATTR || #table(k))),
+        false => table,
     }
+}
+
+/// Whether the container is a model that declares a schema version.
+fn schema_declared(c: &Container<'_>) -> bool {
+    c.kind == crate::ast::Kind::Model && c.attrs.schema_version.is_some()
 }
 
 pub fn to_item(c: &Container<'_>) -> TokenStream {
@@ -124,10 +134,19 @@ pub fn to_item(c: &Container<'_>) -> TokenStream {
             }
         }
     });
+    // Every item that a model with a schema version writes carries it.
+    let schema = schema_declared(c).then(|| {
+        quote! {
+            if let Some((attr, version)) = __dm::schema_attr::<Self>() {
+                item.insert(::std::string::String::from(attr), version);
+            }
+        }
+    });
     quote! {
         fn to_item(&self) -> __dm::Result<__dm::Item> {
             let mut item = __dm::Item::with_capacity(#count);
             #(#inserts)*
+            #schema
             #extra
             #keys
             Ok(item)
@@ -207,7 +226,15 @@ pub fn from_item_body(c: &Container<'_>) -> TokenStream {
             quote!(#get(&mut out.#ident);)
         })
     });
+    // An item stored by an older schema version is upgraded before its fields are read.
+    let upgrade = schema_declared(c).then(|| {
+        quote! {
+            let upgraded = __dm::upgrade_item::<Self>(item)?;
+            let item: &__dm::Item = &upgraded;
+        }
+    });
     quote! {
+        #upgrade
         #[allow(unused_mut)]
         let mut out = Self { #(#inits,)* };
         #(#gets)*

@@ -149,6 +149,7 @@ fn model_impl(c: &Container<'_>, keys: &Keys) -> TokenStream {
         quote!(const VERSION_MAX: u64 = <#ty as __dm::Version>::MAX;)
     });
     let hooks = c.attrs.hooks.is_some();
+    let schema = schema_const(c);
     let managed_fns = managed_fns(&m);
     let hook_fns = hook_fns(hooks);
     quote! {
@@ -166,6 +167,7 @@ fn model_impl(c: &Container<'_>, keys: &Keys) -> TokenStream {
             const HAS_HOOKS: bool = #hooks;
             const REQUIRED: &'static [&'static str] = &[#(#required),*];
             const ENTITY: ::core::option::Option<&'static __dm::Entity> = #entity;
+            #schema
 
             #decode_member
 
@@ -187,6 +189,20 @@ fn model_impl(c: &Container<'_>, keys: &Keys) -> TokenStream {
             #hook_fns
         }
     }
+}
+
+/// `Model::SCHEMA` of a model that declares `schema_version` (with its `upgrade`, or none
+/// at version 1).
+fn schema_const(c: &Container<'_>) -> Option<TokenStream> {
+    let version = c.attrs.schema_version.as_ref()?;
+    let upgrade = match &c.attrs.upgrade {
+        Some((_, path)) => quote!(#path),
+        None => quote!(__dm::no_upgrade),
+    };
+    Some(quote! {
+        const SCHEMA: ::core::option::Option<&'static __dm::SchemaVersion> =
+            ::core::option::Option::Some(&__dm::SchemaVersion { version: #version, upgrade: #upgrade });
+    })
 }
 
 /// The `Model` functions of the managed attributes: the version, the values that a save keeps

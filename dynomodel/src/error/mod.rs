@@ -150,6 +150,28 @@ pub enum Error {
         /// The item's table key, as `pk=... sk=...`.
         key: String,
     },
+    /// An item stored by an older schema version of the model could not be upgraded: the
+    /// model's `upgrade` function failed on it.
+    #[error("cannot upgrade an item stored by schema version {from} to version {to}: {source}")]
+    Upgrade {
+        /// The schema version that stored the item.
+        from: u32,
+        /// The schema version of the model.
+        to: u32,
+        /// Why the upgrade failed.
+        source: Box<Error>,
+    },
+    /// A write of the model was refused: the item under its key was stored by a newer
+    /// schema version, whose attributes this model does not know and would lose.
+    #[error("the item in table `{table}` was stored by schema version {stored}, newer than this model's {model}: a write of this model would lose what the newer version stores")]
+    NewerSchema {
+        /// The table of the item.
+        table: String,
+        /// The schema version that stored the item.
+        stored: u32,
+        /// The schema version of the model that tried to write it.
+        model: u32,
+    },
     /// An item read from DynamoDB does not fit the model.
     #[error("cannot decode {}: {message}", shown_path(.path))]
     Decode {
@@ -194,7 +216,7 @@ fn shown_path(path: &str) -> String {
 
 impl Error {
     /// Whether this is a failed condition (`ConditionFailed`, `AlreadyExists`,
-    /// `VersionConflict` or `NotFound`).
+    /// `VersionConflict`, `NotFound` or `NewerSchema`).
     ///
     /// ```no_run
     /// # use dynomodel::prelude::*;
@@ -212,6 +234,7 @@ impl Error {
                 | Error::AlreadyExists { .. }
                 | Error::VersionConflict { .. }
                 | Error::NotFound { .. }
+                | Error::NewerSchema { .. }
         )
     }
 

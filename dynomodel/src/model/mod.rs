@@ -32,6 +32,7 @@ mod save;
 pub mod single_table;
 pub(crate) mod stored;
 pub mod template;
+pub mod upgrade;
 pub mod validate;
 
 pub use collection::{Collection, Member};
@@ -50,6 +51,7 @@ pub use save::version_error;
 pub use save::{prepare_save, SavePlan};
 pub use single_table::{Table, TableIndex};
 pub use template::{Entity, KeyTemplate};
+pub use upgrade::{SchemaVersion, Upgrading};
 
 /// A struct stored as a DynamoDB map: its field rules (defaults, transforms, validation) and
 /// its codec. `#[derive(Document)]` implements it; a [`Model`] is a `Document` with a table.
@@ -342,6 +344,17 @@ pub trait Model: Document {
     /// assert_eq!(Customer::ENTITY.unwrap().name, "customer");
     /// ```
     const ENTITY: Option<&'static Entity> = None;
+
+    /// The schema version that the model writes and how it upgrades an item stored by an
+    /// older one (`#[dynomodel(schema_version = N, upgrade = "f")]`); `None` for a model
+    /// that declares none. See [`upgrade`](crate::model::upgrade).
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::Pet;
+    /// assert!(Pet::SCHEMA.is_none());
+    /// ```
+    const SCHEMA: Option<&'static SchemaVersion> = None;
 
     /// Decodes an item whose entity was checked already (by a collection).
     #[doc(hidden)]

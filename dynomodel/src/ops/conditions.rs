@@ -9,6 +9,7 @@ use crate::codec::Item;
 use crate::error::Error;
 use crate::expr::guard::{self, Guard};
 use crate::expr::Placeholders;
+use crate::model::upgrade::{stored_version, version_attr};
 use crate::model::Model;
 
 /// The condition that the stored item is at version `v`. Version 0 is an item never saved
@@ -38,6 +39,30 @@ pub(crate) fn entity_condition<M: Model>(ph: &mut Placeholders) -> Option<String
     ))
 }
 
+/// For a model that declares a schema version: the item under the key, where there is one,
+/// was not stored by a newer version (whose attributes a write of this model would lose).
+pub(crate) fn schema_condition<M: Model>(ph: &mut Placeholders) -> Option<String> {
+    let (attr, version) = version_attr::<M>()?;
+    let (attr, version) = (ph.name(attr), ph.value(version));
+    Some(format!(
+        "(attribute_not_exists({attr}) OR {attr} <= {version})"
+    ))
+}
+
+/// A stored item that a newer schema version than `M`'s wrote: the error of a write refused
+/// for it.
+pub(crate) fn newer_schema<M: Model>(table: &str, item: &Item) -> Option<Error> {
+    let model = M::SCHEMA?.version;
+    match stored_version(item) {
+        Ok(stored) if stored > model => Some(Error::NewerSchema {
+            table: table.to_owned(),
+            stored,
+            model,
+        }),
+        _ => None,
+    }
+}
+
 /// Which condition failed, from the item that DynamoDB returned with the failure.
 pub(crate) fn condition_error<M: Model>(
     table: String,
@@ -50,6 +75,9 @@ pub(crate) fn condition_error<M: Model>(
         None if !upsert => Error::NotFound { table },
         Some(item) => {
             if let Some(Err(e)) = M::ENTITY.map(|e| e.check(&item)) {
+                return e;
+            }
+            if let Some(e) = newer_schema::<M>(&table, &item) {
                 return e;
             }
             if let (Some(version), Some(expected)) = (M::VERSION, expected_version) {

@@ -12,7 +12,9 @@ use crate::model::check_key;
 use crate::model::{prepare_save, Model};
 use crate::ops::request::Request;
 
-use super::conditions::{condition_error, entity_condition, version_condition};
+use super::conditions::{
+    condition_error, entity_condition, newer_schema, schema_condition, version_condition,
+};
 use super::send::send_request;
 use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 
@@ -72,6 +74,8 @@ pub(crate) fn put_request_if<M: Model>(
     if !create {
         conditions.extend(entity_condition::<M>(&mut ph));
     }
+    // A save never replaces an item that a newer schema version stored.
+    conditions.extend(schema_condition::<M>(&mut ph));
     if !conditions.is_empty() {
         r.condition = Some(conditions.join(" AND "));
         r.placeholders(ph);
@@ -142,7 +146,7 @@ async fn send_put<M: Model>(
         // The stored item tells a failed condition of the caller's (or another entity's
         // item) from a version conflict; without either, it is not worth its bytes.
         b.set_return_values_on_condition_check_failure(
-            (condition.is_some() || M::ENTITY.is_some())
+            (condition.is_some() || M::ENTITY.is_some() || M::SCHEMA.is_some())
                 .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
         )
     })
@@ -151,6 +155,13 @@ async fn send_put<M: Model>(
     // A save that met another entity's item under its key.
     if let (PutMode::Save, Some(e), Some(item)) = (mode, M::ENTITY, stored.as_ref()) {
         e.check(item)?;
+    }
+    // An item that a newer schema version stored.
+    if let Some(e) = stored
+        .as_ref()
+        .and_then(|item| newer_schema::<M>(&table, item))
+    {
+        return Err(e);
     }
     Err(match (mode, expected, condition) {
         (PutMode::Create, _, None) => Error::AlreadyExists { table },

@@ -17,7 +17,7 @@ use crate::ops::request::Request;
 use crate::ops::send::send_request;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 
-use super::conditions::{condition_error, entity_condition, version_condition};
+use super::conditions::{condition_error, entity_condition, schema_condition, version_condition};
 
 /// An UpdateItem of one `M`; `M::update(key)` makes one.
 ///
@@ -215,6 +215,7 @@ impl<M: Model> Update<M> {
             conditions.push(g.render(&mut ph));
         }
         conditions.extend(entity_condition::<M>(&mut ph));
+        conditions.extend(schema_condition::<M>(&mut ph));
         let mut r = Request::new("UpdateItem", M::TABLE);
         r.key = Some(self.key.item().clone());
         r.update = update;

@@ -17,6 +17,7 @@ use crate::codec::Item;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::model::stored::{key_of, load};
+use crate::model::upgrade::{stored_version, SCHEMA_ATTR};
 use crate::model::{prepare_save, Model};
 use crate::ops::put_request;
 use crate::ops::request::Request;
@@ -31,6 +32,8 @@ const RACES: usize = 5;
 const STAMP: &str = "#bfstamp";
 const RUN: &str = ":bfrun";
 const KEY: &str = "#bfkey";
+const SV: &str = "#bfsv";
+const SV_TO: &str = ":bfsv";
 
 /// What every item of one run shares.
 pub(super) struct Run<'a> {
@@ -39,6 +42,9 @@ pub(super) struct Run<'a> {
     /// The attribute that holds the id of the run that wrote the item last.
     pub(super) stamp: &'a str,
     pub(super) id: &'a str,
+    /// For [`Backfill::upgrade`](super::Backfill::upgrade): the model's schema version; only
+    /// items stored by an older one are written, each on the condition that it still is.
+    pub(super) upgrade_to: Option<u32>,
 }
 
 impl Run<'_> {
@@ -60,6 +66,13 @@ where
         return Outcome::Already;
     }
     for _ in 0..RACES {
+        if let Some(to) = run.upgrade_to {
+            match stored_version(&raw) {
+                Ok(from) if from >= to => return Outcome::Skipped,
+                Ok(_) => {}
+                Err(e) => return failed(&e),
+            }
+        }
         let m = match load::<M>(&raw).await {
             Ok(m) => m,
             Err(e) => return failed(&e),
@@ -136,6 +149,16 @@ where
     let r = match &mut write {
         Write::Put(r) | Write::Update(r) => r,
     };
+    if let Some(to) = run.upgrade_to {
+        // Written only where no newer writer has stored the item at the new version since.
+        guard(
+            r,
+            &format!("(attribute_not_exists({SV}) OR {SV} < {SV_TO})"),
+        );
+        r.names.insert(SV.to_owned(), SCHEMA_ATTR.to_owned());
+        r.values
+            .insert(SV_TO.to_owned(), AttributeValue::N(to.to_string()));
+    }
     guard(
         r,
         &format!("(attribute_not_exists({STAMP}) OR {STAMP} <> {RUN})"),

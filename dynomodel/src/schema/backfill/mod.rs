@@ -288,6 +288,42 @@ impl<M: Model> Backfill<M> {
         F: Fn(M) -> Fut + Send + Sync,
         Fut: Future<Output = Result<Change<M>>> + Send,
     {
+        self.run_with(db, f, None).await
+    }
+
+    /// Rewrites every item that an older schema version of the model stored in the shape
+    /// of its own version: the model's `upgrade` (which every read runs too) then a save
+    /// (the save pipeline runs: hooks, validation, timestamps, a version bump). Items of the
+    /// model's version are skipped, and an item that a newer writer has saved since the scan
+    /// read it is left as that writer stored it. Everything [`run`](Self::run) promises
+    /// holds: a resume writes no item twice. Refused for a model that declares no
+    /// `schema_version`.
+    ///
+    /// ```no_run
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::Pet;
+    /// use dynomodel::schema::backfill::Backfill;
+    /// # async fn run(db: &Db) -> Result<()> {
+    /// let done = Backfill::<Pet>::new().checkpoint("upgrade.json").upgrade(db).await?;
+    /// println!("{} items upgraded, {} were current", done.written, done.skipped);
+    /// # Ok(()) }
+    /// ```
+    pub async fn upgrade(self, db: &Db) -> Result<Progress> {
+        let Some(schema) = M::SCHEMA else {
+            return Err(Error::InvalidRequest(format!(
+                "`{}` declares no schema version: add `#[dynomodel(schema_version = N, upgrade = \"...\")]` to upgrade its items",
+                std::any::type_name::<M>()
+            )));
+        };
+        let save = |m: M| async move { Ok(Change::Save(m)) };
+        self.run_with(db, save, Some(schema.version)).await
+    }
+
+    async fn run_with<F, Fut>(self, db: &Db, f: F, upgrade_to: Option<u32>) -> Result<Progress>
+    where
+        F: Fn(M) -> Fut + Send + Sync,
+        Fut: Future<Output = Result<Change<M>>> + Send,
+    {
         item::check_stamp::<M>(&self.stamp)?;
         let table = db.table_name(M::TABLE);
         let state = self.start_state(table.clone())?;
@@ -306,6 +342,7 @@ impl<M: Model> Backfill<M> {
                 table: &table,
                 stamp: &self.stamp,
                 id: &run_id,
+                upgrade_to,
             },
             permits: Semaphore::new(self.concurrency),
             state: Mutex::new(state),
