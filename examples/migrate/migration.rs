@@ -1,10 +1,12 @@
 //! The migration of `examples/migrate`: version 2 of the `Account` model adds a `domain`
-//! attribute (the e-mail's domain) and an index on it. The plan adds the index to the live
-//! table; the backfill writes `domain` into every item that version 1 stored.
+//! attribute (the e-mail's domain) and an index on it, as a lazy migration: every read of
+//! version 2 upgrades an item that version 1 stored, the plan adds the index to the live
+//! table, and the backfill runs the same upgrade to rewrite every item.
 //! tests/it/backfill.rs runs it, kills it halfway, and resumes it.
 
+use dynomodel::model::upgrade::Upgrading;
 use dynomodel::prelude::*;
-use dynomodel::schema::backfill::{Backfill, Change, Progress};
+use dynomodel::schema::backfill::{Backfill, Progress};
 use dynomodel::schema::migrate::{plan, Plan};
 use serde::{Deserialize, Serialize};
 
@@ -22,15 +24,24 @@ pub mod v1 {
     }
 }
 
-/// Version 2: `domain`, and the index `by_domain` on it.
+/// Version 2: `domain`, and the index `by_domain` on it. A lazy migration: the model
+/// declares the schema version that it writes and how an item of version 1 becomes one of
+/// version 2 (`upgrade_account`). Every read upgrades an old item in memory, so the
+/// application reads version 2 from the moment it is deployed; a save writes the new shape;
+/// the backfill runs the same upgrade to rewrite the table (and so fill the index).
 #[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[dynomodel(table = "accounts", gsi(name = "by_domain", hash = "domain"))]
+#[dynomodel(
+    table = "accounts",
+    schema_version = 2,
+    upgrade = "upgrade_account",
+    gsi(name = "by_domain", hash = "domain")
+)]
 pub struct Account {
     #[dynomodel(hash_key)]
     pub id: String,
     pub email: String,
     #[dynomodel(set = "lowercase")]
-    pub domain: Option<String>,
+    pub domain: String,
     #[dynomodel(version)]
     pub version: u64,
 }
@@ -38,6 +49,20 @@ pub struct Account {
 /// The domain of an e-mail address.
 pub fn domain_of(email: &str) -> Option<&str> {
     email.rsplit_once('@').map(|(_, d)| d)
+}
+
+/// Version 1 -> 2: the e-mail's domain, lowercased (as a save of version 2 stores it). An
+/// item that has a domain already (an update of version 2 set it) keeps it; an e-mail
+/// without `@` cannot be upgraded, and its read says so.
+pub fn upgrade_account(item: &mut Upgrading<'_>) -> Result<()> {
+    if item.from() < 2 && !item.has("domain") {
+        let email: String = item.get("email")?.unwrap_or_default();
+        let Some(domain) = domain_of(&email) else {
+            return Err(item.fail("email", format!("`{email}` has no `@`")));
+        };
+        item.set("domain", &domain.to_lowercase())?;
+    }
+    Ok(())
 }
 
 /// Version 1's table with `n` accounts, as a live table would be before the migration.
@@ -62,35 +87,49 @@ pub async fn apply_plan(db: &Db) -> Result<Plan> {
     Ok(p)
 }
 
-/// The backfill: every account without `domain` gets it; the others are skipped. Each
-/// write stamps the item with the run's id in the same conditional write (and is
-/// conditional on the version read), so that a resumed run writes no item twice.
+/// The backfill: every account that version 1 stored is upgraded and saved, on the
+/// condition that it is still at version 1 (a save of version 2 since is left alone); those
+/// of version 2 are skipped. Each write stamps the item with the run's id in the same
+/// conditional write (and is conditional on the version read), so that a resumed run writes
+/// no item twice.
 pub async fn backfill(
     db: &Db,
     checkpoint: &std::path::Path,
     page_size: i32,
     on_progress: impl Fn(&Progress) + Send + Sync + 'static,
 ) -> Result<Progress> {
-    let f = Account::fields();
     Backfill::<Account>::new()
         .segments(4)
         .concurrency(8)
         .page_size(page_size)
         .checkpoint(checkpoint)
         .on_progress(on_progress)
-        .run(db, move |a: Account| {
-            let domain = f.domain.clone();
-            async move {
-                if a.domain.is_some() {
-                    return Ok(Change::Skip);
-                }
-                let Some(d) = domain_of(&a.email) else {
-                    return Ok(Change::Skip);
-                };
-                Ok(Change::Update(
-                    Account::update(a.key_of()?).set(&domain, Some(d.to_owned())),
-                ))
-            }
-        })
+        .upgrade(db)
         .await
+}
+
+/// How many items are stored in version 2's shape (raw, as DynamoDB holds them).
+pub async fn stored_at_version_2(db: &Db) -> Result<usize> {
+    let mut n = 0;
+    let mut start = None;
+    loop {
+        let out = db
+            .client()
+            .scan()
+            .table_name(db.table_name("accounts"))
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| Error::Config(format!("scan: {e}")))?;
+        n += out
+            .items()
+            .iter()
+            .filter(|i| dynomodel::model::upgrade::stored_version(i).ok() == Some(2))
+            .count();
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            return Ok(n);
+        }
+    }
 }

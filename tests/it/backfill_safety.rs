@@ -411,7 +411,7 @@ async fn a_racing_writer_gets_the_change_reapplied() {
                     other.save(&db).await?;
                 }
                 Ok(Change::Update(
-                    Account::update(a.key_of()?).set(&domain, Some(format!("from-{}", a.email))),
+                    Account::update(a.key_of()?).set(&domain, format!("from-{}", a.email)),
                 ))
             }
         })
@@ -433,8 +433,8 @@ async fn a_racing_writer_gets_the_change_reapplied() {
             assert_eq!(a.version, 3, "{a:?}");
         }
         assert_eq!(
-            a.domain.as_deref(),
-            Some(format!("from-{}", a.email.to_lowercase()).as_str()),
+            a.domain,
+            format!("from-{}", a.email.to_lowercase()),
             "the change is made on what is stored"
         );
     }
