@@ -21,6 +21,7 @@ mod lints;
 mod local;
 mod machine;
 mod migrate;
+mod migrate_partial;
 mod migrate_plan;
 mod migrate_props;
 mod models;
