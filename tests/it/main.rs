@@ -23,6 +23,7 @@ mod migrate;
 mod migrate_plan;
 mod migrate_props;
 mod models;
+mod native_keys;
 mod ops;
 mod pets_api;
 mod policy;
