@@ -557,3 +557,145 @@ fn queries_and_their_pages_answer_exactly_what_meets_their_conditions() {
     });
     result.unwrap();
 }
+
+/// The move from an index on composed attributes to a native index: version 1 reads by
+/// `status_pk = "t1#open"` and a zero-padded `status_sk`, version 2 adds the native index
+/// beside it (DynamoDB fills it from the attributes that the items already hold) and reads
+/// by it, version 3 drops the old index, and a backfill drops the composed attributes.
+mod moving {
+    use super::*;
+
+    pub mod v1 {
+        use super::*;
+        #[derive(Model, Serialize, Deserialize, Debug, Clone)]
+        #[dynomodel(
+            table = "native_move",
+            gsi(name = "by_status_key", hash = "status_pk", range = "status_sk")
+        )]
+        pub struct Parcel {
+            #[dynomodel(hash_key)]
+            pub id: String,
+            pub tenant: String,
+            pub status: String,
+            pub placed_at: i64,
+            pub status_pk: String,
+            pub status_sk: String,
+        }
+    }
+
+    pub mod v2 {
+        use super::*;
+        #[derive(Model, Serialize, Deserialize, Debug, Clone)]
+        #[dynomodel(
+            table = "native_move",
+            gsi(name = "by_status_key", hash = "status_pk", range = "status_sk"),
+            gsi(name = "by_status", pk = [tenant, status], sk = [placed_at])
+        )]
+        pub struct Parcel {
+            #[dynomodel(hash_key)]
+            pub id: String,
+            pub tenant: String,
+            pub status: String,
+            pub placed_at: i64,
+            pub status_pk: String,
+            pub status_sk: String,
+        }
+    }
+
+    pub mod v3 {
+        use super::*;
+        #[derive(Model, Serialize, Deserialize, Debug, Clone)]
+        #[dynomodel(table = "native_move", gsi(name = "by_status", pk = [tenant, status], sk = [placed_at]))]
+        pub struct Parcel {
+            #[dynomodel(hash_key)]
+            pub id: String,
+            pub tenant: String,
+            pub status: String,
+            pub placed_at: i64,
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_index_of_composed_attributes_moves_to_a_native_index_through_plans() {
+    use dynomodel::schema::backfill::{Backfill, Change as Rewrite};
+    use dynomodel::schema::migrate::{plan, Change};
+    use moving::{v1, v2, v3};
+    let db = common::schema_db().await;
+    v1::Parcel::create_table().exec(&db).await.unwrap();
+    for (n, (status, placed_at)) in [("open", 10), ("open", 3), ("shut", 4), ("open", 7)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut p = v1::Parcel {
+            id: format!("p{n}"),
+            tenant: "t1".into(),
+            status: status.into(),
+            placed_at,
+            status_pk: format!("t1#{status}"),
+            status_sk: format!("{placed_at:010}"),
+        };
+        p.create(&db).await.unwrap();
+    }
+    let add = plan(&v2::Parcel::create_table(), &db).await.unwrap();
+    eprintln!("{add}");
+    assert!(matches!(&add.changes[..], [Change::AddIndex(_)]), "{add}");
+    assert!(
+        add.to_string().contains(
+            "+ add global secondary index `by_status` on tenant (HASH), status (HASH), placed_at (RANGE)"
+        ),
+        "{add}"
+    );
+    add.apply(&db, false).await.unwrap();
+    // Filled by DynamoDB from the attributes that every item held: no backfill.
+    let f = v2::Parcel::fields();
+    let open = v2::Parcel::query(f.tenant.eq("t1") & f.status.eq("open"))
+        .range(f.placed_at.ge(5i64))
+        .all(&db)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = open.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["p3", "p0"]);
+    assert!(plan(&v2::Parcel::create_table(), &db)
+        .await
+        .unwrap()
+        .changes
+        .is_empty());
+
+    let drop = plan(&v3::Parcel::create_table(), &db).await.unwrap();
+    eprintln!("{drop}");
+    assert!(matches!(&drop.changes[..], [Change::RemoveIndex(name)] if name == "by_status_key"));
+    drop.apply(&db, true).await.unwrap();
+    // Saving each item as version 3 writes it without the composed attributes.
+    let progress = Backfill::<v3::Parcel>::new()
+        .run(&db, |p| async move { Ok(Rewrite::Save(p)) })
+        .await
+        .unwrap();
+    eprintln!("{progress}");
+    let raw = db
+        .client()
+        .scan()
+        .table_name(db.table_name("native_move"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.items().len(), 4);
+    for item in raw.items() {
+        assert!(
+            !item.contains_key("status_pk") && !item.contains_key("status_sk"),
+            "{item:?}"
+        );
+    }
+    let g = v3::Parcel::fields();
+    let open = v3::Parcel::query(g.tenant.eq("t1") & g.status.eq("open"))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        open.iter().map(|p| p.placed_at).collect::<Vec<_>>(),
+        [3, 7, 10]
+    );
+    let done = plan(&v3::Parcel::create_table(), &db).await.unwrap();
+    eprintln!("{done}");
+    assert!(done.changes.is_empty(), "{done}");
+}
