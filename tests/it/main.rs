@@ -25,6 +25,7 @@ mod migrate_partial;
 mod migrate_plan;
 mod migrate_props;
 mod models;
+mod native_keys;
 mod ops;
 mod pets_api;
 mod policy;

@@ -3,6 +3,7 @@
 
 pub mod table;
 
+use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, LitInt, LitStr, Token};
 
@@ -15,7 +16,7 @@ const FIELD_KEYS: &str = "hash_key, range_key, default, required, set, get, vali
      string_set, number_set, binary_set, epoch, version, created_at, updated_at, ttl, \
      gsi_hash, gsi_range, lsi_range, extra";
 const VALIDATE_KEYS: &str = "length, range, regex, one_of, custom";
-const INDEX_KEYS: &str = "name, hash, range, projection";
+const INDEX_KEYS: &str = "name, hash, range, pk, sk, projection";
 
 /// A flag such as `hash_key`, kept with its token for error spans.
 pub type Flag = Option<syn::Path>;
@@ -58,6 +59,11 @@ pub struct IndexAttr {
     pub name: Option<LitStr>,
     pub hash: Option<LitStr>,
     pub range: Option<LitStr>,
+    /// `pk = [a, b]`: the partition key attributes of a native multi-attribute index, with
+    /// the token of `pk`.
+    pub pk: Option<(syn::Path, Vec<syn::Ident>)>,
+    /// `sk = [c, d]`: its sort key attributes.
+    pub sk: Option<(syn::Path, Vec<syn::Ident>)>,
     pub projection: Projection,
 }
 
@@ -310,6 +316,8 @@ fn index_attr(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<IndexAtt
         name: None,
         hash: None,
         range: None,
+        pk: None,
+        sk: None,
         projection: Projection::All,
     };
     let mut projection = None;
@@ -326,6 +334,14 @@ fn index_attr(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<IndexAtt
         } else if inner.path.is_ident("projection") {
             let p = projection_of(&inner)?;
             set_once(cx, &mut projection, p, &inner);
+        } else if (inner.path.is_ident("pk") || inner.path.is_ident("sk")) && !local {
+            let fields = (inner.path.clone(), attribute_list(&inner)?);
+            let slot = if inner.path.is_ident("pk") {
+                &mut index.pk
+            } else {
+                &mut index.sk
+            };
+            set_once(cx, slot, fields, &inner);
         } else if inner.path.is_ident("hash") {
             cx.error_at(
                 &inner.path,
@@ -349,11 +365,17 @@ fn index_attr(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<IndexAtt
     if index.name.is_none() {
         cx.error_at(&meta.path, "an index needs `name = \"...\"`");
     }
-    if !local && index.hash.is_none() {
-        cx.error_at(
+    let native = index.pk.as_ref().or(index.sk.as_ref());
+    match (&index.hash, &index.range, native) {
+        (Some(lit), _, Some(_)) | (_, Some(lit), Some(_)) => cx.error_at(
+            lit,
+            "an index has either `hash`/`range` (one attribute each) or `pk = [...]`/`sk = [...]` (native multi-attribute keys), not both",
+        ),
+        (None, _, _) if !local && index.pk.is_none() => cx.error_at(
             &meta.path,
-            "a global secondary index needs `hash = \"attribute\"`",
-        );
+            "a global secondary index needs `hash = \"attribute\"` or `pk = [field, ...]`",
+        ),
+        _ => {}
     }
     if local && index.range.is_none() {
         cx.error_at(
@@ -362,6 +384,15 @@ fn index_attr(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<IndexAtt
         );
     }
     Ok(index)
+}
+
+/// `[field, ...]`: the fields of a native multi-attribute key, each kept for its span.
+fn attribute_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<syn::Ident>> {
+    let value = meta.value()?;
+    let content;
+    syn::bracketed!(content in value);
+    let fields = content.parse_terminated(syn::Ident::parse_any, Token![,])?;
+    Ok(fields.into_iter().collect())
 }
 
 pub fn projection_of(meta: &ParseNestedMeta<'_>) -> syn::Result<Projection> {

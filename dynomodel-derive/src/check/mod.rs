@@ -1,6 +1,7 @@
 //! Cross-field checks: keys, indexes, managed attributes, and rules that fit their types;
 //! `table` checks a table and a collection.
 
+mod native;
 mod schema;
 pub mod table;
 
@@ -256,6 +257,7 @@ fn indexes(cx: &mut Ctxt, c: &Container<'_>) {
         for lit in [&index.hash, &index.range].into_iter().flatten() {
             index_attr_exists(cx, c, lit);
         }
+        native::check(cx, c, index);
         if index.local && !table_has_range && c.kind == Kind::Model {
             cx.error_at(
                 &index.token,

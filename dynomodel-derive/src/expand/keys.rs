@@ -34,6 +34,9 @@ struct IndexDef {
     local: bool,
     hash: String,
     range: Option<String>,
+    /// The partition and sort key attributes after the first, of a native index.
+    hash_rest: Vec<String>,
+    range_rest: Vec<String>,
     projection: TokenStream,
 }
 
@@ -43,20 +46,37 @@ fn index_defs(c: &Container<'_>, table_hash: &str) -> Vec<IndexDef> {
             .map(|f| f.name.clone())
             .unwrap_or_else(|| lit.value())
     };
+    let field_names = |keys: &Option<(syn::Path, Vec<syn::Ident>)>| -> Vec<String> {
+        keys.iter()
+            .flat_map(|(_, idents)| idents)
+            .map(|i| {
+                c.field_named(&i.to_string())
+                    .map(|f| f.name.clone())
+                    .unwrap_or_else(|| i.to_string())
+            })
+            .collect()
+    };
     let mut defs: Vec<IndexDef> = c
         .attrs
         .indexes
         .iter()
-        .map(|i| IndexDef {
-            name: i.name.as_ref().map(|n| n.value()).unwrap_or_default(),
-            local: i.local,
-            hash: i
-                .hash
-                .as_ref()
-                .map(attr_name)
-                .unwrap_or_else(|| table_hash.to_owned()),
-            range: i.range.as_ref().map(attr_name),
-            projection: super::projection(&i.projection),
+        .map(|i| {
+            let mut pk = field_names(&i.pk).into_iter();
+            let mut sk = field_names(&i.sk).into_iter();
+            IndexDef {
+                name: i.name.as_ref().map(|n| n.value()).unwrap_or_default(),
+                local: i.local,
+                hash: i
+                    .hash
+                    .as_ref()
+                    .map(attr_name)
+                    .or_else(|| pk.next())
+                    .unwrap_or_else(|| table_hash.to_owned()),
+                range: i.range.as_ref().map(attr_name).or_else(|| sk.next()),
+                hash_rest: pk.collect(),
+                range_rest: sk.collect(),
+                projection: super::projection(&i.projection),
+            }
         })
         .collect();
     for f in &c.fields {
@@ -71,6 +91,8 @@ fn index_defs(c: &Container<'_>, table_hash: &str) -> Vec<IndexDef> {
                 local: false,
                 hash: f.name.clone(),
                 range,
+                hash_rest: Vec::new(),
+                range_rest: Vec::new(),
                 projection: quote!(__dm::Projection::All),
             });
         }
@@ -80,6 +102,8 @@ fn index_defs(c: &Container<'_>, table_hash: &str) -> Vec<IndexDef> {
                 local: true,
                 hash: table_hash.to_owned(),
                 range: Some(f.name.clone()),
+                hash_rest: Vec::new(),
+                range_rest: Vec::new(),
                 projection: quote!(__dm::Projection::All),
             });
         }
@@ -141,6 +165,7 @@ fn own_indexes(defs: &[IndexDef]) -> Vec<(String, TokenStream)> {
                 None => quote!(None),
             };
             let projection = &d.projection;
+            let (hash_rest, range_rest) = (&d.hash_rest, &d.range_rest);
             (
                 d.name.clone(),
                 quote! {
@@ -149,6 +174,8 @@ fn own_indexes(defs: &[IndexDef]) -> Vec<(String, TokenStream)> {
                         kind: #kind,
                         hash_key: #hash,
                         range_key: #range,
+                        hash_rest: &[#(#hash_rest),*],
+                        range_rest: &[#(#range_rest),*],
                         projection: #projection,
                         model: ::core::marker::PhantomData,
                     }
@@ -217,6 +244,7 @@ fn own_key_types(c: &Container<'_>, key_fields: &[&Field<'_>], defs: &[IndexDef]
     for d in defs {
         key_names.push(&d.hash);
         key_names.extend(d.range.as_deref());
+        key_names.extend(d.hash_rest.iter().chain(&d.range_rest).map(String::as_str));
     }
     key_names.sort_unstable();
     key_names.dedup();
@@ -313,10 +341,7 @@ fn shared_keys(c: &Container<'_>) -> Keys {
                 add(sk);
             }
             for i in <Self as __dm::Model>::indexes() {
-                add(i.hash_key);
-                if let Some(r) = i.range_key {
-                    add(r);
-                }
+                i.hash_keys().chain(i.range_keys()).for_each(&mut add);
             }
             item
         },

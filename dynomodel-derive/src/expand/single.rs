@@ -261,6 +261,8 @@ pub fn indexes(c: &Container<'_>, ts: &Templates) -> Vec<(String, TokenStream)> 
                         kind: #i.kind,
                         hash_key: #i.pk,
                         range_key: #i.sk,
+                        hash_rest: &[],
+                        range_rest: &[],
                         projection: #i.projection,
                         model: ::core::marker::PhantomData,
                     }

@@ -194,6 +194,8 @@ fn model_impl(t: &Table<'_>, s: &Settings) -> TokenStream {
                 kind: <#ident as __dm::Table>::INDEXES[#n].kind,
                 hash_key: <#ident as __dm::Table>::INDEXES[#n].pk,
                 range_key: <#ident as __dm::Table>::INDEXES[#n].sk,
+                hash_rest: &[],
+                range_rest: &[],
                 projection: <#ident as __dm::Table>::INDEXES[#n].projection,
                 model: ::core::marker::PhantomData,
             }

@@ -47,6 +47,24 @@ pub(crate) fn scalar_type(
     }
 }
 
+/// A key schema: each partition key attribute (HASH), then each sort key attribute (RANGE).
+pub(crate) fn key_schema<'a>(
+    hash: impl IntoIterator<Item = &'a str>,
+    range: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<KeySchemaElement>> {
+    let hash = hash.into_iter().map(|a| (a, KeyType::Hash));
+    let range = range.into_iter().map(|a| (a, KeyType::Range));
+    hash.chain(range)
+        .map(|(a, t)| {
+            KeySchemaElement::builder()
+                .attribute_name(a)
+                .key_type(t)
+                .build()
+                .map_err(sdk_err)
+        })
+        .collect()
+}
+
 pub(crate) fn sdk_err(e: impl std::fmt::Display) -> Error {
     Error::InvalidRequest(e.to_string())
 }
@@ -198,8 +216,7 @@ impl<M: Model> CreateTable<M> {
         let mut names: Vec<&str> = vec![M::HASH_KEY];
         names.extend(M::RANGE_KEY);
         for i in M::indexes() {
-            names.push(i.hash_key);
-            names.extend(i.range_key);
+            names.extend(i.hash_keys().chain(i.range_keys()));
         }
         names.sort_unstable();
         names.dedup();
@@ -219,21 +236,13 @@ impl<M: Model> CreateTable<M> {
     }
 
     fn keys(hash: &str, range: Option<&str>) -> Result<Vec<KeySchemaElement>> {
-        let mut keys = vec![KeySchemaElement::builder()
-            .attribute_name(hash)
-            .key_type(KeyType::Hash)
-            .build()
-            .map_err(sdk_err)?];
-        if let Some(r) = range {
-            keys.push(
-                KeySchemaElement::builder()
-                    .attribute_name(r)
-                    .key_type(KeyType::Range)
-                    .build()
-                    .map_err(sdk_err)?,
-            );
-        }
-        Ok(keys)
+        key_schema(std::iter::once(hash), range)
+    }
+
+    /// The key schema of an index: every partition key attribute (HASH), then every sort key
+    /// attribute (RANGE), in key order, as a native multi-attribute key lists them.
+    fn index_keys(i: &crate::model::Index<M>) -> Result<Vec<KeySchemaElement>> {
+        key_schema(i.hash_keys(), i.range_keys())
     }
 
     fn projection(p: Projection) -> SdkProjection {
@@ -296,7 +305,7 @@ impl<M: Model> CreateTable<M> {
                     req = req.global_secondary_indexes(
                         GlobalSecondaryIndex::builder()
                             .index_name(i.name)
-                            .set_key_schema(Some(Self::keys(i.hash_key, i.range_key)?))
+                            .set_key_schema(Some(Self::index_keys(i)?))
                             .projection(Self::projection(i.projection))
                             .set_provisioned_throughput(throughput.clone())
                             .build()
@@ -307,7 +316,7 @@ impl<M: Model> CreateTable<M> {
                     req = req.local_secondary_indexes(
                         LocalSecondaryIndex::builder()
                             .index_name(i.name)
-                            .set_key_schema(Some(Self::keys(i.hash_key, i.range_key)?))
+                            .set_key_schema(Some(Self::index_keys(i)?))
                             .projection(Self::projection(i.projection))
                             .build()
                             .map_err(sdk_err)?,

@@ -102,6 +102,9 @@ impl fmt::Display for Cursor {
     }
 }
 
+/// The most attributes of a LastEvaluatedKey: the table's two and an index's eight.
+const MOST_KEY_ATTRIBUTES: usize = 10;
+
 impl FromStr for Cursor {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
@@ -111,7 +114,9 @@ impl FromStr for Cursor {
             .map_err(|_| invalid())?;
         let json: HashMap<String, serde_json::Value> =
             serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-        if json.is_empty() || json.len() > 4 {
+        // A LastEvaluatedKey holds the table's key and the index's: up to two attributes
+        // each, or up to eight for a native multi-attribute index.
+        if json.is_empty() || json.len() > MOST_KEY_ATTRIBUTES {
             return Err(invalid());
         }
         let key = json

@@ -25,12 +25,13 @@ use futures::stream::{Stream, StreamExt};
 
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::condition::{Cmp, Condition, Node, Subject};
+use crate::expr::condition::Condition;
 use crate::expr::Placeholders;
 
 mod cursor;
 mod hydrate;
 mod key_condition;
+mod key_shape;
 mod lenient;
 mod page;
 mod read;
@@ -44,6 +45,7 @@ use crate::ops::send::read_request;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 pub use cursor::Cursor;
 pub use hydrate::Hydrate;
+use key_shape::KeyConditions;
 pub use lenient::{Lenient, LenientRead, Unreadable};
 pub use page::Page;
 pub use page::Raw;
@@ -225,59 +227,6 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
         }
     }
 
-    fn choose_index(
-        &self,
-        chosen: Option<Index<M>>,
-        hash: &str,
-        range: Option<&str>,
-    ) -> Result<Option<Index<M>>> {
-        let fits_table = hash == M::HASH_KEY && range.is_none_or(|r| Some(r) == M::RANGE_KEY);
-        if let Some(index) = chosen {
-            let fits = hash == index.hash_key && range.is_none_or(|r| Some(r) == index.range_key);
-            if !fits {
-                return Err(Error::InvalidRequest(format!(
-                    "the index `{}` has the keys {}{}; the query names {hash}{}",
-                    index.name,
-                    index.hash_key,
-                    index
-                        .range_key
-                        .map(|r| format!(" and {r}"))
-                        .unwrap_or_default(),
-                    range.map(|r| format!(" and {r}")).unwrap_or_default()
-                )));
-            }
-            return Ok(Some(index));
-        }
-        if fits_table {
-            return Ok(None);
-        }
-        let fitting: Vec<&Index<M>> = M::indexes()
-            .iter()
-            .filter(|i| i.hash_key == hash && range.is_none_or(|r| Some(r) == i.range_key))
-            .collect();
-        // A query of the hash key alone, which several indexes fit: the one without a range
-        // key, where exactly one has none (Dynamoose's rule); `to_request` names it.
-        let unranged: Vec<&&Index<M>> = fitting.iter().filter(|i| i.range_key.is_none()).collect();
-        match (fitting.as_slice(), unranged.as_slice()) {
-            ([one], _) => Ok(Some(**one)),
-            ([_, _, ..], [one]) if range.is_none() => Ok(Some(***one)),
-            _ => match fitting.as_slice() {
-                [one] => Ok(Some(**one)),
-                [] => Err(Error::InvalidRequest(format!(
-                    "neither the table `{}` nor any of its indexes has the hash key `{hash}`{}",
-                    M::TABLE,
-                    range
-                        .map(|r| format!(" with the range key `{r}`"))
-                        .unwrap_or_default()
-                ))),
-                many => Err(Error::InvalidRequest(format!(
-                    "several indexes fit the query ({}): choose one with .index(..)",
-                    many.iter().map(|i| i.name).collect::<Vec<_>>().join(", ")
-                ))),
-            },
-        }
-    }
-
     /// The request that `exec` sends for its first page. A query whose conditions fit no
     /// key of the table or its indexes is `InvalidRequest`.
     ///
@@ -318,56 +267,28 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
             }
             None => (&self.hash, self.range.as_ref(), self.read.index),
         };
-        let hash = match &hash_c.node {
-            node @ Node::Cmp(Subject::Path(_), Cmp::Eq, _) => compared_attr(node),
-            _ => None,
-        }
-        .ok_or_else(|| {
-            Error::InvalidRequest(
-                "a query needs an equality on a top-level hash key attribute, such as M::fields().owner.eq(..)".into(),
-            )
-        })?;
-        let range = match range_c {
-            None => None,
-            Some(c) => {
-                let ok = matches!(
-                    &c.node,
-                    Node::Cmp(Subject::Path(_), op, _) if *op != Cmp::Ne
-                ) || matches!(
-                    &c.node,
-                    Node::Between(Subject::Path(_), _, _) | Node::BeginsWith(_, _)
-                );
-                let attr = compared_attr(&c.node).filter(|_| ok).ok_or_else(|| {
-                    Error::InvalidRequest(
-                        "a range key condition is one of eq, lt, le, gt, ge, between or begins_with on a top-level attribute".into(),
-                    )
-                })?;
-                Some(attr)
-            }
-        };
-        let index = self.choose_index(chosen, hash, range)?;
+        let conditions = KeyConditions::read(&hash_c.node, range_c.map(|c| &c.node))?;
+        let index = conditions.choose(chosen)?;
         if let Some(filter) = &self.read.filter {
-            let (key_hash, key_range) = match index {
-                Some(i) => (i.hash_key, i.range_key),
-                None => (M::HASH_KEY, M::RANGE_KEY),
+            let keys: Vec<&str> = match index {
+                Some(i) => i.hash_keys().chain(i.range_keys()).collect(),
+                None => std::iter::once(M::HASH_KEY).chain(M::RANGE_KEY).collect(),
             };
             let mut names = Vec::new();
             filter.node.top_names(&mut names);
-            if let Some(n) = names
-                .into_iter()
-                .find(|n| *n == key_hash || Some(*n) == key_range)
-            {
+            if let Some(n) = names.into_iter().find(|n| keys.contains(n)) {
                 return Err(Error::InvalidRequest(format!(
                     "a query filter cannot name `{n}`, a key attribute of the {}: put a condition on it in .range(..)",
                     index.map_or_else(|| "table".to_owned(), |i| format!("index `{}`", i.name))
                 )));
             }
         }
+        let range_keys: Vec<&str> = match index {
+            Some(i) => i.range_keys().collect(),
+            None => M::RANGE_KEY.into_iter().collect(),
+        };
         let mut ph = Placeholders::default();
-        let mut key_condition = hash_c.render(&mut ph)?;
-        if let Some(r) = range_c {
-            key_condition = format!("{key_condition} AND {}", r.render(&mut ph)?);
-        }
+        let key_condition = conditions.render(&range_keys, &mut ph)?;
         let mut r = Request::new("Query", M::TABLE);
         let mut read = self.read.clone();
         read.index = index;

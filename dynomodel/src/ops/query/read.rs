@@ -407,8 +407,7 @@ impl<M: Model, O> Read<M, O> {
         let mut keys = vec![M::HASH_KEY];
         keys.extend(M::RANGE_KEY);
         if let Some(i) = self.index {
-            keys.push(i.hash_key);
-            keys.extend(i.range_key);
+            keys.extend(i.hash_keys().chain(i.range_keys()));
         }
         keys.dedup();
         // A projection asks, once each, for the keys (a page cut at its limit gives the
