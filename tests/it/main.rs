@@ -26,6 +26,7 @@ mod migrate_plan;
 mod migrate_props;
 mod models;
 mod native_keys;
+mod native_single;
 mod ops;
 mod pets_api;
 mod policy;

@@ -11,7 +11,7 @@ use crate::case;
 use crate::ctxt::Ctxt;
 
 const STRUCT_KEYS: &str =
-    "table, gsi, lsi, hooks, crate, entity, adopt_untagged, pk, sk, index, schema_version, upgrade";
+    "table, gsi, lsi, hooks, crate, entity, adopt_untagged, pk, sk, index, native, schema_version, upgrade";
 const FIELD_KEYS: &str = "hash_key, range_key, default, required, set, get, validate, \
      string_set, number_set, binary_set, epoch, version, created_at, updated_at, ttl, \
      gsi_hash, gsi_range, lsi_range, extra";
@@ -42,6 +42,9 @@ pub struct StructAttrs {
     /// `upgrade = "path"`: the function that brings an older item up to `schema_version`
     /// (the path keeps the span of its literal).
     pub upgrade: Option<(LitStr, syn::Path)>,
+    /// `native(by_status, ..)`: the native indexes of the shared table that the model's items
+    /// fill with its own fields.
+    pub native: Vec<syn::Ident>,
 }
 
 /// `gsi1(pk = "...", sk = "...")` or `index(name = "...", pk = "...", sk = "...")`: the key
@@ -216,6 +219,19 @@ pub fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> StructAttrs {
             } else if meta.path.is_ident("sk") {
                 let lit: LitStr = meta.value()?.parse()?;
                 set_once(cx, &mut out.sk, lit, &meta);
+            } else if meta.path.is_ident("native") {
+                meta.parse_nested_meta(|inner| {
+                    match inner.path.get_ident() {
+                        Some(i) if inner.input.is_empty() || inner.input.peek(Token![,]) => {
+                            out.native.push(i.clone())
+                        }
+                        _ => {
+                            cx.error_at(&inner.path, "`native(..)` lists the names of the table's native indexes, such as `native(by_status)`");
+                            skip_value(&inner);
+                        }
+                    }
+                    Ok(())
+                })?;
             } else if meta.path.is_ident("index")
                 || (meta.path.get_ident().is_some()
                     && meta.input.peek(syn::token::Paren)

@@ -1,5 +1,6 @@
 //! Reads the `#[dynomodel(...)]` of `#[derive(Table)]` and of `#[derive(Collection)]`.
 
+use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, LitStr};
 
@@ -8,13 +9,65 @@ use crate::ctxt::Ctxt;
 
 const TABLE_KEYS: &str = "name, pk, sk, entity_attr, delimiter, ttl, gsi, lsi, crate";
 
-/// `gsi(name = "...", pk = "...", sk = "...")` or `lsi(name = "...", sk = "...")` of a table.
+/// `gsi(name = "...", pk = "...", sk = "...")`, `gsi(name = "...", pk = [a: S], sk = [b: N])`
+/// or `lsi(name = "...", sk = "...")` of a table.
 pub struct TableIndex {
     pub local: bool,
     pub name: LitStr,
+    /// The partition key attribute; the first of a native index's.
     pub pk: Option<LitStr>,
+    /// The sort key attribute; the first of a native index's.
     pub sk: Option<LitStr>,
+    /// A native index (`pk = [status: S], sk = [placed_at: N, number: N]`): its partition
+    /// and sort key attributes, each with its type, in key order.
+    pub native_pk: Vec<(syn::Ident, syn::Ident)>,
+    pub native_sk: Vec<(syn::Ident, syn::Ident)>,
     pub projection: Projection,
+}
+
+impl TableIndex {
+    /// Whether the models fill the index with their own fields.
+    pub fn is_native(&self) -> bool {
+        !self.native_pk.is_empty() || !self.native_sk.is_empty()
+    }
+}
+
+/// `[status: S, placed_at: N]`: the attributes of a native key, each with its type.
+fn native_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<(syn::Ident, syn::Ident)>> {
+    let value = meta.value()?;
+    let content;
+    syn::bracketed!(content in value);
+    let mut out = Vec::new();
+    while !content.is_empty() {
+        let name = syn::Ident::parse_any(&content)?;
+        content.parse::<syn::Token![:]>()?;
+        let ty: syn::Ident = content.parse()?;
+        out.push((name, ty));
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<syn::Token![,]>()?;
+    }
+    Ok(out)
+}
+
+/// `pk = "attribute"` (filled by the models' templates) or `pk = [a: S, b: N]` (native).
+fn key_side(
+    meta: &ParseNestedMeta<'_>,
+    slot: &mut Option<LitStr>,
+    native: &mut Vec<(syn::Ident, syn::Ident)>,
+) -> syn::Result<()> {
+    let fork = meta.input.fork();
+    let bracketed = fork.parse::<syn::Token![=]>().is_ok() && fork.peek(syn::token::Bracket);
+    if bracketed {
+        *native = native_list(meta)?;
+        if let Some((first, _)) = native.first() {
+            *slot = Some(LitStr::new(&first.unraw().to_string(), first.span()));
+        }
+    } else {
+        *slot = Some(lit(meta)?);
+    }
+    Ok(())
 }
 
 #[derive(Default)]
@@ -104,12 +157,14 @@ fn table_index(
     local: bool,
 ) -> syn::Result<Option<TableIndex>> {
     let (mut name, mut pk, mut sk) = (None, None, None);
+    let (mut native_pk, mut native_sk) = (Vec::new(), Vec::new());
     let mut projection = Projection::All;
     meta.parse_nested_meta(|inner| {
         let k = key_of(&inner.path);
         match k.as_str() {
             "name" => name = Some(lit(&inner)?),
-            "pk" if !local => pk = Some(lit(&inner)?),
+            "pk" if !local => key_side(&inner, &mut pk, &mut native_pk)?,
+            "sk" if !local => key_side(&inner, &mut sk, &mut native_sk)?,
             "sk" => sk = Some(lit(&inner)?),
             "projection" => projection = projection_of(&inner)?,
             _ => {
@@ -140,6 +195,8 @@ fn table_index(
         name,
         pk,
         sk,
+        native_pk,
+        native_sk,
         projection,
     }))
 }

@@ -73,6 +73,14 @@ fn shared(cx: &mut Ctxt, c: &Container<'_>) {
             crate::template::parse(cx, c, lit, true);
         }
     }
+    let mut natives: Vec<String> = Vec::new();
+    for n in &a.native {
+        let name = n.to_string();
+        if natives.contains(&name) || a.index_templates.iter().any(|t| t.name == name) {
+            cx.error_at(n, format!("the index `{name}` is named twice"));
+        }
+        natives.push(name);
+    }
     for i in &a.indexes {
         cx.error_at(&i.token, "a model in a shared table declares its indexes on the table (#[derive(Table)]) and fills them with templates, such as `gsi1(pk = \"...\", sk = \"...\")`");
     }
@@ -93,6 +101,9 @@ fn shared(cx: &mut Ctxt, c: &Container<'_>) {
 /// A model with a table of its own has no entity or templates.
 fn own_table(cx: &mut Ctxt, c: &Container<'_>) {
     let a = &c.attrs;
+    for n in &a.native {
+        cx.error_at(n, "`native(..)` names indexes of a shared table (`table = SomeTable`) that the model fills with its fields; a model of its own table declares a native index with `gsi(name = \"...\", pk = [field, ..], sk = [field, ..])`");
+    }
     if c.kind == Kind::Document {
         return;
     }

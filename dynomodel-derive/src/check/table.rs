@@ -32,6 +32,7 @@ pub fn table(cx: &mut Ctxt, t: &Table<'_>) {
         if names.contains(&n) {
             cx.error_at(&i.name, format!("a second index named `{n}`"));
         }
+        native(cx, a, i);
         if i.local && a.sk.is_none() {
             cx.error_at(
                 &i.name,
@@ -63,5 +64,55 @@ pub fn collection(cx: &mut Ctxt, c: &Collection<'_>) {
     }
     if models.is_empty() {
         cx.error_at(c.ident, "a collection needs at least one model");
+    }
+}
+
+/// A native index of a table: one to four attributes a side, each of type S, N or B, none
+/// twice, none a key or the entity attribute of the table, and a template index's
+/// attributes kept apart (a template index is filled with composed strings).
+fn native(cx: &mut Ctxt, a: &crate::attr::table::TableAttrs, i: &crate::attr::table::TableIndex) {
+    if !i.is_native() {
+        return;
+    }
+    let mut seen: Vec<String> = Vec::new();
+    let table_keys: Vec<String> =
+        a.pk.iter()
+            .chain(&a.sk)
+            .chain(&a.entity_attr)
+            .map(|l| l.value())
+            .chain(
+                a.indexes
+                    .iter()
+                    .filter(|o| !o.is_native())
+                    .flat_map(|o| o.pk.iter().chain(&o.sk).map(|l| l.value())),
+            )
+            .collect();
+    let entity_default = a.entity_attr.is_none().then(|| "_et".to_owned());
+    for (side, keys) in [("partition", &i.native_pk), ("sort", &i.native_sk)] {
+        if !keys.is_empty() && keys.len() > 4 {
+            cx.error_at(
+                &keys[4].0,
+                format!("a global secondary index has at most 4 {side} key attributes"),
+            );
+        }
+        for (name, ty) in keys {
+            let n = syn::ext::IdentExt::unraw(name).to_string();
+            if !["S", "N", "B"].contains(&ty.to_string().as_str()) {
+                cx.error_at(ty, format!("the type of a key attribute is S (a string), N (a number) or B (bytes), not `{ty}`"));
+            }
+            if seen.contains(&n) {
+                cx.error_at(name, format!("`{n}` is already a key attribute of the index: each attribute appears once"));
+            }
+            if table_keys.contains(&n) || entity_default.as_deref() == Some(n.as_str()) {
+                cx.error_at(name, format!("`{n}` is a key attribute of the table or of a template index, or its entity attribute: a native index keys attributes that the models store as fields"));
+            }
+            seen.push(n);
+        }
+    }
+    if i.native_pk.is_empty() {
+        cx.error_at(
+            &i.name,
+            "a native index needs its partition key attributes too: `pk = [attribute: S, ...]`",
+        );
     }
 }

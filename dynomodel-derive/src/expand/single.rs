@@ -205,7 +205,12 @@ pub fn checks(c: &Container<'_>, ts: &Templates) -> TokenStream {
         out.push(quote_spanned!(span=>
             const _: () = ::core::assert!(match #find { Some(i) => #cond, None => true }, #msg);
         ));
+        let msg = format!("the index `{name}` of `{table_name}` is native: its models fill it with their own fields, not templates; name it in `native({name})`");
+        out.push(quote_spanned!(token.span()=>
+            const _: () = ::core::assert!(match #find { Some(i) => !i.is_native(), None => true }, #msg);
+        ));
     }
+    native_checks(c, &table_name, &mut out);
     quote!(#(#out)*)
 }
 
@@ -249,6 +254,25 @@ pub fn encode_fields(fields: &[&Field<'_>], owner: Option<TokenStream>) -> Token
 pub fn indexes(c: &Container<'_>, ts: &Templates) -> Vec<(String, TokenStream)> {
     let t = table(c);
     let ident = c.ident;
+    let native = c.attrs.native.iter().map(|n| {
+        let name = n.to_string();
+        let i = quote!(__dm::table::index(#t::INDEXES, #name));
+        (
+            name.clone(),
+            quote! {
+                __dm::Index::<#ident> {
+                    name: #name,
+                    kind: #i.kind,
+                    hash_key: #i.pk,
+                    range_key: #i.sk,
+                    hash_rest: #i.pk_rest,
+                    range_rest: #i.sk_rest,
+                    projection: #i.projection,
+                    model: ::core::marker::PhantomData,
+                }
+            },
+        )
+    });
     ts.indexes
         .iter()
         .map(|(name, ..)| {
@@ -269,5 +293,53 @@ pub fn indexes(c: &Container<'_>, ts: &Templates) -> Vec<(String, TokenStream)> 
                 },
             )
         })
+        .chain(native)
         .collect()
+}
+
+/// The key type that a field is stored as: `S`, `N` or `B`; `-` for a type that cannot be a
+/// key; `?` for a type whose encoding the derive does not know (a serde type).
+fn key_type(f: &Field<'_>) -> char {
+    use crate::ast::Shape;
+    match f.shape {
+        Shape::String => 'S',
+        Shape::Integer | Shape::Float => 'N',
+        Shape::Bytes => 'B',
+        Shape::DateTime if f.attrs.epoch.is_some() => 'N',
+        Shape::DateTime => 'S',
+        Shape::Other => '?',
+        _ => '-',
+    }
+}
+
+/// The checks of the native indexes that the model fills: each is a native index of the
+/// table whose key attributes are all fields of the model; and every field that a native
+/// index of the table keys is stored with the index's type.
+fn native_checks(c: &Container<'_>, table_name: &str, out: &mut Vec<TokenStream>) {
+    let path = c.attrs.shared.as_ref().expect("a shared table");
+    let ident = c.ident;
+    let names: Vec<&String> = c.stored().map(|f| &f.name).collect();
+    for n in &c.attrs.native {
+        let name = n.to_string();
+        let msg = format!(
+            "`{ident}` fills the index `{name}` with its own fields: the table `{table_name}` needs a native index of that name (`gsi(name = \"{name}\", pk = [attribute: S, ..])`), and `{ident}` a field for each of its key attributes"
+        );
+        out.push(quote_spanned!(n.span()=>
+            const _: () = ::core::assert!(__dm::table::fills_native::<#path>(#name, &[#(#names),*]), #msg);
+        ));
+    }
+    for f in c.stored() {
+        let (name, ty) = (&f.name, key_type(f));
+        if ty == '?' {
+            continue;
+        }
+        let msg = format!(
+            "`{name}` is a key attribute of a native index of the table `{table_name}`, of another type than this field's (stored as {}): give the field the index's type, or another name",
+            match ty { 'S' => "a string, S", 'N' => "a number, N", 'B' => "bytes, B", _ => "a value that cannot be a key" }
+        );
+        let span = f.ty.span();
+        out.push(quote_spanned!(span=>
+            const _: () = ::core::assert!(__dm::table::native_type_fits::<#path>(#name, #ty), #msg);
+        ));
+    }
 }

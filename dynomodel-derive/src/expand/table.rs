@@ -113,7 +113,23 @@ fn table_impl(t: &Table<'_>, s: &Settings) -> TokenStream {
             ),
             other => other.clone(),
         });
-        quote!(__dm::TableIndex { name: #name, kind: #kind, pk: #ipk, sk: #isk, projection: #projection })
+        let names = |keys: &[(syn::Ident, syn::Ident)]| -> Vec<String> {
+            keys.iter()
+                .skip(1)
+                .map(|(n, _)| syn::ext::IdentExt::unraw(n).to_string())
+                .collect()
+        };
+        let (pk_rest, sk_rest) = (names(&i.native_pk), names(&i.native_sk));
+        let native = i.native_pk.iter().chain(&i.native_sk).map(|(n, ty)| {
+            let n = syn::ext::IdentExt::unraw(n).to_string();
+            let ty = ty.to_string().chars().next().unwrap_or('S');
+            quote!((#n, #ty))
+        });
+        quote!(__dm::TableIndex {
+            name: #name, kind: #kind, pk: #ipk, sk: #isk,
+            pk_rest: &[#(#pk_rest),*], sk_rest: &[#(#sk_rest),*], native: &[#(#native),*],
+            projection: #projection,
+        })
     });
     let index_consts = t.attrs.indexes.iter().enumerate().map(|(n, i)| {
         let c = crate::ast::const_name(&i.name.value());
@@ -164,19 +180,35 @@ fn document_impl(t: &Table<'_>, s: &Settings, fields_ident: &syn::Ident) -> Toke
     }
 }
 
-/// Every attribute that is a key of the table or of one of its indexes, each once, sorted.
-fn key_names(t: &Table<'_>, pk: &str) -> Vec<String> {
+/// Every attribute that is a key of the table or of one of its indexes, each once, sorted,
+/// with its type: a string, but where a native index gives another.
+fn key_names(t: &Table<'_>, pk: &str) -> Vec<(String, TokenStream)> {
     let a = &t.attrs;
-    let mut v: Vec<String> = std::iter::once(pk.to_owned())
+    let s = quote!(__dm::AttributeValue::S(::std::string::String::new()));
+    let mut v: Vec<(String, TokenStream)> = std::iter::once(pk.to_owned())
         .chain(a.sk.as_ref().map(|s| s.value()))
         .chain(
             a.indexes
                 .iter()
+                .filter(|i| !i.is_native())
                 .flat_map(|i| i.pk.iter().chain(&i.sk).map(|l| l.value())),
         )
+        .map(|n| (n, s.clone()))
+        .chain(a.indexes.iter().flat_map(|i| {
+            i.native_pk.iter().chain(&i.native_sk).map(|(n, ty)| {
+                let value = match ty.to_string().as_str() {
+                    "N" => quote!(__dm::AttributeValue::N(::std::string::String::from("0"))),
+                    "B" => quote!(__dm::AttributeValue::B(__dm::Blob::new(
+                        ::std::vec::Vec::new()
+                    ))),
+                    _ => quote!(__dm::AttributeValue::S(::std::string::String::new())),
+                };
+                (syn::ext::IdentExt::unraw(n).to_string(), value)
+            })
+        }))
         .collect();
-    v.sort();
-    v.dedup();
+    v.sort_by(|x, y| x.0.cmp(&y.0));
+    v.dedup_by(|x, y| x.0 == y.0);
     v
 }
 
@@ -194,14 +226,15 @@ fn model_impl(t: &Table<'_>, s: &Settings) -> TokenStream {
                 kind: <#ident as __dm::Table>::INDEXES[#n].kind,
                 hash_key: <#ident as __dm::Table>::INDEXES[#n].pk,
                 range_key: <#ident as __dm::Table>::INDEXES[#n].sk,
-                hash_rest: &[],
-                range_rest: &[],
+                hash_rest: <#ident as __dm::Table>::INDEXES[#n].pk_rest,
+                range_rest: <#ident as __dm::Table>::INDEXES[#n].sk_rest,
                 projection: <#ident as __dm::Table>::INDEXES[#n].projection,
                 model: ::core::marker::PhantomData,
             }
         }
     });
-    let key_names = key_names(t, pk);
+    let (key_names, key_values): (Vec<String>, Vec<TokenStream>) =
+        key_names(t, pk).into_iter().unzip();
     quote! {
         #[automatically_derived]
         #[__dm::async_trait]
@@ -219,7 +252,7 @@ fn model_impl(t: &Table<'_>, s: &Settings) -> TokenStream {
             }
             fn key_types() -> __dm::Item {
                 let mut item = __dm::Item::new();
-                #(item.insert(::std::string::String::from(#key_names), __dm::AttributeValue::S(::std::string::String::new()));)*
+                #(item.insert(::std::string::String::from(#key_names), #key_values);)*
                 item
             }
             fn key_of(&self) -> __dm::Result<__dm::Key<Self>> {

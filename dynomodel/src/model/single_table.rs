@@ -97,8 +97,10 @@ pub trait Table {
 ///
 /// ```
 /// use dynomodel::model::{IndexKind, Projection, TableIndex};
-/// let i = TableIndex { name: "gsi1", kind: IndexKind::Global, pk: "gsi1pk", sk: Some("gsi1sk"), projection: Projection::All };
+/// let i = TableIndex { name: "gsi1", kind: IndexKind::Global, pk: "gsi1pk", sk: Some("gsi1sk"),
+///                      pk_rest: &[], sk_rest: &[], native: &[], projection: Projection::All };
 /// assert_eq!(i.name, "gsi1");
+/// assert!(!i.is_native());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TableIndex {
@@ -110,15 +112,94 @@ pub struct TableIndex {
     pub pk: &'static str,
     /// The sort key attribute, if any.
     pub sk: Option<&'static str>,
+    /// A native multi-attribute index: its partition key attributes after `pk`.
+    pub pk_rest: &'static [&'static str],
+    /// Its sort key attributes after `sk`.
+    pub sk_rest: &'static [&'static str],
+    /// A native index (`pk = [status: S]`): every key attribute with its type (`'S'`, `'N'`
+    /// or `'B'`), which the models that fill the index store as fields of their own. Empty
+    /// for an index of templates, whose keys are strings that the models compose.
+    pub native: &'static [(&'static str, char)],
     /// The attributes that the index carries.
     pub projection: Projection,
+}
+
+impl TableIndex {
+    /// Whether the models fill this index with fields of their own (a native index), rather
+    /// than with key templates.
+    ///
+    /// ```
+    /// # use dynomodel::prelude::*;
+    /// # use dynomodel::doc_support::single::Groceries;
+    /// assert!(!<Groceries as Table>::INDEXES[0].is_native());
+    /// ```
+    pub const fn is_native(&self) -> bool {
+        !self.native.is_empty()
+    }
+}
+
+/// The type that a native index of table `T` gives attribute `name` (`'S'`, `'N'`, `'B'`),
+/// where one does: what a model's field of that name must be stored as.
+const fn native_type<T: Table>(name: &str) -> Option<char> {
+    let mut j = 0;
+    while j < T::INDEXES.len() {
+        let native = T::INDEXES[j].native;
+        let mut k = 0;
+        while k < native.len() {
+            if str_eq(native[k].0, name) {
+                return Some(native[k].1);
+            }
+            k += 1;
+        }
+        j += 1;
+    }
+    None
+}
+
+/// Whether a model field stored as `name`, of key type `ty` (`'S'`, `'N'`, `'B'`, or `'-'`
+/// for a type that cannot be a key), fits every native index of `T` that keys `name`.
+#[doc(hidden)]
+pub const fn native_type_fits<T: Table>(name: &str, ty: char) -> bool {
+    match native_type::<T>(name) {
+        Some(want) => want == ty,
+        None => true,
+    }
+}
+
+/// Whether the index `name` of `T` is a native one whose every key attribute is among
+/// `fields` (the model's stored attributes): what a model that fills it must have.
+#[doc(hidden)]
+pub const fn fills_native<T: Table>(name: &str, fields: &[&str]) -> bool {
+    let Some(i) = find_index(T::INDEXES, name) else {
+        return false;
+    };
+    if !i.is_native() {
+        return false;
+    }
+    let mut k = 0;
+    while k < i.native.len() {
+        let mut found = false;
+        let mut f = 0;
+        while f < fields.len() {
+            if str_eq(fields[f], i.native[k].0) {
+                found = true;
+            }
+            f += 1;
+        }
+        if !found {
+            return false;
+        }
+        k += 1;
+    }
+    true
 }
 
 /// The index called `name`, in a constant; `None` where the table has none.
 ///
 /// ```
 /// # use dynomodel::model::{IndexKind, Projection, TableIndex};
-/// const I: &[TableIndex] = &[TableIndex { name: "gsi1", kind: IndexKind::Global, pk: "a", sk: None, projection: Projection::All }];
+/// const I: &[TableIndex] = &[TableIndex { name: "gsi1", kind: IndexKind::Global, pk: "a", sk: None,
+///                                          pk_rest: &[], sk_rest: &[], native: &[], projection: Projection::All }];
 /// assert!(dynomodel::model::single_table::find_index(I, "gsi1").is_some());
 /// assert!(dynomodel::model::single_table::find_index(I, "gsi2").is_none());
 /// ```
@@ -142,6 +223,9 @@ pub const fn index(indexes: &'static [TableIndex], name: &str) -> &'static Table
         kind: IndexKind::Global,
         pk: "",
         sk: None,
+        pk_rest: &[],
+        sk_rest: &[],
+        native: &[],
         projection: Projection::All,
     };
     match find_index(indexes, name) {
@@ -224,6 +308,11 @@ pub const fn free_names<T: Table>(names: &[&str]) -> bool {
         let mut j = 0;
         while j < T::INDEXES.len() {
             let idx = &T::INDEXES[j];
+            // A native index's attributes are the models' own fields.
+            if idx.is_native() {
+                j += 1;
+                continue;
+            }
             if str_eq(n, idx.pk) {
                 return false;
             }

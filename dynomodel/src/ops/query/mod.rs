@@ -250,20 +250,33 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
         // A model in a shared table: conditions on its fields become key conditions.
         let translated;
         let (hash_c, range_c, chosen) = match M::ENTITY {
+            // A native index that the conditions fit goes first: its keys are the
+            // fields as they are, numbers in number order.
+            Some(_)
+                if !matches!(self.read.scope, Scope::Collection { .. })
+                    && self.native_key().is_some() =>
+            {
+                (&self.hash, self.range.as_ref(), self.read.index)
+            }
             Some(e) => {
                 let whole = matches!(self.read.scope, Scope::Collection { .. });
-                translated = key_condition::translate(
+                match key_condition::translate(
                     e,
                     &self.hash,
                     self.range.as_ref(),
                     self.read.index,
                     whole,
-                )?;
-                (
-                    &translated.hash,
-                    translated.range.as_ref(),
-                    translated.index,
-                )
+                ) {
+                    Ok(t) => {
+                        translated = t;
+                        (
+                            &translated.hash,
+                            translated.range.as_ref(),
+                            translated.index,
+                        )
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             None => (&self.hash, self.range.as_ref(), self.read.index),
         };
@@ -300,6 +313,26 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
         r.descending = self.descending;
         r.placeholders(ph);
         Ok(r)
+    }
+
+    /// For a model in a shared table: the query's own conditions, where they fit one of the
+    /// native indexes that the model fills (or the one it names) and no key template.
+    #[allow(clippy::type_complexity)]
+    fn native_key(&self) -> Option<(&Condition<M>, Option<&Condition<M>>, Option<Index<M>>)> {
+        let natives = M::indexes().iter().filter(|i| {
+            i.kind == crate::model::IndexKind::Global
+                && M::ENTITY.is_some_and(|e| e.template(Some(i.name), false).is_none())
+        });
+        let named = self.read.index;
+        let mut natives = natives.filter(|i| named.is_none_or(|n| n.name == i.name));
+        // A native index named: read by it, or say why the conditions do not fit it.
+        let fits = named.is_some() && natives.next().is_some()
+            || natives.any(|i| {
+                KeyConditions::read(&self.hash.node, self.range.as_ref().map(|c| &c.node))
+                    .and_then(|c| c.choose(Some(*i)))
+                    .is_ok()
+            });
+        fits.then_some((&self.hash, self.range.as_ref(), named))
     }
 
     /// One page.
