@@ -2,6 +2,7 @@
 //! DynamoDB Local shared by every test, each test on tables of its own.
 
 mod adversary;
+mod adversary_lazy;
 mod backfill;
 mod backfill_props;
 mod backfill_safety;

@@ -250,13 +250,19 @@ pub fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> StructAttrs {
                 set_once(cx, &mut out.schema_version, lit, &meta);
             } else if meta.path.is_ident("upgrade") {
                 let lit: LitStr = meta.value()?.parse()?;
-                match lit.parse::<syn::Path>() {
-                    Ok(path) => set_once(cx, &mut out.upgrade, (lit, path), &meta),
-                    Err(_) => cx.error_at(
-                        &lit,
-                        "`upgrade` takes the path of a function, such as \"upgrade_account\"",
-                    ),
-                }
+                let path = match lit.parse::<syn::Path>() {
+                    Ok(path) => path,
+                    Err(_) => {
+                        cx.error_at(
+                            &lit,
+                            "`upgrade` takes the path of a function, such as \"upgrade_account\"",
+                        );
+                        // Given, though unusable: the checks that need an upgrade hold, and
+                        // the error above stops the expansion.
+                        syn::parse_quote!(unusable)
+                    }
+                };
+                set_once(cx, &mut out.upgrade, (lit, path), &meta);
             } else if meta.path.is_ident("crate") {
                 let lit: LitStr = meta.value()?.parse()?;
                 match lit.parse::<syn::Path>() {

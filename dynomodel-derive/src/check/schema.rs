@@ -37,6 +37,10 @@ pub fn check(cx: &mut Ctxt, c: &Container<'_>) {
             lit,
             format!("`schema_version = {v}` needs `upgrade = \"function\"`: how an item stored by an older version becomes one of version {v}"),
         ),
+        (Some((_, 1)), Some((lit, _))) => cx.error_at(
+            lit,
+            "`schema_version = 1` has nothing to upgrade: every item stored before the model declared a version is at version 1; declare `schema_version = 2` for the upgrade to run",
+        ),
         _ => {}
     }
     if version.is_some() {

@@ -61,13 +61,17 @@ pub const SCHEMA_ATTR: &str = "_sv";
 /// model writes, and the function that brings an older item up to it.
 #[derive(Debug)]
 pub struct SchemaVersion {
-    /// The version that the model writes (2 or more: version 1 is every item stored before
-    /// the model declared one).
+    /// The version that the model writes, from 1 (every item stored before the model
+    /// declared a version is at version 1; a model at version 1 has nothing to upgrade, and
+    /// declares it to mark its items and keep its writes off those of a newer version).
     pub version: u32,
     /// Brings an item stored by an older version (`Upgrading::from`) up to `version`, in
     /// place. It runs on every read of such an item, so it must give the same result however
     /// often it runs, and keep what a newer writer has set already (an update of the model
-    /// leaves an old item's version as it is).
+    /// leaves an old item's version as it is). It cannot change the item's key (the read
+    /// refuses that with `Error::Upgrade`), and it reports an item that it cannot upgrade
+    /// with an error ([`Upgrading::fail`]): a panic in it is not caught, and unwinds through
+    /// the read.
     pub upgrade: fn(&mut Upgrading<'_>) -> Result<()>,
 }
 
@@ -184,8 +188,9 @@ impl<'a> Upgrading<'a> {
         self.item.remove(attr)
     }
 
-    /// Moves the value of `from` to `to` (where `to` holds nothing yet; else `from` is only
-    /// removed, and what `to` holds stays).
+    /// Moves the value of `from` to `to` (where `to` holds nothing yet, or a NULL, which
+    /// [`has`](Self::has) counts as absent; else `from` is only removed, and what `to` holds
+    /// stays).
     ///
     /// ```
     /// # use dynomodel::model::upgrade::Upgrading;
@@ -198,7 +203,9 @@ impl<'a> Upgrading<'a> {
     /// ```
     pub fn rename(&mut self, from: &str, to: &str) {
         if let Some(v) = self.item.remove(from) {
-            self.item.entry(to.to_owned()).or_insert(v);
+            if !self.has(to) {
+                self.item.insert(to.to_owned(), v);
+            }
         }
     }
 
@@ -265,7 +272,10 @@ pub fn stored_version(item: &Item) -> Result<u32> {
 }
 
 /// `item` as model `M` reads it: upgraded (a copy) where an older schema version stored it,
-/// else as it is. A failed upgrade is `Error::Upgrade`, with the versions and the cause.
+/// else as it is. A failed upgrade is `Error::Upgrade`, with the versions and the cause; so
+/// is an upgrade that changes the item's key (a table key attribute, or in a shared table a
+/// field of a table key's template): the model read would be saved as another item, and the
+/// stored one left old.
 ///
 /// ```
 /// # use dynomodel::doc_support::Pet;
@@ -283,14 +293,47 @@ pub fn upgrade<M: Model>(item: &Item) -> Result<Cow<'_, Item>> {
         return Ok(Cow::Borrowed(item));
     }
     let mut up = item.clone();
-    (schema.upgrade)(&mut Upgrading::new(&mut up, from, schema.version)).map_err(|e| {
-        Error::Upgrade {
+    (schema.upgrade)(&mut Upgrading::new(&mut up, from, schema.version))
+        .and_then(|()| same_key::<M>(item, &up))
+        .map_err(|e| Error::Upgrade {
             from,
             to: schema.version,
             source: Box::new(e),
-        }
-    })?;
+        })?;
     Ok(Cow::Owned(up))
+}
+
+/// Refuses an upgrade that gave `stored` another key: a save writes an item under the key
+/// of what it decoded. In a shared table, the table keys are composed from fields at each
+/// save; an upgrade may fill such a field, where the composed key stays the stored one.
+fn same_key<M: Model>(stored: &Item, upgraded: &Item) -> Result<()> {
+    let moved = |attr: &str| {
+        Error::Decode {
+        path: attr.to_owned(),
+        message: "the upgrade changed the item's key, which a read cannot move: write the item under its new key instead".to_owned(),
+    }
+    };
+    for attr in std::iter::once(M::HASH_KEY).chain(M::RANGE_KEY) {
+        if upgraded.get(attr) != stored.get(attr) {
+            return Err(moved(attr));
+        }
+    }
+    let Some(e) = M::ENTITY else { return Ok(()) };
+    for t in e.keys.iter().filter(|t| t.index.is_none()) {
+        let Ok(Some(after)) = e.compose(t, |n| upgraded.get(n)) else {
+            // Not composed: the save refuses it, naming the field.
+            continue;
+        };
+        let before = match e.compose(t, |n| stored.get(n)) {
+            Ok(Some(before)) => Some(before),
+            _ => stored.get(t.attr).and_then(|v| v.as_s().ok()).cloned(),
+        };
+        if before.as_deref() != Some(after.as_str()) {
+            let field = t.fields().find(|f| upgraded.get(*f) != stored.get(*f));
+            return Err(moved(field.unwrap_or(t.attr)));
+        }
+    }
+    Ok(())
 }
 
 /// For a model that declares a schema version: its attribute and value, which every save

@@ -74,8 +74,14 @@ pub(crate) fn put_request_if<M: Model>(
     if !create {
         conditions.extend(entity_condition::<M>(&mut ph));
     }
-    // A save never replaces an item that a newer schema version stored.
-    conditions.extend(schema_condition::<M>(&mut ph));
+    // A save never replaces an item that a newer schema version stored, unless it is past
+    // its TTL: every read already tells that there is no item.
+    if let Some(schema) = schema_condition::<M>(&mut ph) {
+        conditions.push(match expired_condition::<M>(&mut ph) {
+            Some(expired) => format!("({schema} OR ({expired}))"),
+            None => schema,
+        });
+    }
     if !conditions.is_empty() {
         r.condition = Some(conditions.join(" AND "));
         r.placeholders(ph);
