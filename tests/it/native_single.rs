@@ -151,6 +151,34 @@ fn a_query_of_a_shared_model_reads_its_native_index() {
             "{defs:?}"
         );
     }
+    // The CloudFormation resource of the same table keys the index the same way.
+    let cfn = v2::Shop::create_table().cloudformation().unwrap();
+    let index = cfn["Properties"]["GlobalSecondaryIndexes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["IndexName"] == "by_status")
+        .unwrap()
+        .clone();
+    let keys: Vec<(String, String)> = index["KeySchema"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["AttributeName"].as_str().unwrap().to_owned(),
+                k["KeyType"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want = [
+        ("tenant", "HASH"),
+        ("status", "HASH"),
+        ("placed_at", "RANGE"),
+        ("number", "RANGE"),
+    ]
+    .map(|(a, k)| (a.to_owned(), k.to_owned()));
+    assert_eq!(keys, want);
 }
 
 fn v1_order(tenant: &str, number: u32, status: Option<&str>, placed_at: i64) -> v1::Order {
@@ -344,6 +372,9 @@ fn asks() -> impl Strategy<Value = Vec<Ask>> {
 
 const STATUS: [&str; 2] = ["open", "shut"];
 
+/// Whether the reference keeps an item (and its number) for a query's range.
+type Keep = Box<dyn Fn(&Item, u32) -> bool>;
+
 async fn check(db: &Db, items: &[Item], asks: &[Ask]) -> Result<(), String> {
     for (n, it) in items.iter().enumerate() {
         let (tenant, number, status) = (
@@ -376,7 +407,7 @@ async fn check(db: &Db, items: &[Item], asks: &[Ask]) -> Result<(), String> {
     let f = v3::Order::fields();
     for a in asks {
         let (lo, hi) = (a.at.min(a.to), a.at.max(a.to));
-        let (query, keep): (_, Box<dyn Fn(&Item, u32) -> bool>) = {
+        let (query, keep): (_, Keep) = {
             let q = v3::Order::query(
                 f.tenant.eq(format!("t{}", a.tenant)) & f.status.eq(STATUS[a.status as usize]),
             );

@@ -203,7 +203,7 @@ pub fn checks(c: &Container<'_>, ts: &Templates) -> TokenStream {
         };
         let span = sk.as_ref().map_or(token.span(), |s| s.lit.span());
         out.push(quote_spanned!(span=>
-            const _: () = ::core::assert!(match #find { Some(i) => #cond, None => true }, #msg);
+            const _: () = ::core::assert!(match #find { Some(i) => i.is_native() || #cond, None => true }, #msg);
         ));
         let msg = format!("the index `{name}` of `{table_name}` is native: its models fill it with their own fields, not templates; name it in `native({name})`");
         out.push(quote_spanned!(token.span()=>

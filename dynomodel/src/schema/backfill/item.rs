@@ -187,11 +187,11 @@ fn grouped(c: &str) -> bool {
     let mut depth = 0usize;
     for (i, ch) in c.char_indices() {
         match ch {
-            '(' => depth += 1,
+            '(' => depth = depth.saturating_add(1),
             ')' => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    return i + 1 == c.len();
+                    return i.saturating_add(1) == c.len();
                 }
             }
             _ => {}
