@@ -373,7 +373,7 @@ fn asks() -> impl Strategy<Value = Vec<Ask>> {
 const STATUS: [&str; 2] = ["open", "shut"];
 
 /// Whether the reference keeps an item (and its number) for a query's range.
-type Keep = Box<dyn Fn(&Item, u32) -> bool>;
+type Keep<'a> = Box<dyn Fn(&Item, u32) -> bool + 'a>;
 
 async fn check(db: &Db, items: &[Item], asks: &[Ask]) -> Result<(), String> {
     for (n, it) in items.iter().enumerate() {
@@ -407,7 +407,7 @@ async fn check(db: &Db, items: &[Item], asks: &[Ask]) -> Result<(), String> {
     let f = v3::Order::fields();
     for a in asks {
         let (lo, hi) = (a.at.min(a.to), a.at.max(a.to));
-        let (query, keep): (_, Keep) = {
+        let (query, keep): (_, Keep<'_>) = {
             let q = v3::Order::query(
                 f.tenant.eq(format!("t{}", a.tenant)) & f.status.eq(STATUS[a.status as usize]),
             );
