@@ -347,7 +347,7 @@ pub trait Model: Document {
 
     /// The schema version that the model writes and how it upgrades an item stored by an
     /// older one (`#[dynomodel(schema_version = N, upgrade = "f")]`); `None` for a model
-    /// that declares none. See [`upgrade`](crate::model::upgrade).
+    /// that declares none. See the module [`upgrade`](mod@crate::model::upgrade).
     ///
     /// ```
     /// # use dynomodel::prelude::*;
