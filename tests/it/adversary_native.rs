@@ -339,3 +339,59 @@ async fn a_value_of_another_type_than_the_native_key_is_refused_naming_it() {
     .await
     .unwrap();
 }
+
+/// The same table before and after the order of a native index's partition attributes
+/// changed, and after the type of a sort attribute changed.
+pub mod reordered {
+    use super::*;
+
+    #[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+    #[dynomodel(table = "adv_reordered", gsi(name = "by_status", pk = [tenant, status], sk = [placed_at]))]
+    pub struct V1 {
+        #[dynomodel(hash_key)]
+        pub id: String,
+        pub tenant: String,
+        pub status: String,
+        pub placed_at: i64,
+    }
+
+    #[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+    #[dynomodel(table = "adv_reordered", gsi(name = "by_status", pk = [status, tenant], sk = [placed_at]))]
+    pub struct V2 {
+        #[dynomodel(hash_key)]
+        pub id: String,
+        pub tenant: String,
+        pub status: String,
+        pub placed_at: i64,
+    }
+
+    #[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+    #[dynomodel(table = "adv_reordered", gsi(name = "by_status", pk = [tenant, status], sk = [placed_at]))]
+    pub struct V3 {
+        #[dynomodel(hash_key)]
+        pub id: String,
+        pub tenant: String,
+        pub status: String,
+        pub placed_at: String,
+    }
+}
+
+/// Never: a plan that says a native index matches when its key attributes' order or types
+/// changed in the model.
+#[tokio::test]
+async fn a_native_index_whose_keys_changed_is_never_planned_as_matching() {
+    use dynomodel::schema::migrate::plan;
+    use reordered::*;
+    let db = common::schema_db().await;
+    V1::create_table().exec(&db).await.unwrap();
+    assert!(plan(&V1::create_table(), &db)
+        .await
+        .unwrap()
+        .changes
+        .is_empty());
+    let order = plan(&V2::create_table(), &db).await.unwrap();
+    assert!(!order.changes.is_empty(), "the order changed: {order}");
+    let types = plan(&V3::create_table(), &db).await.unwrap();
+    assert!(!types.changes.is_empty(), "a type changed: {types}");
+    eprintln!("{order}\n{types}");
+}
