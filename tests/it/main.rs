@@ -3,6 +3,7 @@
 
 mod adversary;
 mod adversary_lazy;
+mod adversary_native;
 mod backfill;
 mod backfill_props;
 mod backfill_safety;

@@ -92,6 +92,7 @@ impl Shape {
             delimiter: self.delimiter,
             keys,
             adopts_untagged: false,
+            indexes: &[],
         });
         (e, &e.keys[0])
     }

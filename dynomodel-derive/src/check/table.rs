@@ -41,6 +41,23 @@ pub fn table(cx: &mut Ctxt, t: &Table<'_>) {
         }
         names.push(n);
     }
+    // An attribute has one type in the table's attribute definitions: every native index
+    // that keys it declares the same.
+    let mut typed: Vec<(String, String, String)> = Vec::new();
+    for i in a.indexes.iter().filter(|i| i.is_native()) {
+        for (name, ty) in i.native_pk.iter().chain(&i.native_sk) {
+            let n = syn::ext::IdentExt::unraw(name).to_string();
+            let t = ty.to_string();
+            match typed.iter().find(|(other, ..)| *other == n) {
+                Some((_, first, index)) if *first != t => cx.error_at(
+                    ty,
+                    format!("`{n}` is {first} in the index `{index}`: an attribute has one type in every index of the table"),
+                ),
+                Some(_) => {}
+                None => typed.push((n, t, i.name.value())),
+            }
+        }
+    }
 }
 
 pub fn collection(cx: &mut Ctxt, c: &Collection<'_>) {

@@ -120,6 +120,7 @@ pub fn entity(c: &Container<'_>, ts: &Templates) -> TokenStream {
             delimiter: #t::DELIMITER,
             keys: &[#(#keys),*],
             adopts_untagged: #adopts,
+            indexes: #t::INDEXES,
         })
     }
 }

@@ -102,8 +102,12 @@ fn table_impl(t: &Table<'_>, s: &Settings) -> TokenStream {
             None => quote!(None),
         };
         // The entity attribute goes with every item, so that reads of the index can
-        // tell the entities apart.
+        // tell the entities apart. A native index's keys are the models' own values, with
+        // no entity prefix: one that holds only the keys holds the entity attribute too.
         let projection = super::projection(&match &i.projection {
+            Projection::KeysOnly if i.is_native() => {
+                Projection::Include(vec![LitStr::new(entity_attr, i.name.span())])
+            }
             Projection::Include(names) => Projection::Include(
                 names
                     .iter()

@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 
 mod collection;
 mod date;
-mod number;
+pub(crate) mod number;
 mod size;
 #[doc(hidden)]
 pub mod special;

@@ -136,6 +136,29 @@ pub(crate) fn canonical_number(text: &str) -> Option<String> {
     Some(if negative { format!("-{body}") } else { body })
 }
 
+/// The order of two numbers as DynamoDB orders them (by value, whatever their text);
+/// `None` where either is not a number within DynamoDB's limits.
+pub(crate) fn compare_numbers(a: &str, b: &str) -> Option<std::cmp::Ordering> {
+    use std::cmp::Ordering;
+    // The magnitude of a canonical text: its integer digits, then its fraction digits.
+    fn magnitude(text: &str, other: &str) -> Ordering {
+        let (ai, af) = text.split_once('.').unwrap_or((text, ""));
+        let (bi, bf) = other.split_once('.').unwrap_or((other, ""));
+        let (ai, bi) = (ai.trim_start_matches('0'), bi.trim_start_matches('0'));
+        ai.len()
+            .cmp(&bi.len())
+            .then_with(|| ai.cmp(bi))
+            .then_with(|| af.cmp(bf))
+    }
+    let (a, b) = (canonical_number(a)?, canonical_number(b)?);
+    Some(match (a.strip_prefix('-'), b.strip_prefix('-')) {
+        (Some(a), Some(b)) => magnitude(b, a),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => magnitude(&a, &b),
+    })
+}
+
 /// `Number` and `AttrValue` (as N) for one number type; `$to_n` writes `$v` as text, and
 /// `$fits` says whether a parsed value `$p` stands for the text `$text` (a float that
 /// overflowed to infinity, or underflowed to zero, does not).

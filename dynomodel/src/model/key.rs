@@ -241,3 +241,65 @@ pub(crate) fn check_key<M: Model>(key: &Item) -> Result<()> {
     }
     Ok(())
 }
+
+/// Checks the values that `item` (a whole item, or what an update sets) gives the key
+/// attributes of the model's secondary indexes, before any request: DynamoDB refuses a write
+/// with an empty string or empty bytes in any of them, and, in a shared table, with a value
+/// of another type than a native index of the table declares for it (whichever model
+/// writes it: a serde type of the derive cannot see, an `extra` map). Each is
+/// `Error::Validation` at the attribute, rule `index_key`.
+pub(crate) fn check_index_values<M: Model>(item: &Item) -> Result<()> {
+    let own = M::indexes().iter().flat_map(|i| {
+        i.hash_keys()
+            .chain(i.range_keys())
+            .map(|a| (i.name, a, None))
+    });
+    let declared = M::ENTITY
+        .into_iter()
+        .flat_map(|e| e.indexes.iter())
+        .flat_map(|i| i.native.iter().map(|(a, t)| (i.name, *a, Some(*t))));
+    let mut errors = crate::error::ValidationErrors::default();
+    let mut named: Vec<&str> = Vec::new();
+    for (index, attr, ty) in own.chain(declared) {
+        let Some(value) = item.get(attr) else {
+            continue;
+        };
+        if named.contains(&attr) {
+            continue;
+        }
+        let (stored, empty) = match value {
+            AttributeValue::S(s) => ('S', s.is_empty()),
+            AttributeValue::N(_) => ('N', false),
+            AttributeValue::B(b) => ('B', b.as_ref().is_empty()),
+            // No value: the item is not in the index (a sparse index).
+            AttributeValue::Null(_) => continue,
+            _ => ('-', false),
+        };
+        let message = if ty.is_some_and(|t| t != stored) {
+            format!(
+                "is stored as {}, but the index `{index}` keys it as {}: DynamoDB refuses the write",
+                type_name(stored),
+                type_name(ty.unwrap_or('-'))
+            )
+        } else if empty {
+            format!(
+                "is empty, and a key attribute of the index `{index}`: DynamoDB refuses an empty {} in a key attribute (leave it out, `None`, to keep the item out of the index)",
+                if stored == 'S' { "string" } else { "binary" }
+            )
+        } else {
+            continue;
+        };
+        named.push(attr);
+        errors.push(attr, "index_key", message);
+    }
+    errors.into_result()
+}
+
+fn type_name(t: char) -> &'static str {
+    match t {
+        'S' => "a string (S)",
+        'N' => "a number (N)",
+        'B' => "bytes (B)",
+        _ => "a value that is not a string, number or bytes",
+    }
+}

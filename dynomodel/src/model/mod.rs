@@ -41,7 +41,7 @@ pub use index::{Index, IndexKind, Projection};
 #[doc(hidden)]
 pub use key::key_attr;
 pub use key::Key;
-pub(crate) use key::{check_key, check_key_of};
+pub(crate) use key::{check_index_values, check_key, check_key_of};
 pub use managed::{Timestamp, Version};
 #[doc(hidden)]
 pub use nested::Nested;

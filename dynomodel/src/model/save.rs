@@ -81,6 +81,7 @@ fn stamp_and_encode<M: Model>(model: &mut M) -> Result<SavePlan> {
     }
     model.touch(std::time::SystemTime::now());
     let item = model.to_item()?;
+    super::check_index_values::<M>(&item)?;
     let size = crate::codec::item_size(&item);
     if size > crate::codec::MAX_ITEM_SIZE {
         return Err(Error::ItemTooLarge { size });

@@ -167,6 +167,9 @@ pub struct Entity {
     /// (`#[dynomodel(adopt_untagged)]`, for a table written before the single-table design).
     /// Without it, such an item is no entity's: reads leave it out and writes leave it alone.
     pub adopts_untagged: bool,
+    /// The table's indexes: a native one declares the type of each key attribute, which
+    /// every item of the table that holds the attribute must give it.
+    pub indexes: &'static [super::TableIndex],
 }
 
 impl KeyTemplate {

@@ -10,8 +10,8 @@ use crate::expr::condition::Condition;
 use crate::expr::guard::{Guard, Test};
 use crate::expr::update::{Actions, UpdateActions};
 use crate::expr::Placeholders;
-use crate::model::check_key_of;
 use crate::model::stored::load_applied;
+use crate::model::{check_index_values, check_key_of};
 use crate::model::{Key, Model, Path};
 use crate::ops::request::Request;
 use crate::ops::send::send_request;
@@ -171,6 +171,22 @@ impl<M: Model> Update<M> {
         if let (Some(e), false) = (M::ENTITY, actions.actions.is_empty()) {
             super::index_keys::update_keys(e, &mut actions, &self.key, self.upsert)?;
         }
+        // What the update writes into index key attributes: DynamoDB refuses an empty
+        // string and, in a shared table, a type other than a native index's.
+        let written: Item = actions
+            .actions
+            .iter()
+            .filter_map(|a| match a {
+                crate::expr::update::Action::Set(p, v)
+                | crate::expr::update::Action::SetIfNotExists(p, v)
+                    if p.elems().len() == 1 =>
+                {
+                    Some((p.top()?.to_owned(), v.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        check_index_values::<M>(&written)?;
         // An update without actions changes nothing: it neither moves the version nor
         // touches `updated_at`, and answers the item as stored.
         if !actions.actions.is_empty() {

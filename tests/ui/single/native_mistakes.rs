@@ -7,6 +7,13 @@ use serde::{Deserialize, Serialize};
             gsi(name = "by_x", pk = [x: X, pk: S]))]
 struct Bad;
 
+// One attribute, two types: a string in one native index, a number in another.
+#[derive(Table)]
+#[dynomodel(name = "twice", pk = "pk", sk = "sk",
+            gsi(name = "by_status", pk = [status: S]),
+            gsi(name = "by_code", pk = [code: S], sk = [status: N]))]
+struct Twice;
+
 #[derive(Table)]
 #[dynomodel(name = "shop", pk = "pk", sk = "sk",
             gsi(name = "gsi1", pk = "gsi1pk"),

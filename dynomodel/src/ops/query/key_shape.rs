@@ -6,6 +6,8 @@
 //! here so that a query that it would refuse is never sent.
 //! Layer: ops.
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
 use crate::error::{Error, Result};
 use crate::expr::condition::{render, Cmp, Node, Subject};
 use crate::expr::Placeholders;
@@ -66,6 +68,18 @@ impl<'c> KeyConditions<'c> {
                 }
             })
             .collect::<Result<Vec<_>>>()?;
+        // DynamoDB refuses a `between` whose lower bound is past its upper one.
+        for (a, n) in &range {
+            if let Node::Between(_, lo, hi) = n {
+                if reversed(lo, hi) {
+                    return Err(Error::InvalidRequest(format!(
+                        "the condition between {} and {} on `{a}` has its lower bound after its upper one: between takes the smaller bound first",
+                        shown(lo),
+                        shown(hi)
+                    )));
+                }
+            }
+        }
         for side in [&hash, &range] {
             for (n, (a, _)) in side.iter().enumerate() {
                 if side.iter().take(n).any(|(b, _)| b == a) {
@@ -242,6 +256,27 @@ impl<'c> KeyConditions<'c> {
             .map(|(_, n)| render(n, ph))
             .collect::<Result<Vec<_>>>()?;
         Ok(parts.join(" AND "))
+    }
+}
+
+/// Whether `lo` comes after `hi` in DynamoDB's order of key values: numbers by value,
+/// strings and bytes by their bytes.
+fn reversed(lo: &AttributeValue, hi: &AttributeValue) -> bool {
+    match (lo, hi) {
+        (AttributeValue::N(lo), AttributeValue::N(hi)) => {
+            crate::codec::number::compare_numbers(lo, hi) == Some(std::cmp::Ordering::Greater)
+        }
+        (AttributeValue::S(lo), AttributeValue::S(hi)) => lo.as_bytes() > hi.as_bytes(),
+        (AttributeValue::B(lo), AttributeValue::B(hi)) => lo.as_ref() > hi.as_ref(),
+        _ => false,
+    }
+}
+
+fn shown(v: &AttributeValue) -> String {
+    match v {
+        AttributeValue::N(n) => n.clone(),
+        AttributeValue::S(s) => format!("{s:?}"),
+        other => format!("{other:?}"),
     }
 }
 
