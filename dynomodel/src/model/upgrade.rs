@@ -55,10 +55,28 @@ use crate::model::Model;
 
 /// The attribute in which an item carries the schema version that wrote it. An item without
 /// it was written before the model declared a version: version 1.
+///
+/// ```
+/// assert_eq!(dynomodel::model::upgrade::SCHEMA_ATTR, "_sv");
+/// ```
 pub const SCHEMA_ATTR: &str = "_sv";
 
 /// What `#[dynomodel(schema_version = N, upgrade = "f")]` declares: the version that the
 /// model writes, and the function that brings an older item up to it.
+///
+/// ```
+/// use dynomodel::model::upgrade::{SchemaVersion, Upgrading};
+/// fn up(item: &mut Upgrading<'_>) -> dynomodel::Result<()> {
+///     item.rename("name", "title");
+///     Ok(())
+/// }
+/// let schema = SchemaVersion { version: 2, upgrade: up };
+/// let mut item: dynomodel::Item =
+///     [("name".to_owned(), aws_sdk_dynamodb::types::AttributeValue::S("Rex".into()))].into();
+/// (schema.upgrade)(&mut Upgrading::new(&mut item, 1, schema.version))?;
+/// assert!(item.contains_key("title"));
+/// # Ok::<(), dynomodel::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct SchemaVersion {
     /// The version that the model writes, from 1 (every item stored before the model
