@@ -29,6 +29,7 @@ mod policy;
 mod production;
 mod promise;
 mod query;
+mod range_props;
 mod reliability;
 mod sam;
 mod single;
