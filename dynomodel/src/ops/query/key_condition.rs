@@ -366,7 +366,7 @@ const KEY_BYTES: usize = 1024;
 /// in [`KEY_BYTES`]. Keys compare as their UTF-8 bytes, which is the order of their
 /// characters; no longer key exists.
 fn greatest_from(mut text: String) -> String {
-    while text.len() + 4 <= KEY_BYTES {
+    while text.len().saturating_add(4) <= KEY_BYTES {
         text.push(char::MAX);
     }
     match KEY_BYTES.saturating_sub(text.len()) {

@@ -210,7 +210,9 @@ impl Writer {
     /// numbers follow the order of the records).
     pub(super) fn take(&self, state: &State) -> Result<Snapshot> {
         let json = serde_json::to_vec_pretty(state).map_err(|e| write_error(&self.path, &e))?;
-        let number = 1 + (self.taken).fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let number = (self.taken)
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            .saturating_add(1);
         Ok(Snapshot { number, json })
     }
 
