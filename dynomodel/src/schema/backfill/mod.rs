@@ -1,9 +1,9 @@
 //! Backfill: rewrite every item of a table, as a migration that adds an index or a key
 //! template needs. A parallel scan feeds a function of the caller's (item -> change or
-//! skip); its segments are read a few at a time, and writes run with bounded concurrency
-//! over all of them; progress is counted; and a checkpoint file (written before the first
-//! write, then after every page) lets a run that was stopped or killed continue where it
-//! stopped.
+//! skip); its segments are read a few at a time (each reads its next page while the items of
+//! the one before are written), and writes run with bounded concurrency over all of them;
+//! progress is counted; and a checkpoint file (written before the first write, then after
+//! every page) lets a run that was stopped or killed continue where it stopped.
 //!
 //! What a backfill never does:
 //! - **change an item twice in one run.** Every write stamps the item with the run's id (the
@@ -231,8 +231,9 @@ impl<M: Model> Backfill<M> {
     }
 
     /// Saves the run's id, cursors and counts to `path` before the first write and after
-    /// every page (a temporary file, synced, then renamed over the last), and resumes from
-    /// it where it exists. A checkpoint of another table, model or segment count, or one
+    /// every page (a temporary file, synced, then renamed over the last: on a blocking
+    /// thread, in the order of the pages, and never once the run's future is dropped), and
+    /// resumes from it where it exists. A checkpoint of another table, model or segment count, or one
     /// that does not hold together, is refused with the reason.
     ///
     /// ```
