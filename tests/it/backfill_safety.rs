@@ -320,6 +320,43 @@ async fn edited_checkpoint(db: &Db, edit: impl Fn(&mut serde_json::Value)) -> st
     path
 }
 
+/// A backfill stopped (its future dropped) after a page writes its checkpoint no more: the
+/// checkpoint read right after the stop is the one that stays, and resuming from it writes
+/// each item once. (Checkpoints are synced on blocking threads, which a dropped future does
+/// not stop.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_backfill_writes_no_checkpoint_afterwards() {
+    let db = common::db().await;
+    seed(&db, 120, |_| 0).await;
+    let path = temp_checkpoint(&db, "stopped.json");
+    let paged = Arc::new(tokio::sync::Notify::new());
+    let on_page = paged.clone();
+    let b = Backfill::<Tally>::new()
+        .segments(4)
+        .page_size(3)
+        .checkpoint(&path)
+        .on_progress(move |_| on_page.notify_one());
+    tokio::select! {
+        r = add_one(b, &db) => panic!("the run ended before its first page was recorded: {r:?}"),
+        () = paged.notified() => {}
+    }
+    let stopped = std::fs::read(&path).unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        std::fs::read(&path).unwrap() == stopped,
+        "the checkpoint changed after the run was stopped"
+    );
+    let p = add_one(
+        Backfill::new().segments(4).page_size(3).checkpoint(&path),
+        &db,
+    )
+    .await
+    .unwrap();
+    assert_eq!(p.written + p.already, 120, "{p}");
+    let counts = counts(&db).await;
+    assert!(counts.values().all(|c| *c == Some(1)), "{counts:?}");
+}
+
 fn rand_suffix() -> usize {
     static N: AtomicUsize = AtomicUsize::new(0);
     N.fetch_add(1, Ordering::Relaxed)

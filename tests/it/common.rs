@@ -36,10 +36,35 @@ pub async fn db() -> Db {
 
 static SCHEMA_LOCAL: OnceCell<DynamoDbLocal> = OnceCell::const_new();
 
+/// One test at a time on the schema DynamoDB Local: see [`schema_db`].
+static SCHEMA_ALONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A `Db` on the schema DynamoDB Local, held by one test at a time: dropped, it lets the next
+/// test in.
+pub struct SchemaDb {
+    db: Db,
+    _alone: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl std::ops::Deref for SchemaDb {
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        &self.db
+    }
+}
+
 /// A `Db` on a second DynamoDB Local, for the tests that add and remove indexes: DynamoDB
 /// Local builds indexes in the background, and under the load of every other test its index
 /// builds could wait for minutes. Table prefixes as in [`db`].
-pub async fn schema_db() -> Db {
+///
+/// The tests that use it run one at a time (until the answer is dropped), each on a DynamoDB
+/// Local without tables: DynamoDB Local refuses an UpdateTable with `LimitExceededException`
+/// while it builds the indexes of 5 tables, and its background jobs share 10 threads, of
+/// which 3 are schedulers and each table with TTL on holds one for good (a TTL job sleeps
+/// between its passes): with 7 such tables, an index stays CREATING forever. Both happened
+/// to migration tests in full runs of the suite.
+pub async fn schema_db() -> SchemaDb {
+    let alone = SCHEMA_ALONE.lock().await;
     let local = SCHEMA_LOCAL
         .get_or_init(|| async {
             DynamoDbLocal::start()
@@ -47,10 +72,48 @@ pub async fn schema_db() -> Db {
                 .unwrap_or_else(|e| panic!("DynamoDB Local: {e}"))
         })
         .await;
+    drop_every_table(&local.db()).await;
     let shared = db().await;
-    local
-        .db()
-        .with_table_prefix(shared.table_prefix().to_owned())
+    SchemaDb {
+        db: local
+            .db()
+            .with_table_prefix(shared.table_prefix().to_owned()),
+        _alone: alone,
+    }
+}
+
+/// Deletes every table of `db`'s DynamoDB Local (deletion protection turned off first).
+async fn drop_every_table(db: &Db) {
+    let client = db.client();
+    let mut start: Option<String> = None;
+    let mut names = Vec::new();
+    loop {
+        let page = client
+            .list_tables()
+            .set_exclusive_start_table_name(start)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("ListTables: {e:?}"));
+        names.extend(page.table_names().iter().cloned());
+        start = page.last_evaluated_table_name;
+        if start.is_none() {
+            break;
+        }
+    }
+    for name in names {
+        let _ = client
+            .update_table()
+            .table_name(&name)
+            .deletion_protection_enabled(false)
+            .send()
+            .await;
+        if let Err(e) = client.delete_table().table_name(&name).send().await {
+            let e = dynomodel::DynamoError::from_sdk("DeleteTable", e);
+            if e.code() != Some("ResourceNotFoundException") {
+                panic!("the schema DynamoDB Local keeps table {name}: {e}");
+            }
+        }
+    }
 }
 
 /// The DynamoDB Local JVM that serves `port`, found by its command line. The watchdog shell

@@ -35,6 +35,7 @@ mod policy;
 mod production;
 mod promise;
 mod query;
+mod range_props;
 mod reliability;
 mod sam;
 mod single;

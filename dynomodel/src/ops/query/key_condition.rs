@@ -96,7 +96,7 @@ pub(crate) fn translate<M: Model>(
     );
     let sk = e.template(index.map(|i| i.name), true);
     let range = match (range, sk) {
-        (Some(r), Some(sk)) => Some(range_node(e, sk, &r.node)?),
+        (Some(r), Some(sk)) => Some(range_node(e, sk, &r.node, !whole_partition)?),
         (Some(_), None) => {
             return Err(Error::InvalidRequest(format!(
                 "`{}` has no sort key template here: a query of this key takes no range",
@@ -225,8 +225,11 @@ fn after(next: Option<&str>) -> Option<String> {
     char::from_u32(u32::from(c).checked_add(1)?).map(String::from)
 }
 
-/// A range condition on a field of the sort key template, as a condition on the sort key.
-fn range_node(e: &Entity, sk: &KeyTemplate, node: &Node) -> Result<Node> {
+/// A range condition on a field of the sort key template, as a condition on the sort key;
+/// `own` for a read of the model's own items, whose range stays within the template's
+/// prefix. A collection's range may reach its other members' keys (its filter keeps its
+/// members, in every page and in a count alike).
+fn range_node(e: &Entity, sk: &KeyTemplate, node: &Node, own: bool) -> Result<Node> {
     let field = match node {
         Node::Cmp(Subject::Path(p), _, _) | Node::Between(Subject::Path(p), _, _) => top(p),
         Node::BeginsWith(p, _) => top(p),
@@ -278,20 +281,51 @@ fn range_node(e: &Entity, sk: &KeyTemplate, node: &Node) -> Result<Node> {
     };
     let attr = || Subject::Path(Path::root(sk.attr));
     let s = AttributeValue::S;
+    // A range open on one side would reach past the template's prefix, to other entities'
+    // keys and to untagged items that the read policy does not adopt (and that a count,
+    // which DynamoDB makes, would count: a query cannot filter on its sort key). A query takes one condition on its sort key, and
+    // no filter on it: the range becomes a BETWEEN whose other end is the prefix's first or
+    // last key.
+    let within = |low: Bound, high: Bound| -> Node {
+        let low = match low {
+            Bound::Prefix => Some(prefix.clone()),
+            Bound::At(v) => Some(v),
+            Bound::After(v) => Some(format!("{v}\u{0}")),
+        };
+        let high = match high {
+            Bound::Prefix => Some(greatest_from(prefix.clone())),
+            Bound::At(v) => Some(v),
+            Bound::After(v) => greatest_below(&v),
+        };
+        match (low, high) {
+            (Some(l), Some(h)) if l <= h => Node::Between(attr(), s(l), s(h)),
+            // No key of the prefix is in the range: the prefix's greatest key (a key of
+            // 1024 bytes, made of the greatest character) stands for none.
+            _ => Node::Cmp(attr(), Cmp::Eq, s(greatest_from(prefix.clone()))),
+        }
+    };
+    let confined = own && !prefix.is_empty();
     Ok(match node {
         Node::Cmp(_, Cmp::Eq, v) => match next {
             Some(n) => Node::BeginsWith(Path::root(sk.attr), s(format!("{}{n}", head(v)?))),
             None => Node::Cmp(attr(), Cmp::Eq, s(head(v)?)),
         },
+        // `< head`: `After` as an upper end is the key just below it.
+        Node::Cmp(_, Cmp::Lt, v) if confined => within(Bound::Prefix, Bound::After(head(v)?)),
         Node::Cmp(_, Cmp::Lt, v) => Node::Cmp(attr(), Cmp::Lt, s(head(v)?)),
-        Node::Cmp(_, Cmp::Le, v) => match next {
-            Some(_) => Node::Cmp(attr(), Cmp::Lt, s(upper(v)?)),
-            None => Node::Cmp(attr(), Cmp::Le, s(head(v)?)),
+        Node::Cmp(_, Cmp::Le, v) => match (next, confined) {
+            (Some(_), true) => within(Bound::Prefix, Bound::After(upper(v)?)),
+            (Some(_), false) => Node::Cmp(attr(), Cmp::Lt, s(upper(v)?)),
+            (None, true) => within(Bound::Prefix, Bound::At(head(v)?)),
+            (None, false) => Node::Cmp(attr(), Cmp::Le, s(head(v)?)),
         },
-        Node::Cmp(_, Cmp::Gt, v) => match next {
-            Some(_) => Node::Cmp(attr(), Cmp::Ge, s(upper(v)?)),
-            None => Node::Cmp(attr(), Cmp::Gt, s(head(v)?)),
+        Node::Cmp(_, Cmp::Gt, v) => match (next, confined) {
+            (Some(_), true) => within(Bound::At(upper(v)?), Bound::Prefix),
+            (Some(_), false) => Node::Cmp(attr(), Cmp::Ge, s(upper(v)?)),
+            (None, true) => within(Bound::After(head(v)?), Bound::Prefix),
+            (None, false) => Node::Cmp(attr(), Cmp::Gt, s(head(v)?)),
         },
+        Node::Cmp(_, Cmp::Ge, v) if confined => within(Bound::At(head(v)?), Bound::Prefix),
         Node::Cmp(_, Cmp::Ge, v) => Node::Cmp(attr(), Cmp::Ge, s(head(v)?)),
         Node::Cmp(_, Cmp::Ne, _) => {
             return Err(Error::InvalidRequest(
@@ -313,4 +347,80 @@ fn range_node(e: &Entity, sk: &KeyTemplate, node: &Node) -> Result<Node> {
             ))
         }
     })
+}
+
+/// One end of a range kept within a template's prefix.
+enum Bound {
+    /// The prefix's own end: its first key (a lower end) or its last (an upper end).
+    Prefix,
+    /// This key, included.
+    At(String),
+    /// This key excluded: the key just above it (a lower end) or just below (an upper end).
+    After(String),
+}
+
+/// The longest key that DynamoDB takes, in bytes (a sort key's limit).
+const KEY_BYTES: usize = 1024;
+
+/// The greatest key that starts with `text`: `text`, then the greatest characters that fit
+/// in [`KEY_BYTES`]. Keys compare as their UTF-8 bytes, which is the order of their
+/// characters; no longer key exists.
+fn greatest_from(mut text: String) -> String {
+    while text.len().saturating_add(4) <= KEY_BYTES {
+        text.push(char::MAX);
+    }
+    match KEY_BYTES.saturating_sub(text.len()) {
+        3 => text.push('\u{FFFF}'),
+        2 => text.push('\u{7FF}'),
+        1 => text.push('\u{7F}'),
+        _ => {}
+    }
+    text
+}
+
+/// The greatest key below `text` (`None` below the empty text): `text` without its last
+/// character where that is U+0000, else with the character before its last one, followed by
+/// the greatest characters that fit.
+fn greatest_below(text: &str) -> Option<String> {
+    let mut t = text.to_owned();
+    let last = t.pop()?;
+    if last == '\0' {
+        return Some(t);
+    }
+    let before = (0..u32::from(last))
+        .rev()
+        .find_map(char::from_u32)
+        .unwrap_or('\0');
+    t.push(before);
+    Some(greatest_from(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_greatest_key_of_a_prefix_fills_the_key_limit_and_starts_with_it() {
+        let top = greatest_from("ORDER#".into());
+        assert_eq!(top.len(), KEY_BYTES);
+        assert!(top.starts_with("ORDER#"));
+        // Above every other key of the prefix, below the next prefix.
+        assert!(top.as_str() > "ORDER#\u{10FFFF}\u{10FFFF}zzz");
+        assert!(top.as_str() < "ORDER$");
+    }
+
+    #[test]
+    fn the_greatest_key_below_a_text_is_below_it_and_above_its_neighbours() {
+        let below = greatest_below("ORDER#5").unwrap();
+        assert!(below.as_str() < "ORDER#5");
+        assert!(below.as_str() > "ORDER#4\u{10FFFF}zzz");
+        assert!(below.len() <= KEY_BYTES);
+        // Below a text that ends with U+0000 is the text without it.
+        assert_eq!(greatest_below("ab\0").as_deref(), Some("ab"));
+        // The surrogates are no characters: below U+E000 is U+D7FF.
+        assert!(greatest_below("a\u{E000}")
+            .unwrap()
+            .starts_with("a\u{D7FF}"));
+        assert_eq!(greatest_below(""), None);
+    }
 }

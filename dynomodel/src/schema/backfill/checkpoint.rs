@@ -174,22 +174,102 @@ pub(super) fn load(path: &Path) -> Result<Option<State>> {
     }
 }
 
-/// Writes `state` to `path`: a temporary file beside it, synced, renamed over it, and the
-/// directory synced, so that the rename itself is on disk.
-pub(super) fn save(path: &Path, state: &State) -> Result<()> {
-    let err = |e: &dyn std::fmt::Display| {
-        Error::Config(format!(
-            "the backfill checkpoint {} cannot be written: {e}",
-            path.display()
-        ))
-    };
-    let json = serde_json::to_vec_pretty(state).map_err(|e| err(&e))?;
+/// The checkpoint writer of one run: snapshots are numbered as the state is recorded, and
+/// written in that order off the runtime's threads (the write is synced, and a sync can
+/// take milliseconds); a snapshot older than the one on disk is not written over it. Once
+/// the writer is dropped (the run ended, or its future was dropped), no write of its run
+/// renames over the checkpoint any more: a caller that stops a backfill and then reads or
+/// edits its checkpoint sees the last one that it was told of.
+pub(super) struct Writer {
+    path: std::path::PathBuf,
+    /// False once the writer is dropped; held while a write renames its file.
+    live: std::sync::Arc<std::sync::Mutex<bool>>,
+    /// The number of the last snapshot taken (under the state's lock).
+    taken: std::sync::atomic::AtomicU64,
+    /// The number of the last snapshot written.
+    written: tokio::sync::Mutex<u64>,
+}
+
+/// A state encoded for the file, with its number.
+pub(super) struct Snapshot {
+    number: u64,
+    json: Vec<u8>,
+}
+
+impl Writer {
+    pub(super) fn new(path: &Path) -> Self {
+        Writer {
+            path: path.to_owned(),
+            live: std::sync::Arc::new(std::sync::Mutex::new(true)),
+            taken: std::sync::atomic::AtomicU64::new(0),
+            written: tokio::sync::Mutex::new(0),
+        }
+    }
+
+    /// Encodes `state` under the next number (called with the state's lock held, so that
+    /// numbers follow the order of the records).
+    pub(super) fn take(&self, state: &State) -> Result<Snapshot> {
+        let json = serde_json::to_vec_pretty(state).map_err(|e| write_error(&self.path, &e))?;
+        let number = (self.taken)
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            .saturating_add(1);
+        Ok(Snapshot { number, json })
+    }
+
+    /// Writes `snapshot` unless a later one is written already; answers once it is on disk.
+    pub(super) async fn write(&self, snapshot: Snapshot) -> Result<()> {
+        let mut written = self.written.lock().await;
+        if snapshot.number <= *written {
+            return Ok(());
+        }
+        let (path, live) = (self.path.clone(), self.live.clone());
+        let json = snapshot.json;
+        tokio::task::spawn_blocking(move || save_json(&path, &json, &live))
+            .await
+            .map_err(|e| write_error(&self.path, &e))??;
+        *written = snapshot.number;
+        Ok(())
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Waits for a rename under way (a rename and a directory sync, not a file's sync).
+        *lock(&self.live) = false;
+    }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write_error(path: &Path, e: &dyn std::fmt::Display) -> Error {
+    Error::Config(format!(
+        "the backfill checkpoint {} cannot be written: {e}",
+        path.display()
+    ))
+}
+
+/// Writes `json` to `path`: a temporary file beside it, synced, renamed over it, and the
+/// directory synced, so that the rename itself is on disk. One write at a time in the
+/// process: the temporary file's name is the same for every write to `path`, and a run that
+/// was dropped may still have its last write under way when it is resumed. The rename is
+/// made only while `live` (the writer is not dropped).
+fn save_json(path: &Path, json: &[u8], live: &std::sync::Mutex<bool>) -> Result<()> {
+    static WRITES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = lock(&WRITES);
+    let err = |e: &dyn std::fmt::Display| write_error(path, e);
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let mut file = std::fs::File::create(&tmp).map_err(|e| err(&e))?;
-    file.write_all(&json).map_err(|e| err(&e))?;
+    file.write_all(json).map_err(|e| err(&e))?;
     file.sync_all().map_err(|e| err(&e))?;
     drop(file);
+    let live = lock(live);
+    if !*live {
+        let _ = std::fs::remove_file(&tmp);
+        return Ok(());
+    }
     std::fs::rename(&tmp, path).map_err(|e| err(&e))?;
     sync_dir(path).map_err(|e| err(&e))
 }

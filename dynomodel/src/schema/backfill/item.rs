@@ -60,8 +60,10 @@ where
     F: Fn(M) -> Fut,
     Fut: Future<Output = Result<Change<M>>>,
 {
-    let key = key_of::<M>(&raw);
-    let failed = |why: &dyn std::fmt::Display| Outcome::Failed(format!("{key:?}: {why}"));
+    // The key is read only for a failure: most items have none.
+    let failed = |raw: &Item, why: &dyn std::fmt::Display| {
+        Outcome::Failed(format!("{:?}: {why}", key_of::<M>(raw)))
+    };
     if run.stamped(&raw) {
         return Outcome::Already;
     }
@@ -75,17 +77,17 @@ where
         }
         let m = match load::<M>(&raw).await {
             Ok(m) => m,
-            Err(e) => return failed(&e),
+            Err(e) => return failed(&raw, &e),
         };
         let write = match request(m, f, run).await {
             Ok(Some(w)) => w,
             Ok(None) => return Outcome::Skipped,
-            Err(e) => return failed(&e),
+            Err(e) => return failed(&raw, &e),
         };
         let refused = match send(write, run).await {
             Ok(None) => return Outcome::Written,
             Ok(Some(stored)) => stored,
-            Err(e) => return failed(&e),
+            Err(e) => return failed(&raw, &e),
         };
         match refused {
             // Deleted since the scan read it: nothing to rewrite.
@@ -93,12 +95,20 @@ where
             Some(stored) if run.stamped(&stored) => return Outcome::Already,
             // Another writer changed it: the change is made again, on what is stored.
             Some(stored) if stored != raw => raw = stored,
-            Some(_) => return failed(&"the change's condition does not hold on the stored item"),
+            Some(_) => {
+                return failed(
+                    &raw,
+                    &"the change's condition does not hold on the stored item",
+                )
+            }
         }
     }
-    failed(&format_args!(
+    failed(
+        &raw,
+        &format_args!(
         "another writer changed the item {RACES} times between the backfill's read and its write"
-    ))
+    ),
+    )
 }
 
 /// A write of the backfill, before its stamp.

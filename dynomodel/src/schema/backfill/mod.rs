@@ -1,9 +1,9 @@
 //! Backfill: rewrite every item of a table, as a migration that adds an index or a key
 //! template needs. A parallel scan feeds a function of the caller's (item -> change or
-//! skip); its segments are read a few at a time, and writes run with bounded concurrency
-//! over all of them; progress is counted; and a checkpoint file (written before the first
-//! write, then after every page) lets a run that was stopped or killed continue where it
-//! stopped.
+//! skip); its segments are read a few at a time (each reads its next page while the items of
+//! the one before are written), and writes run with bounded concurrency over all of them;
+//! progress is counted; and a checkpoint file (written before the first write, then after
+//! every page) lets a run that was stopped or killed continue where it stopped.
 //!
 //! What a backfill never does:
 //! - **change an item twice in one run.** Every write stamps the item with the run's id (the
@@ -231,8 +231,9 @@ impl<M: Model> Backfill<M> {
     }
 
     /// Saves the run's id, cursors and counts to `path` before the first write and after
-    /// every page (a temporary file, synced, then renamed over the last), and resumes from
-    /// it where it exists. A checkpoint of another table, model or segment count, or one
+    /// every page (a temporary file, synced, then renamed over the last: on a blocking
+    /// thread, in the order of the pages, and never once the run's future is dropped), and
+    /// resumes from it where it exists. A checkpoint of another table, model or segment count, or one
     /// that does not hold together, is refused with the reason.
     ///
     /// ```
@@ -327,15 +328,17 @@ impl<M: Model> Backfill<M> {
         item::check_stamp::<M>(&self.stamp)?;
         let table = db.table_name(M::TABLE);
         let state = self.start_state(table.clone())?;
+        let writer = self.checkpoint.as_deref().map(checkpoint::Writer::new);
         // Before the first write: a checkpoint that cannot be written stops the run here.
-        if let Some(path) = &self.checkpoint {
-            checkpoint::save(path, &state)?;
+        if let Some(w) = &writer {
+            w.write(w.take(&state)?).await?;
         }
         let run_id = state.run.clone();
         let pending: Vec<usize> = (state.done.iter().enumerate())
             .filter_map(|(i, done)| (!done).then_some(i))
             .collect();
         let segments = state.done.len();
+        let base_seconds = state.progress.seconds;
         let run = Shared {
             item: item::Run {
                 db,
@@ -346,11 +349,12 @@ impl<M: Model> Backfill<M> {
             },
             permits: Semaphore::new(self.concurrency),
             state: Mutex::new(state),
+            writer,
             clock: Instant::now(),
+            base_seconds,
         };
-        let base_seconds = run.state.lock().await.progress.seconds;
         stream::iter(pending)
-            .map(|segment| self.run_segment(&run, &f, segment, segments, base_seconds))
+            .map(|segment| self.run_segment(&run, &f, segment, segments))
             .buffer_unordered(self.concurrency.min(segments).max(1))
             .try_collect::<Vec<()>>()
             .await?;
@@ -375,54 +379,93 @@ impl<M: Model> Backfill<M> {
     }
 
     /// Reads one segment page by page from its cursor, gives every item its outcome, and
-    /// records each page's outcomes and cursor (in the checkpoint, and to `on_progress`).
+    /// records each page's outcomes and cursor (in the checkpoint, and to `on_progress`), in
+    /// the order of the pages. The next page is read while the items of the one before are
+    /// in hand (at most [`PAGES_IN_HAND`] pages a segment), so that the writes do not wait
+    /// for a page's last item and then for a read.
     async fn run_segment<F, Fut>(
         &self,
         run: &Shared<'_>,
         f: &F,
         segment: usize,
         segments: usize,
-        base_seconds: f64,
     ) -> Result<()>
     where
         F: Fn(M) -> Fut + Send + Sync,
         Fut: Future<Output = Result<Change<M>>> + Send,
     {
-        loop {
-            let cursor = {
-                let s = run.state.lock().await;
-                match (s.done.get(segment), s.cursors.get(segment)) {
-                    (Some(true), _) => return Ok(()),
-                    (Some(false), Some(c)) => c.clone(),
-                    _ => {
-                        return Err(Error::Config(format!(
-                            "the backfill's checkpoint has no segment {segment}"
-                        )))
-                    }
+        let cursor = {
+            let s = run.state.lock().await;
+            match (s.done.get(segment), s.cursors.get(segment)) {
+                (Some(true), _) => return Ok(()),
+                (Some(false), Some(c)) => c.clone(),
+                _ => {
+                    return Err(Error::Config(format!(
+                        "the backfill's checkpoint has no segment {segment}"
+                    )))
                 }
-            };
-            let start = cursor.map(|c| c.parse::<Cursor>()).transpose()?;
-            let (items, next) = self.page(run.item.db, segment, segments, start).await?;
-            let outcomes: Vec<Outcome> = stream::iter(items)
-                .map(|raw| async {
-                    let Ok(_permit) = run.permits.acquire().await else {
-                        return Outcome::Failed("the backfill's permits were closed".into());
-                    };
-                    item::one(raw, f, &run.item).await
-                })
-                .buffer_unordered(self.concurrency)
-                .collect()
-                .await;
+            }
+        };
+        let start = cursor.map(|c| c.parse::<Cursor>()).transpose()?;
+        let db = run.item.db;
+        // `Some(start)`: the next page to read; `None`: the segment's end was read, or a
+        // read failed (the failure is the stream's last element).
+        let pages = stream::unfold(Some(start), move |next| async move {
+            let start = next?;
+            Some(match self.page(db, segment, segments, start).await {
+                Ok((items, next)) => {
+                    let after = next.clone().map(Some);
+                    (Ok((items, next)), after)
+                }
+                Err(e) => (Err(e), None),
+            })
+        });
+        pages
+            .map(|page| async move {
+                let (items, next) = page?;
+                let outcomes: Vec<Outcome> = stream::iter(items)
+                    .map(|raw| async {
+                        let Ok(_permit) = run.permits.acquire().await else {
+                            return Outcome::Failed("the backfill's permits were closed".into());
+                        };
+                        item::one(raw, f, &run.item).await
+                    })
+                    .buffer_unordered(self.concurrency)
+                    .collect()
+                    .await;
+                Ok((outcomes, next))
+            })
+            .buffered(PAGES_IN_HAND)
+            .try_for_each(|(outcomes, next)| self.record(run, segment, outcomes, next))
+            .await
+    }
+
+    /// Records one page of `segment` (pages are recorded in their order): counts its
+    /// outcomes, moves the cursor past it, writes the checkpoint, and calls `on_progress`.
+    async fn record(
+        &self,
+        run: &Shared<'_>,
+        segment: usize,
+        outcomes: Vec<Outcome>,
+        next: Option<Cursor>,
+    ) -> Result<()> {
+        let (snapshot, progress) = {
             let mut s = run.state.lock().await;
             s.record(segment, outcomes, next.as_ref());
-            s.progress.seconds = base_seconds + run.clock.elapsed().as_secs_f64();
-            if let Some(path) = &self.checkpoint {
-                checkpoint::save(path, &s)?;
-            }
-            if let Some(on) = &self.on_progress {
-                on(&s.progress);
-            }
+            s.progress.seconds = run.base_seconds + run.clock.elapsed().as_secs_f64();
+            let snapshot = run.writer.as_ref().map(|w| w.take(&s)).transpose()?;
+            let progress = self.on_progress.is_some().then(|| s.progress.clone());
+            (snapshot, progress)
+        };
+        // Written outside the state's lock: the other segments record meanwhile, and a
+        // later snapshot is never overwritten by this one.
+        if let (Some(w), Some(snapshot)) = (&run.writer, snapshot) {
+            w.write(snapshot).await?;
         }
+        if let (Some(on), Some(p)) = (&self.on_progress, progress) {
+            on(&p);
+        }
+        Ok(())
     }
 
     /// One page of one segment, as stored: the items, and where the next page starts.
@@ -461,8 +504,16 @@ struct Shared<'a> {
     /// One per item in hand, over every segment.
     permits: Semaphore,
     state: Mutex<State>,
+    /// Where there is a checkpoint.
+    writer: Option<checkpoint::Writer>,
     clock: Instant,
+    /// The seconds of the runs before (from the checkpoint).
+    base_seconds: f64,
 }
+
+/// The pages of one segment in hand at once: the one whose items are being written, and
+/// the next (read meanwhile, its items started as permits free up).
+const PAGES_IN_HAND: usize = 2;
 
 /// What became of one item.
 enum Outcome {

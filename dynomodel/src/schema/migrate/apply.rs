@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::ops::send::send_read;
 use crate::schema::table::describe_raw;
 
-use super::wait::{until, Until};
+use super::wait::{refused, until, Until};
 use super::{Change, Plan};
 
 /// A failure of `apply` part-way: the changes made before it (in place now), and the error.
@@ -205,33 +205,27 @@ impl Plan {
     }
 
     /// Sends one UpdateTable of this plan's table. DynamoDB refuses one while the table is
-    /// still being changed (`ResourceInUseException`), or while too many indexes of the
-    /// account are being created (`LimitExceededException`): it is sent again until the
-    /// table bound of the waits has passed.
+    /// still being changed (`ResourceInUseException`), or while too many indexes or tables
+    /// are being built (`LimitExceededException`): it is sent again, with longer and longer
+    /// pauses, until the table bound of the waits has passed (`wait::refused`).
     async fn update(
         &self,
         db: &Db,
         update: impl Fn(UpdateTableFluentBuilder) -> UpdateTableFluentBuilder,
     ) -> Result<()> {
-        let deadline = std::time::Instant::now().checked_add(self.waits.table);
-        loop {
-            let sent = send_read("UpdateTable", &self.table, |_| {
-                update(db.client().update_table().table_name(&self.table)).send()
-            })
-            .await;
-            match sent {
-                Err(Error::Dynamo(e))
-                    if matches!(
-                        e.code(),
-                        Some("LimitExceededException" | "ResourceInUseException")
-                    ) && deadline.is_some_and(|d| std::time::Instant::now() < d) =>
-                {
-                    tokio::time::sleep(self.waits.poll).await;
-                }
-                Err(e) => return Err(e),
-                Ok(_) => return Ok(()),
-            }
-        }
+        refused(
+            "UpdateTable",
+            &self.table,
+            self.waits.table,
+            self.waits.poll,
+            || {
+                send_read("UpdateTable", &self.table, |_| {
+                    update(db.client().update_table().table_name(&self.table)).send()
+                })
+            },
+        )
+        .await
+        .map(|_| ())
     }
 
     fn throughput(&self) -> Result<Option<ProvisionedThroughput>> {

@@ -130,6 +130,56 @@ where
     }
 }
 
+/// The longest pause between two refused requests, in `poll`s.
+const MOST_POLLS: u32 = 16;
+
+/// Whether DynamoDB refused a table change only for now: the table is being changed
+/// (`ResourceInUseException`), or too many indexes or tables are being built at once
+/// (`LimitExceededException`: in an account on AWS; 5 tables with indexes being built, or 10
+/// tables being changed, in DynamoDB Local).
+fn busy(e: &Error) -> bool {
+    matches!(e, Error::Dynamo(e) if matches!(
+        e.code(),
+        Some("LimitExceededException" | "ResourceInUseException")
+    ))
+}
+
+/// Sends a change of `table` (`send`) until DynamoDB takes it, while it refuses it only for
+/// now ([`busy`]), for at most `bound`: the pause between two tries starts at `poll` and
+/// doubles, up to [`MOST_POLLS`] polls. Past the bound, the error says how long the change
+/// was refused, and why.
+pub(super) async fn refused<T, F, Fut>(
+    what: &str,
+    table: &str,
+    bound: Duration,
+    poll: Duration,
+    mut send: F,
+) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let started = Instant::now();
+    let most = poll.saturating_mul(MOST_POLLS);
+    let mut pause = poll;
+    let mut tries = 0u32;
+    loop {
+        tries = tries.saturating_add(1);
+        let e = match send().await {
+            Err(e) if busy(&e) => e,
+            other => return other,
+        };
+        let waited = started.elapsed();
+        let Some(left) = bound.checked_sub(waited).filter(|l| !l.is_zero()) else {
+            return Err(Error::InvalidRequest(format!(
+                "{what} of table `{table}` was refused {tries} times over {waited:?}, the bound of the table's waits ({e}): DynamoDB makes one change of a table at a time, and builds only so many indexes at once; run apply again once they are done"
+            )));
+        };
+        tokio::time::sleep(pause.min(left)).await;
+        pause = pause.saturating_mul(2).min(most).max(poll);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Mutex;
@@ -174,6 +224,69 @@ mod tests {
     }
 
     const MS: Duration = Duration::from_millis(1);
+
+    fn limit_exceeded() -> Error {
+        use aws_sdk_dynamodb::error::{ErrorMetadata, SdkError};
+        use aws_sdk_dynamodb::operation::update_table::UpdateTableError;
+        let e = UpdateTableError::generic(
+            ErrorMetadata::builder()
+                .code("LimitExceededException")
+                .message("Subscriber limit exceeded: Only 5 tables with online indexes can be created simultaneously")
+                .build(),
+        );
+        Error::Dynamo(crate::error::DynamoError::from_sdk(
+            "UpdateTable",
+            SdkError::<_, ()>::service_error(e, ()),
+        ))
+    }
+
+    #[tokio::test]
+    async fn a_change_refused_for_now_is_sent_again_with_longer_pauses() {
+        let sent = Mutex::new(Vec::new());
+        let started = Instant::now();
+        let r = refused("UpdateTable", "t", MS * 5000, MS * 10, || {
+            let mut s = sent.lock().unwrap();
+            s.push(started.elapsed());
+            let n = s.len();
+            std::future::ready(if n < 4 { Err(limit_exceeded()) } else { Ok(n) })
+        })
+        .await
+        .unwrap();
+        assert_eq!(r, 4);
+        let at = sent.into_inner().unwrap();
+        // Pauses of 10, 20 and 40 ms: the last try at least 70 ms after the first.
+        assert!(at[3] - at[0] >= MS * 70, "{at:?}");
+        assert!(at[2] - at[1] >= MS * 20, "{at:?}");
+    }
+
+    #[tokio::test]
+    async fn a_change_refused_past_the_bound_says_how_long_and_why() {
+        let e = refused::<(), _, _>("UpdateTable", "pets", MS * 50, MS * 10, || {
+            std::future::ready(Err(limit_exceeded()))
+        })
+        .await
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("UpdateTable of table `pets` was refused")
+                && e.contains("LimitExceededException")
+                && e.contains("only so many indexes at once"),
+            "{e}"
+        );
+    }
+
+    #[tokio::test]
+    async fn another_failure_is_not_sent_again() {
+        let calls = Mutex::new(0);
+        let e = refused::<(), _, _>("UpdateTable", "t", MS * 1000, MS, || {
+            *calls.lock().unwrap() += 1;
+            std::future::ready(Err(Error::InvalidRequest("bad".into())))
+        })
+        .await
+        .unwrap_err();
+        assert!(matches!(e, Error::InvalidRequest(_)));
+        assert_eq!(*calls.lock().unwrap(), 1);
+    }
 
     #[tokio::test]
     async fn an_index_is_waited_for_until_it_is_active() {
