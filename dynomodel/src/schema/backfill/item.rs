@@ -72,7 +72,7 @@ where
             match stored_version(&raw) {
                 Ok(from) if from >= to => return Outcome::Skipped,
                 Ok(_) => {}
-                Err(e) => return failed(&e),
+                Err(e) => return failed(&raw, &e),
             }
         }
         let m = match load::<M>(&raw).await {

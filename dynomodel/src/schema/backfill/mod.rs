@@ -62,6 +62,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder;
+use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, Semaphore};
@@ -354,7 +355,12 @@ impl<M: Model> Backfill<M> {
             base_seconds,
         };
         stream::iter(pending)
-            .map(|segment| self.run_segment(&run, &f, segment, segments))
+            // Boxed as `Send` here, where its lifetimes are known: a caller may spawn the
+            // run (`tokio::spawn(backfill.upgrade(db))`) without proving it of the closures
+            // inside.
+            .map(|segment| -> BoxFuture<'_, Result<()>> {
+                Box::pin(self.run_segment(&run, &f, segment, segments))
+            })
             .buffer_unordered(self.concurrency.min(segments).max(1))
             .try_collect::<Vec<()>>()
             .await?;
@@ -381,8 +387,7 @@ impl<M: Model> Backfill<M> {
     /// Reads one segment page by page from its cursor, gives every item its outcome, and
     /// records each page's outcomes and cursor (in the checkpoint, and to `on_progress`), in
     /// the order of the pages. The next page is read while the items of the one before are
-    /// in hand (at most [`PAGES_IN_HAND`] pages a segment), so that the writes do not wait
-    /// for a page's last item and then for a read.
+    /// in hand (two pages a segment at most), so that the writes do not wait for a read.
     async fn run_segment<F, Fut>(
         &self,
         run: &Shared<'_>,
@@ -408,35 +413,43 @@ impl<M: Model> Backfill<M> {
         };
         let start = cursor.map(|c| c.parse::<Cursor>()).transpose()?;
         let db = run.item.db;
-        // `Some(start)`: the next page to read; `None`: the segment's end was read, or a
-        // read failed (the failure is the stream's last element).
-        let pages = stream::unfold(Some(start), move |next| async move {
-            let start = next?;
-            Some(match self.page(db, segment, segments, start).await {
-                Ok((items, next)) => {
-                    let after = next.clone().map(Some);
-                    (Ok((items, next)), after)
+        let mut page = self.page(db, segment, segments, start).await?;
+        loop {
+            // The items of this page, and at once the read of the next one.
+            let (items, next) = page;
+            let outcomes = self.outcomes(run, f, items);
+            let following = async {
+                match &next {
+                    Some(c) => Some(self.page(db, segment, segments, Some(c.clone())).await),
+                    None => None,
                 }
-                Err(e) => (Err(e), None),
+            };
+            let (outcomes, following) = futures::join!(outcomes, following);
+            // Recorded before a failed read of the next page stops the segment.
+            self.record(run, segment, outcomes, next).await?;
+            match following {
+                Some(read) => page = read?,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// The outcome of every item of one page, at most `concurrency` in hand over every
+    /// segment.
+    async fn outcomes<F, Fut>(&self, run: &Shared<'_>, f: &F, items: Vec<Item>) -> Vec<Outcome>
+    where
+        F: Fn(M) -> Fut + Send + Sync,
+        Fut: Future<Output = Result<Change<M>>> + Send,
+    {
+        stream::iter(items)
+            .map(|raw| async {
+                let Ok(_permit) = run.permits.acquire().await else {
+                    return Outcome::Failed("the backfill's permits were closed".into());
+                };
+                item::one(raw, f, &run.item).await
             })
-        });
-        pages
-            .map(|page| async move {
-                let (items, next) = page?;
-                let outcomes: Vec<Outcome> = stream::iter(items)
-                    .map(|raw| async {
-                        let Ok(_permit) = run.permits.acquire().await else {
-                            return Outcome::Failed("the backfill's permits were closed".into());
-                        };
-                        item::one(raw, f, &run.item).await
-                    })
-                    .buffer_unordered(self.concurrency)
-                    .collect()
-                    .await;
-                Ok((outcomes, next))
-            })
-            .buffered(PAGES_IN_HAND)
-            .try_for_each(|(outcomes, next)| self.record(run, segment, outcomes, next))
+            .buffer_unordered(self.concurrency)
+            .collect()
             .await
     }
 
@@ -510,10 +523,6 @@ struct Shared<'a> {
     /// The seconds of the runs before (from the checkpoint).
     base_seconds: f64,
 }
-
-/// The pages of one segment in hand at once: the one whose items are being written, and
-/// the next (read meanwhile, its items started as permits free up).
-const PAGES_IN_HAND: usize = 2;
 
 /// What became of one item.
 enum Outcome {
