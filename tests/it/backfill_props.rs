@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use dynomodel::schema::backfill::Backfill;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 
 use crate::backfill_safety::{add_one, counted_db, counts, seed, seed_bad, stop_after, Tally};
+use crate::common;
 
 #[derive(Clone, Debug)]
 struct Case {
@@ -156,28 +156,10 @@ async fn check(c: &Case) -> Result<(), String> {
 
 #[test]
 fn a_backfill_stopped_at_random_points_changes_each_item_once() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let cases = AtomicUsize::new(0);
-    let mut runner = TestRunner::new(Config {
-        cases: 24,
-        max_shrink_iters: 60,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let result = runner.run(&case(), |c| {
-        cases.fetch_add(1, Ordering::Relaxed);
-        rt.block_on(check(&c)).map_err(TestCaseError::fail)
-    });
+    let cases = common::Props::new(24, 60).run(&case(), |c| async move { check(&c).await });
     eprintln!(
-        "a_backfill_stopped_at_random_points_changes_each_item_once: {} cases, {} items, {} stops",
-        cases.load(Ordering::Relaxed),
+        "a_backfill_stopped_at_random_points_changes_each_item_once: {cases} cases, {} items, {} stops",
         ITEMS.load(Ordering::Relaxed),
         STOPPED.load(Ordering::Relaxed)
     );
-    if let Err(e) = result {
-        panic!("{e}");
-    }
 }

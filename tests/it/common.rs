@@ -143,3 +143,52 @@ pub async fn raw_put(db: &Db, table: &str, item: Item) {
         .await
         .unwrap();
 }
+
+/// A property test whose cases run against DynamoDB Local one at a time, on a runtime of its
+/// own: `block_on` for its setup, `run` for the cases (each an async check that answers why
+/// it failed), which panics with the shrunk input of a failure and answers how many cases ran.
+pub struct Props {
+    rt: tokio::runtime::Runtime,
+    config: proptest::test_runner::Config,
+}
+
+impl Props {
+    pub fn new(cases: u32, max_shrink_iters: u32) -> Self {
+        Props {
+            rt: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
+            config: proptest::test_runner::Config {
+                cases,
+                max_shrink_iters,
+                failure_persistence: None,
+                ..proptest::test_runner::Config::default()
+            },
+        }
+    }
+
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+
+    pub fn run<S, F, Fut>(&self, strategy: &S, check: F) -> usize
+    where
+        S: proptest::strategy::Strategy,
+        F: Fn(S::Value) -> Fut,
+        Fut: std::future::Future<Output = Result<(), String>>,
+    {
+        let cases = AtomicUsize::new(0);
+        let mut runner = proptest::test_runner::TestRunner::new(self.config.clone());
+        let result = runner.run(strategy, |value| {
+            cases.fetch_add(1, Ordering::Relaxed);
+            self.rt
+                .block_on(check(value))
+                .map_err(proptest::test_runner::TestCaseError::fail)
+        });
+        if let Err(e) = result {
+            panic!("{e}");
+        }
+        cases.load(Ordering::Relaxed)
+    }
+}

@@ -18,7 +18,6 @@ use dynomodel::model::upgrade::Upgrading;
 use dynomodel::prelude::*;
 use dynomodel::schema::backfill::Backfill;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use serde::{Deserialize, Serialize};
 
 use crate::backfill_safety::{counted_db, stop_after, Counter};
@@ -388,31 +387,13 @@ async fn check(c: &Case) -> Result<(), String> {
 
 #[test]
 fn reads_agree_before_during_and_after_a_backfill() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let cases = AtomicUsize::new(0);
-    let mut runner = TestRunner::new(Config {
-        cases: 16,
-        max_shrink_iters: 40,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let result = runner.run(&case(), |c| {
-        cases.fetch_add(1, Ordering::Relaxed);
-        rt.block_on(check(&c)).map_err(TestCaseError::fail)
-    });
+    let cases = common::Props::new(16, 40).run(&case(), |c| async move { check(&c).await });
     eprintln!(
-        "reads_agree_before_during_and_after_a_backfill: {} cases, {} items, {} stops, {} racing saves",
-        cases.load(Ordering::Relaxed),
+        "reads_agree_before_during_and_after_a_backfill: {cases} cases, {} items, {} stops, {} racing saves",
         ITEMS.load(Ordering::Relaxed),
         STOPS.load(Ordering::Relaxed),
         RACES.load(Ordering::Relaxed),
     );
-    if let Err(e) = result {
-        panic!("{e}");
-    }
 }
 
 fn a(org: &str, id: &str, email: &str) -> v1::Account {

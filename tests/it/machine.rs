@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use aws_sdk_dynamodb::types::AttributeValue;
 use dynomodel::prelude::*;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use serde::{Deserialize, Serialize};
 
 use crate::common;
@@ -657,25 +656,16 @@ async fn check(db: &Db, steps: &[Step], counted: &AtomicUsize) -> std::result::R
 
 #[test]
 fn $test() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let db = rt.block_on(async {
+    let props = common::Props::new(10, 200);
+    let db = props.block_on(async {
         let db = common::db().await;
         Rec::create_table().exec(&db).await.unwrap();
         db
     });
     let counted = AtomicUsize::new(0);
-    let mut runner = TestRunner::new(Config {
-        cases: 10,
-        max_shrink_iters: 200,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let result = runner.run(&prop::collection::vec(step(), 200..220), |steps| {
-        rt.block_on(check(&db, &steps, &counted))
-            .map_err(TestCaseError::fail)
+    props.run(&prop::collection::vec(step(), 200..220), |steps| {
+        let (db, counted) = (&db, &counted);
+        async move { check(db, &steps, counted).await }
     });
     let steps = counted.load(Ordering::Relaxed);
     let succeeded = SUCCEEDED.load(Ordering::Relaxed);
@@ -687,9 +677,6 @@ fn $test() {
         ),
         steps, succeeded
     );
-    if let Err(e) = result {
-        panic!("{e}");
-    }
     assert!(steps >= 2000, "only {steps} steps ran");
     assert!(
         succeeded * 4 >= steps,

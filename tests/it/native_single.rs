@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 
 use dynomodel::prelude::*;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde::{Deserialize, Serialize};
 
 use crate::common;
@@ -480,38 +479,24 @@ async fn check(db: &Db, items: &[Item], asks: &[Ask]) -> Result<(), String> {
 
 #[test]
 fn a_native_index_shared_by_two_entities_answers_each_its_own() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let db = rt.block_on(common::db());
-    let (cases, queries) = (std::cell::Cell::new(0usize), std::cell::Cell::new(0usize));
-    let mut runner = TestRunner::new(Config {
-        cases: 24,
-        max_shrink_iters: 40,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let result = runner.run(&(items(), asks()), |(items, asks)| {
-        cases.set(cases.get() + 1);
+    let props = common::Props::new(24, 40);
+    let db = props.block_on(common::db());
+    let (next, queries) = (std::cell::Cell::new(0usize), std::cell::Cell::new(0usize));
+    let cases = props.run(&(items(), asks()), |(items, asks)| {
+        next.set(next.get() + 1);
         queries.set(queries.get() + asks.len());
         let db = db
             .clone()
-            .with_table_prefix(format!("{}c{}_", db.table_prefix(), cases.get()));
-        rt.block_on(async {
+            .with_table_prefix(format!("{}c{}_", db.table_prefix(), next.get()));
+        async move {
             v3::Shop::create_table().exec(&db).await.unwrap();
             let r = check(&db, &items, &asks).await;
             v3::Shop::delete_table().exec(&db).await.unwrap();
             r
-        })
-        .map_err(TestCaseError::fail)
+        }
     });
     eprintln!(
-        "a_native_index_shared_by_two_entities_answers_each_its_own: {} cases, {} queries",
-        cases.get(),
+        "a_native_index_shared_by_two_entities_answers_each_its_own: {cases} cases, {} queries",
         queries.get()
     );
-    if let Err(e) = result {
-        panic!("{e}");
-    }
 }

@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use aws_sdk_dynamodb::types::AttributeValue;
 use dynomodel::prelude::*;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde::{Deserialize, Serialize};
 
 use crate::common;
@@ -335,34 +334,21 @@ async fn compare<M: Model + Texts>(
 
 #[test]
 fn ranges_of_adopting_models_count_what_all_gives() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let db = rt.block_on(async {
+    let props = common::Props::new(48, 200);
+    let db = props.block_on(async {
         let db = common::db().await;
         RangeClub::create_table().exec(&db).await.unwrap();
         db
     });
-    let cases = AtomicUsize::new(0);
-    let mut runner = TestRunner::new(Config {
-        cases: 48,
-        max_shrink_iters: 200,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let result = runner.run(&case(), |c| {
-        let n = cases.fetch_add(1, Ordering::Relaxed);
-        rt.block_on(check(&db, &format!("c{n}"), &c))
-            .map_err(TestCaseError::fail)
+    let next = AtomicUsize::new(0);
+    let cases = props.run(&case(), |c| {
+        let n = next.fetch_add(1, Ordering::Relaxed);
+        let db = &db;
+        async move { check(db, &format!("c{n}"), &c).await }
     });
     eprintln!(
-        "ranges_of_adopting_models_count_what_all_gives: {} cases, {} queries, {} items found",
-        cases.load(Ordering::Relaxed),
+        "ranges_of_adopting_models_count_what_all_gives: {cases} cases, {} queries, {} items found",
         QUERIES.load(Ordering::Relaxed),
         FOUND.load(Ordering::Relaxed)
     );
-    if let Err(e) = result {
-        panic!("{e}");
-    }
 }

@@ -13,7 +13,6 @@ use dynomodel::prelude::*;
 use dynomodel::update::UpdateActions;
 use dynomodel::Item;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use serde::{Deserialize, Serialize};
 
 use crate::common;
@@ -409,40 +408,28 @@ async fn check_sequence(
 
 #[test]
 fn every_write_keeps_the_models_promise() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let db = rt.block_on(async {
+    let props = common::Props::new(20, 300);
+    let db = props.block_on(async {
         let db = common::db().await;
         Ledger::create_table().exec(&db).await.unwrap();
         db
     });
     let counted = AtomicUsize::new(0);
-    let mut runner = TestRunner::new(Config {
-        cases: 20,
-        max_shrink_iters: 300,
-        failure_persistence: None,
-        ..Config::default()
-    });
     // Each sequence starts by storing an item, so that the steps after it find one.
     let sequence =
         (ledger(), prop::collection::vec(step(), 45..60)).prop_map(|(first, mut steps)| {
             steps.insert(0, Step::Save(Box::new(first)));
             steps
         });
-    let result = runner.run(&sequence, |steps| {
-        rt.block_on(check_sequence(&db, &steps, &counted))
-            .map_err(TestCaseError::fail)
+    props.run(&sequence, |steps| {
+        let (db, counted) = (&db, &counted);
+        async move { check_sequence(db, &steps, counted).await }
     });
     let steps = counted.load(Ordering::Relaxed);
     let succeeded = SUCCEEDED.load(Ordering::Relaxed);
     eprintln!(
         "every_write_keeps_the_models_promise: {steps} steps against DynamoDB Local, {succeeded} of them succeeded"
     );
-    if let Err(e) = result {
-        panic!("{e}");
-    }
     assert!(steps >= 500, "only {steps} steps ran");
     // A sequence whose every step fails would prove nothing.
     assert!(
