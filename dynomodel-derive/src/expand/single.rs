@@ -251,16 +251,19 @@ pub fn encode_fields(fields: &[&Field<'_>], owner: Option<TokenStream>) -> Token
     quote!(#(#inserts)*)
 }
 
-/// The index constants and `Model::indexes()` entries.
+/// The index constants and `Model::indexes()` entries: the indexes that the model fills with
+/// templates, then those it fills with its own fields (`native(..)`); each is the table's, by
+/// name (a template index has no attributes past its first).
 pub fn indexes(c: &Container<'_>, ts: &Templates) -> Vec<(String, TokenStream)> {
     let t = table(c);
     let ident = c.ident;
-    let native = c.attrs.native.iter().map(|n| {
-        let name = n.to_string();
-        let i = quote!(__dm::table::index(#t::INDEXES, #name));
-        (
-            name.clone(),
-            quote! {
+    let templated = ts.indexes.iter().map(|(name, ..)| name.clone());
+    let native = c.attrs.native.iter().map(|n| n.to_string());
+    templated
+        .chain(native)
+        .map(|name| {
+            let i = quote!(__dm::table::index(#t::INDEXES, #name));
+            let index = quote! {
                 __dm::Index::<#ident> {
                     name: #name,
                     kind: #i.kind,
@@ -271,30 +274,9 @@ pub fn indexes(c: &Container<'_>, ts: &Templates) -> Vec<(String, TokenStream)> 
                     projection: #i.projection,
                     model: ::core::marker::PhantomData,
                 }
-            },
-        )
-    });
-    ts.indexes
-        .iter()
-        .map(|(name, ..)| {
-            let i = quote!(__dm::table::index(#t::INDEXES, #name));
-            (
-                name.clone(),
-                quote! {
-                    __dm::Index::<#ident> {
-                        name: #name,
-                        kind: #i.kind,
-                        hash_key: #i.pk,
-                        range_key: #i.sk,
-                        hash_rest: &[],
-                        range_rest: &[],
-                        projection: #i.projection,
-                        model: ::core::marker::PhantomData,
-                    }
-                },
-            )
+            };
+            (name, index)
         })
-        .chain(native)
         .collect()
 }
 
