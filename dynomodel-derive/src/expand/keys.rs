@@ -139,7 +139,7 @@ fn own_keys(c: &Container<'_>) -> Keys {
     Keys {
         table: quote!(#table),
         hash: quote!(#hash_name),
-        range: super::model::opt_name(range),
+        range: opt_name(range),
         entity: quote!(None),
         checks: TokenStream::new(),
         indexes: own_indexes(&defs),
@@ -352,5 +352,16 @@ fn shared_keys(c: &Container<'_>) -> Keys {
                 <#path as __dm::SchemaOps>::create_table()
             }
         },
+    }
+}
+
+/// `Some("attribute")` of a field, or `None`.
+pub(super) fn opt_name(f: Option<&Field<'_>>) -> TokenStream {
+    match f {
+        Some(f) => {
+            let n = &f.name;
+            quote!(Some(#n))
+        }
+        None => quote!(None),
     }
 }

@@ -3,19 +3,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::keys::{self, Keys};
+use super::keys::{self, opt_name, Keys};
 use crate::ast::{Container, Field};
 use crate::attr::Projection;
-
-pub(super) fn opt_name(f: Option<&Field<'_>>) -> TokenStream {
-    match f {
-        Some(f) => {
-            let n = &f.name;
-            quote!(Some(#n))
-        }
-        None => quote!(None),
-    }
-}
 
 /// The tokens of a projection (a model's index, or a table's).
 pub fn projection(p: &Projection) -> TokenStream {
