@@ -2,6 +2,7 @@
 //! DynamoDB Local shared by every test, each test on tables of its own.
 
 mod adversary;
+mod adversary_backfill;
 mod adversary_lazy;
 mod adversary_native;
 mod backfill;

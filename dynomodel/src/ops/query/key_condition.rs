@@ -19,6 +19,9 @@ pub(crate) struct Translated<M> {
     pub(crate) hash: Condition<M>,
     pub(crate) range: Option<Condition<M>>,
     pub(crate) index: Option<Index<M>>,
+    /// No key of the model's prefix is in the range: the query answers nothing (its range
+    /// is then a condition that DynamoDB takes, whose answer is not to be given).
+    pub(crate) none: bool,
 }
 
 fn top(p: &Path) -> Option<&str> {
@@ -95,8 +98,13 @@ pub(crate) fn translate<M: Model>(
         AttributeValue::S(value),
     );
     let sk = e.template(index.map(|i| i.name), true);
+    let mut none = false;
     let range = match (range, sk) {
-        (Some(r), Some(sk)) => Some(range_node(e, sk, &r.node, !whole_partition)?),
+        (Some(r), Some(sk)) => {
+            let (node, empty) = range_node(e, sk, &r.node, !whole_partition)?;
+            none = empty;
+            Some(node)
+        }
         (Some(_), None) => {
             return Err(Error::InvalidRequest(format!(
                 "`{}` has no sort key template here: a query of this key takes no range",
@@ -110,6 +118,7 @@ pub(crate) fn translate<M: Model>(
         hash: Condition::from_node(hash),
         range: range.map(Condition::from_node),
         index,
+        none,
     })
 }
 
@@ -229,7 +238,9 @@ fn after(next: Option<&str>) -> Option<String> {
 /// `own` for a read of the model's own items, whose range stays within the template's
 /// prefix. A collection's range may reach its other members' keys (its filter keeps its
 /// members, in every page and in a count alike).
-fn range_node(e: &Entity, sk: &KeyTemplate, node: &Node, own: bool) -> Result<Node> {
+/// The answer's flag is true where no key of the prefix is in the range (the node then
+/// stands for none, and its answer is not to be given).
+fn range_node(e: &Entity, sk: &KeyTemplate, node: &Node, own: bool) -> Result<(Node, bool)> {
     let field = match node {
         Node::Cmp(Subject::Path(p), _, _) | Node::Between(Subject::Path(p), _, _) => top(p),
         Node::BeginsWith(p, _) => top(p),
@@ -286,11 +297,12 @@ fn range_node(e: &Entity, sk: &KeyTemplate, node: &Node, own: bool) -> Result<No
     // which DynamoDB makes, would count: a query cannot filter on its sort key). A query takes one condition on its sort key, and
     // no filter on it: the range becomes a BETWEEN whose other end is the prefix's first or
     // last key.
+    let none = std::cell::Cell::new(false);
     let within = |low: Bound, high: Bound| -> Node {
         let low = match low {
             Bound::Prefix => Some(prefix.clone()),
             Bound::At(v) => Some(v),
-            Bound::After(v) => Some(format!("{v}\u{0}")),
+            Bound::After(v) => least_above(&v),
         };
         let high = match high {
             Bound::Prefix => Some(greatest_from(prefix.clone())),
@@ -299,13 +311,17 @@ fn range_node(e: &Entity, sk: &KeyTemplate, node: &Node, own: bool) -> Result<No
         };
         match (low, high) {
             (Some(l), Some(h)) if l <= h => Node::Between(attr(), s(l), s(h)),
-            // No key of the prefix is in the range: the prefix's greatest key (a key of
-            // 1024 bytes, made of the greatest character) stands for none.
-            _ => Node::Cmp(attr(), Cmp::Eq, s(greatest_from(prefix.clone()))),
+            // No key of the prefix is in the range: the query answers nothing. The condition
+            // sent is one that DynamoDB takes (the prefix's greatest key, which an item may
+            // have: its answer is not given).
+            _ => {
+                none.set(true);
+                Node::Cmp(attr(), Cmp::Eq, s(greatest_from(prefix.clone())))
+            }
         }
     };
     let confined = own && !prefix.is_empty();
-    Ok(match node {
+    let node = match node {
         Node::Cmp(_, Cmp::Eq, v) => match next {
             Some(n) => Node::BeginsWith(Path::root(sk.attr), s(format!("{}{n}", head(v)?))),
             None => Node::Cmp(attr(), Cmp::Eq, s(head(v)?)),
@@ -346,7 +362,8 @@ fn range_node(e: &Entity, sk: &KeyTemplate, node: &Node, own: bool) -> Result<No
                 "a range key condition is one of eq, lt, le, gt, ge, between or begins_with".into(),
             ))
         }
-    })
+    };
+    Ok((node, none.get()))
 }
 
 /// One end of a range kept within a template's prefix.
@@ -376,6 +393,28 @@ fn greatest_from(mut text: String) -> String {
         _ => {}
     }
     text
+}
+
+/// The least key above `text` that DynamoDB takes (at most [`KEY_BYTES`]): `text` and U+0000
+/// where that fits, else `text` cut before its last character that has a next one that fits,
+/// with that next character in its place; `None` above the greatest key.
+fn least_above(text: &str) -> Option<String> {
+    if text.len() < KEY_BYTES {
+        return Some(format!("{text}\u{0}"));
+    }
+    let mut t = text.to_owned();
+    while let Some(last) = t.pop() {
+        // The next character (past the surrogates); a larger one is no shorter.
+        let next =
+            (u32::from(last).saturating_add(1)..=u32::from(char::MAX)).find_map(char::from_u32);
+        if let Some(n) = next {
+            if t.len().saturating_add(n.len_utf8()) <= KEY_BYTES {
+                t.push(n);
+                return Some(t);
+            }
+        }
+    }
+    None
 }
 
 /// The greatest key below `text` (`None` below the empty text): `text` without its last

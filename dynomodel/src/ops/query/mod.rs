@@ -249,6 +249,7 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
     pub(crate) fn request(&self, hydrated: bool) -> Result<Request> {
         // A model in a shared table: conditions on its fields become key conditions.
         let translated;
+        let mut none = false;
         let (hash_c, range_c, chosen) = match M::ENTITY {
             // A native index that the conditions fit goes first: its keys are the
             // fields as they are, numbers in number order.
@@ -269,6 +270,7 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
                 ) {
                     Ok(t) => {
                         translated = t;
+                        none = translated.none;
                         (
                             &translated.hash,
                             translated.range.as_ref(),
@@ -312,6 +314,10 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
         r.key_condition = Some(key_condition);
         r.descending = self.descending;
         r.placeholders(ph);
+        // No key of the model is in the range: every read and count of it answers nothing.
+        if none {
+            r.total_limit = Some(0);
+        }
         Ok(r)
     }
 
