@@ -247,7 +247,9 @@ impl<M: Model> Backfill<M> {
         self
     }
 
-    /// Called with the counts after every page.
+    /// Called with the counts after every page, one call at a time and in the order of the
+    /// pages' outcomes, so that no count goes back (keep it short: the other segments wait
+    /// to record meanwhile).
     ///
     /// ```
     /// # use dynomodel::doc_support::Pet;
@@ -462,21 +464,20 @@ impl<M: Model> Backfill<M> {
         outcomes: Vec<Outcome>,
         next: Option<Cursor>,
     ) -> Result<()> {
-        let (snapshot, progress) = {
+        let snapshot = {
             let mut s = run.state.lock().await;
             s.record(segment, outcomes, next.as_ref());
             s.progress.seconds = run.base_seconds + run.clock.elapsed().as_secs_f64();
-            let snapshot = run.writer.as_ref().map(|w| w.take(&s)).transpose()?;
-            let progress = self.on_progress.is_some().then(|| s.progress.clone());
-            (snapshot, progress)
+            // Under the lock, so that the counts it is given never go back.
+            if let Some(on) = &self.on_progress {
+                on(&s.progress);
+            }
+            run.writer.as_ref().map(|w| w.take(&s)).transpose()?
         };
         // Written outside the state's lock: the other segments record meanwhile, and a
         // later snapshot is never overwritten by this one.
         if let (Some(w), Some(snapshot)) = (&run.writer, snapshot) {
             w.write(snapshot).await?;
-        }
-        if let (Some(on), Some(p)) = (&self.on_progress, progress) {
-            on(&p);
         }
         Ok(())
     }
