@@ -82,13 +82,13 @@ pub async fn schema_db() -> SchemaDb {
     }
 }
 
-/// Deletes every table of `db`'s DynamoDB Local (deletion protection turned off first).
-async fn drop_every_table(db: &Db) {
-    let client = db.client();
+/// Every table name of `db`'s DynamoDB Local: ListTables answers 100 a page.
+pub async fn table_names(db: &Db) -> Vec<String> {
     let mut start: Option<String> = None;
     let mut names = Vec::new();
     loop {
-        let page = client
+        let page = db
+            .client()
             .list_tables()
             .set_exclusive_start_table_name(start)
             .send()
@@ -97,10 +97,15 @@ async fn drop_every_table(db: &Db) {
         names.extend(page.table_names().iter().cloned());
         start = page.last_evaluated_table_name;
         if start.is_none() {
-            break;
+            return names;
         }
     }
-    for name in names {
+}
+
+/// Deletes every table of `db`'s DynamoDB Local (deletion protection turned off first).
+async fn drop_every_table(db: &Db) {
+    let client = db.client();
+    for name in table_names(db).await {
         let _ = client
             .update_table()
             .table_name(&name)

@@ -60,21 +60,7 @@ async fn creates_a_table_puts_an_item_and_reads_it_back_with_the_raw_client() {
     assert_eq!(item.get("name"), Some(&AttributeValue::S("Beeba".into())));
 
     // ListTables answers 100 names a page: the other tests' tables may come first.
-    let mut names = Vec::new();
-    let mut start: Option<String> = None;
-    loop {
-        let page = client
-            .list_tables()
-            .set_exclusive_start_table_name(start)
-            .send()
-            .await
-            .unwrap();
-        names.extend(page.table_names().iter().cloned());
-        start = page.last_evaluated_table_name().map(str::to_owned);
-        if start.is_none() {
-            break;
-        }
-    }
+    let names = common::table_names(&dynomodel::Db::new(client.clone())).await;
     assert!(
         names.contains(&table),
         "{table} not among {} tables",
