@@ -328,3 +328,41 @@ fn nothing_done_through_one_entity_touches_another() {
         "{done} succeeded, {at_beta} at a beta, of {steps}"
     );
 }
+
+/// A condition check of a shared-table model with a compound condition: its entity condition
+/// joins the caller's without parentheses that DynamoDB refuses as redundant.
+#[tokio::test]
+async fn a_compound_condition_check_in_a_shared_table_is_sent_as_dynamodb_takes_it() {
+    let db = crate::common::db().await;
+    Shared::create_table().exec(&db).await.unwrap();
+    let mut a = Alpha {
+        id: "1".into(),
+        v: 5,
+        tag: None,
+    };
+    a.create(&db).await.unwrap();
+    let f = Alpha::fields();
+    let mut b = Alpha {
+        id: "2".into(),
+        v: 1,
+        tag: None,
+    };
+    Transaction::new()
+        .condition_check(Alpha::key("1"), f.v.ge(0u32) & f.v.le(10u32))
+        .put(&mut b)
+        .exec(&db)
+        .await
+        .unwrap();
+    let mut c = Alpha {
+        id: "3".into(),
+        v: 1,
+        tag: None,
+    };
+    let err = Transaction::new()
+        .condition_check(Alpha::key("1"), f.v.ge(6u32) & f.v.le(10u32))
+        .put(&mut c)
+        .exec(&db)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TransactionCanceled { .. }), "{err}");
+}

@@ -206,3 +206,46 @@ pub(crate) fn projection_of<M: Document, P: Document>(ph: &mut Placeholders) -> 
     }
     Ok(projection(ph, P::ATTRIBUTES))
 }
+
+/// `left AND right`, two rendered conditions: `left` in parentheses, unless it is one group
+/// in parentheses already (DynamoDB refuses parentheses around a group that has its own:
+/// "redundant parentheses").
+pub(crate) fn and(left: &str, right: &str) -> String {
+    match grouped(left) {
+        true => format!("{left} AND {right}"),
+        false => format!("({left}) AND {right}"),
+    }
+}
+
+/// Whether `c` is one group in parentheses, `(...)`, whose opening one closes at its end.
+fn grouped(c: &str) -> bool {
+    if !c.starts_with('(') {
+        return false;
+    }
+    let mut depth = 0usize;
+    for (i, ch) in c.char_indices() {
+        match ch {
+            '(' => depth = depth.saturating_add(1),
+            ')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i.saturating_add(1) == c.len();
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::and;
+
+    #[test]
+    fn and_groups_its_left_side_once() {
+        assert_eq!(and("(a OR b)", "c"), "(a OR b) AND c");
+        assert_eq!(and("a OR b", "c"), "(a OR b) AND c");
+        assert_eq!(and("(a) OR (b)", "c"), "((a) OR (b)) AND c");
+    }
+}

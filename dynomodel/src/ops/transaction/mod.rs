@@ -256,7 +256,7 @@ impl<'a> Transaction<'a> {
             // it is conditioned on the entity.
             r.condition = Some(
                 match crate::ops::conditions::entity_condition::<M>(&mut ph) {
-                    Some(entity) => format!("({rendered}) AND {entity}"),
+                    Some(entity) => crate::expr::and(&rendered, &entity),
                     None => rendered,
                 },
             );

@@ -182,32 +182,9 @@ where
 /// Adds `condition` to the request's condition.
 fn guard(r: &mut Request, condition: &str) {
     r.condition = Some(match r.condition.take() {
-        // DynamoDB refuses parentheses around a group that has its own.
-        Some(c) if grouped(&c) => format!("{c} AND {condition}"),
-        Some(c) => format!("({c}) AND {condition}"),
+        Some(c) => crate::expr::and(&c, condition),
         None => condition.to_owned(),
     });
-}
-
-/// Whether `c` is one group in parentheses, `(...)`, whose opening one closes at its end.
-fn grouped(c: &str) -> bool {
-    if !c.starts_with('(') {
-        return false;
-    }
-    let mut depth = 0usize;
-    for (i, ch) in c.char_indices() {
-        match ch {
-            '(' => depth = depth.saturating_add(1),
-            ')' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return i.saturating_add(1) == c.len();
-                }
-            }
-            _ => {}
-        }
-    }
-    false
 }
 
 /// Sends the write: `None` where it was made, else the refusal with the item as stored
