@@ -59,10 +59,7 @@ pub(crate) fn put_request_if<M: Model>(
         // already tells that there is no item.
         (false, Some(version), Some(0)) => {
             let absent = version_condition(&mut ph, version, 0);
-            vec![match expired_condition::<M>(&mut ph) {
-                Some(expired) => format!("({absent} OR ({expired}))"),
-                None => absent,
-            }]
+            vec![or_expired::<M>(&mut ph, absent)]
         }
         (false, Some(version), Some(v)) => vec![version_condition(&mut ph, version, v)],
         _ => Vec::new(),
@@ -77,10 +74,7 @@ pub(crate) fn put_request_if<M: Model>(
     // A save never replaces an item that a newer schema version stored, unless it is past
     // its TTL: every read already tells that there is no item.
     if let Some(schema) = schema_condition::<M>(&mut ph) {
-        conditions.push(match expired_condition::<M>(&mut ph) {
-            Some(expired) => format!("({schema} OR ({expired}))"),
-            None => schema,
-        });
+        conditions.push(or_expired::<M>(&mut ph, schema));
     }
     if !conditions.is_empty() {
         r.condition = Some(conditions.join(" AND "));
@@ -94,9 +88,14 @@ pub(crate) fn put_request_if<M: Model>(
 /// deleted yet (which every read already leaves out) of this model's entity.
 fn create_condition<M: Model>(ph: &mut Placeholders) -> String {
     let absent = format!("attribute_not_exists({})", ph.name(M::HASH_KEY));
+    or_expired::<M>(ph, absent)
+}
+
+/// `condition`, or the stored item is past its TTL (which every read already leaves out).
+fn or_expired<M: Model>(ph: &mut Placeholders, condition: String) -> String {
     match expired_condition::<M>(ph) {
-        Some(expired) => format!("({absent} OR ({expired}))"),
-        None => absent,
+        Some(expired) => format!("({condition} OR ({expired}))"),
+        None => condition,
     }
 }
 
