@@ -250,37 +250,26 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
         // A model in a shared table: conditions on its fields become key conditions.
         let translated;
         let mut none = false;
+        let whole = matches!(self.read.scope, Scope::Collection { .. });
         let (hash_c, range_c, chosen) = match M::ENTITY {
             // A native index that the conditions fit goes first: its keys are the
             // fields as they are, numbers in number order.
-            Some(_)
-                if !matches!(self.read.scope, Scope::Collection { .. })
-                    && self.native_key().is_some() =>
-            {
-                (&self.hash, self.range.as_ref(), self.read.index)
-            }
-            Some(e) => {
-                let whole = matches!(self.read.scope, Scope::Collection { .. });
-                match key_condition::translate(
+            Some(e) if whole || !self.reads_native() => {
+                translated = key_condition::translate(
                     e,
                     &self.hash,
                     self.range.as_ref(),
                     self.read.index,
                     whole,
-                ) {
-                    Ok(t) => {
-                        translated = t;
-                        none = translated.none;
-                        (
-                            &translated.hash,
-                            translated.range.as_ref(),
-                            translated.index,
-                        )
-                    }
-                    Err(e) => return Err(e),
-                }
+                )?;
+                none = translated.none;
+                (
+                    &translated.hash,
+                    translated.range.as_ref(),
+                    translated.index,
+                )
             }
-            None => (&self.hash, self.range.as_ref(), self.read.index),
+            _ => (&self.hash, self.range.as_ref(), self.read.index),
         };
         let conditions = KeyConditions::read(&hash_c.node, range_c.map(|c| &c.node))?;
         let index = conditions.choose(chosen)?;
@@ -321,10 +310,9 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
         Ok(r)
     }
 
-    /// For a model in a shared table: the query's own conditions, where they fit one of the
-    /// native indexes that the model fills (or the one it names) and no key template.
-    #[allow(clippy::type_complexity)]
-    fn native_key(&self) -> Option<(&Condition<M>, Option<&Condition<M>>, Option<Index<M>>)> {
+    /// For a model in a shared table: whether the query reads a native index that the model
+    /// fills (the one it names, or one that its own conditions fit) rather than a template.
+    fn reads_native(&self) -> bool {
         let natives = M::indexes().iter().filter(|i| {
             i.kind == crate::model::IndexKind::Global
                 && M::ENTITY.is_some_and(|e| e.template(Some(i.name), false).is_none())
@@ -338,7 +326,7 @@ impl<M: Model, O: Send + 'static> Query<M, O> {
                     .and_then(|c| c.choose(Some(*i)))
                     .is_ok()
             });
-        fits.then_some((&self.hash, self.range.as_ref(), named))
+        fits
     }
 
     /// One page.
