@@ -216,6 +216,11 @@ fn expired(r: &Rec) -> bool {
     r.ttl.is_some_and(|t| t <= now())
 }
 
+/// The item under `k` as every read and write sees it: none past its TTL.
+fn live<'a>(m: &'a mut Model, k: &str) -> Option<&'a mut Rec> {
+    m.get_mut(k).filter(|r| !expired(r))
+}
+
 /// Whether `r` passes the model's rules and can be written.
 fn valid(r: &Rec) -> bool {
     r.email.is_some()
@@ -255,30 +260,29 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
             next.insert(r.id.clone(), r);
         }
         Step::Save(r, stale) => {
-            let stored = m.get(&r.id).map_or(0, |s| s.version);
+            // An item past its TTL is no item to every read and write: a save over it is a
+            // save over no item (version 0).
+            let stored = m.get(&r.id).filter(|s| !expired(s)).map_or(0, |s| s.version);
             let mut r = r.clone();
             r.version = if *stale {
                 stored.wrapping_sub(1)
             } else {
                 stored
             };
-            // An item past its TTL is no item to every read: a save of a new one (version 0)
-            // may replace it, as a create may.
-            let over_expired = r.version == 0 && m.get(&r.id).is_some_and(expired);
-            if !valid(&r) || (r.version != stored && !over_expired) {
+            if !valid(&r) || r.version != stored {
                 return None;
             }
             bump(&mut r)?;
             next.insert(r.id.clone(), r);
         }
         Step::Add(k, d) => {
-            let r = next.get_mut(*k)?;
+            let r = live(&mut next, k)?;
             r.n = r.n.checked_add(*d).filter(|n| (-1000..=1000).contains(n))?;
             bump(r)?;
         }
         Step::DropEmail(..) => return None,
         Step::AddTags(k, t) => {
-            let r = next.get_mut(*k)?;
+            let r = live(&mut next, k)?;
             // An add of elements is refused where the set could outgrow its rule.
             if !r.tags.is_empty() && r.tags.len() + t.len() > 3 {
                 return None;
@@ -287,7 +291,7 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
             bump(r)?;
         }
         Step::Append(k, v) => {
-            let r = next.get_mut(*k)?;
+            let r = live(&mut next, k)?;
             if r.list.len() + v.len() > 4 {
                 return None;
             }
@@ -295,13 +299,13 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
             bump(r)?;
         }
         Step::AddElem(k, i, d) => {
-            let r = next.get_mut(*k)?;
+            let r = live(&mut next, k)?;
             let e = r.list.get_mut(*i)?;
             *e = e.checked_add(*d)?;
             bump(r)?;
         }
         Step::AddF(k, x) => {
-            let r = next.get_mut(*k)?;
+            let r = live(&mut next, k)?;
             // DynamoDB adds the decimals that the floats are stored as, and the guard bounds
             // the sum by f32::MAX as a decimal.
             let decimal = |v: f32| v.to_string().parse::<f64>().unwrap();
@@ -314,7 +318,7 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
             bump(r)?;
         }
         Step::Text(k, t) => {
-            let r = next.get_mut(*k)?;
+            let r = live(&mut next, k)?;
             r.text = t.clone();
             bump(r)?;
         }
@@ -341,7 +345,7 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
             }
         }
         Step::Scores(k, set, add) => {
-            let r = next.get_mut(*k)?;
+            let r = live(&mut next, k)?;
             if *add {
                 r.scores.extend(set.iter().copied());
             } else {
@@ -350,7 +354,7 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
             bump(r)?;
         }
         Step::Label(k, l, v) => {
-            let r = next.get_mut(*k)?;
+            let r = live(&mut next, k)?;
             // An entry cannot be set below a map that is not stored.
             if !dec.labels.contains(*k) {
                 return None;
@@ -359,7 +363,7 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
             bump(r)?;
         }
         Step::Big(k, n) => {
-            let r = next.get_mut(*k)?;
+            let r = live(&mut next, k)?;
             if *n > 400_000 {
                 return None;
             }
@@ -367,7 +371,7 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
             bump(r)?;
         }
         Step::TxCheck(a, x, b) => {
-            if a == b || m.get(*b).is_none_or(|r| r.n < 0) {
+            if a == b || m.get(*b).is_none_or(|r| expired(r) || r.n < 0) {
                 return None;
             }
             return expect(m, dec, &Step::Add(a, *x));
@@ -375,6 +379,10 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
         Step::Upsert(k, n) => {
             if !(-1000..=1000).contains(n) {
                 return None;
+            }
+            // An upsert over an item past its TTL makes a new item, as over no item.
+            if next.get(*k).is_some_and(expired) {
+                next.remove(*k);
             }
             let r = next.entry((*k).to_owned()).or_insert_with(|| Rec {
                 id: (*k).into(),
@@ -393,7 +401,7 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
             bump(r)?;
         }
         Step::SaveIf(r, stale) => {
-            if m.get(&r.id).is_none_or(|s| s.n < 0) {
+            if m.get(&r.id).is_none_or(|s| expired(s) || s.n < 0) {
                 return None;
             }
             return expect(m, dec, &Step::Save(r.clone(), *stale));
@@ -415,6 +423,12 @@ fn expect(m: &Model, dec: &Decimals, step: &Step) -> Option<Model> {
     Some(next)
 }
 
+/// The version that a caller who read the item holds: 0 where a read gave none (no item, or
+/// one past its TTL).
+fn read_version(m: &Model, k: &str) -> u8 {
+    m.get(k).filter(|s| !expired(s)).map_or(0, |s| s.version)
+}
+
 /// Runs `step` through the public API; what it answered, as stored items where it answers one.
 async fn run(db: &Db, m: &Model, step: &Step) -> Result<Option<Rec>> {
     let f = Rec::fields();
@@ -425,7 +439,7 @@ async fn run(db: &Db, m: &Model, step: &Step) -> Result<Option<Rec>> {
             r.create(db).await.map(|()| Some(r))
         }
         Step::Save(r, stale) => {
-            let stored = m.get(&r.id).map_or(0, |s| s.version);
+            let stored = read_version(m, &r.id);
             let mut r = r.clone();
             r.version = if *stale {
                 stored.wrapping_sub(1)
@@ -487,7 +501,7 @@ async fn run(db: &Db, m: &Model, step: &Step) -> Result<Option<Rec>> {
             .await
             .map(Some),
         Step::SaveIf(r, stale) => {
-            let stored = m.get(&r.id).map_or(0, |s| s.version);
+            let stored = read_version(m, &r.id);
             let mut r = r.clone();
             r.version = if *stale {
                 stored.wrapping_sub(1)
@@ -497,7 +511,7 @@ async fn run(db: &Db, m: &Model, step: &Step) -> Result<Option<Rec>> {
             r.save_if(db, f.n.ge(0)).await.map(|()| Some(r))
         }
         Step::Expecting(k, d, stale) => {
-            let stored = m.get(*k).map_or(0, |s| s.version);
+            let stored = read_version(m, k);
             let v = if *stale {
                 stored.wrapping_sub(1)
             } else {

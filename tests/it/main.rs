@@ -13,6 +13,7 @@ mod batch;
 mod codec_props;
 mod common;
 mod docs;
+mod expired_writes;
 mod faults;
 mod groceries;
 mod guard;

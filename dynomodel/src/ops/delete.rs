@@ -14,7 +14,9 @@ use crate::ops::request::Request;
 use crate::ops::send::send_request;
 use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
 
-use super::conditions::{condition_error, entity_condition, version_condition};
+use super::conditions::{
+    condition_error, entity_condition, is_expired, live_condition, past_expired, version_condition,
+};
 
 /// A DeleteItem of one `M`; `M::delete(key)` makes one.
 ///
@@ -122,6 +124,11 @@ impl<M: Model> Delete<M> {
         if let Some(c) = &self.condition {
             conditions.push(c.render(&mut ph)?);
         }
+        // A condition that reads the stored item decides on a live one only (`past_expired`
+        // deletes one past its TTL and sends the delete again, to meet no item).
+        if !conditions.is_empty() {
+            conditions.extend(live_condition::<M>(&mut ph));
+        }
         conditions.extend(entity_condition::<M>(&mut ph));
         let mut r = Request::new("DeleteItem", M::TABLE);
         r.key = Some(self.key.item().clone());
@@ -160,13 +167,19 @@ impl<M: Model> Delete<M> {
         let r = self.to_request()?;
         M::run_before_delete(&self.key).await?;
         let table = db.table_name(M::TABLE);
-        let sent = send_request::<DeleteItemFluentBuilder>(db.client(), &table, &r, |b| {
-            b.return_values(returns)
+        let sent = past_expired::<M, _, _, _>(db, &table, || {
+            send_request::<DeleteItemFluentBuilder>(db.client(), &table, &r, |b| {
+                b.return_values(returns.clone())
+            })
         })
         .await?;
         match sent {
-            // The item as it was, read as every read is: decoded, then `after_load`.
-            Ok(out) => match out.attributes.filter(|a| !a.is_empty()) {
+            // The item as it was, read as every read is: decoded, then `after_load`; one past
+            // its TTL was no item to every read, and is none here.
+            Ok(out) => match out
+                .attributes
+                .filter(|a| !a.is_empty() && !is_expired::<M>(a))
+            {
                 Some(item) => load_applied::<M>("DeleteItem", table, self.key.item(), &item)
                     .await
                     .map(Some),

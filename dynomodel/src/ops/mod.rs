@@ -25,7 +25,7 @@ use crate::expr::condition::Condition;
 use crate::model::{Collection, Key, Member, Model};
 
 pub mod batch;
-mod conditions;
+pub(crate) mod conditions;
 mod delete;
 mod get;
 mod index_keys;

@@ -1,7 +1,7 @@
 //! PutItem: create and save.
 //! Layer: ops.
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
 use crate::codec::Item;
 use crate::db::Db;
@@ -13,7 +13,8 @@ use crate::model::{prepare_save, Model};
 use crate::ops::request::Request;
 
 use super::conditions::{
-    condition_error, entity_condition, newer_schema, schema_condition, version_condition,
+    condition_error, entity_condition, live_condition, newer_schema, or_expired, past_expired,
+    schema_condition, version_condition,
 };
 use super::send::send_request;
 use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
@@ -67,6 +68,12 @@ pub(crate) fn put_request_if<M: Model>(
     if let Some(c) = extra {
         conditions.push(c.render(&mut ph)?);
     }
+    // A condition that reads the stored item decides on a live one only (`past_expired`
+    // sends the write again once an item past its TTL is gone).
+    let reads_stored = extra.is_some() || (!create && expected_version.is_some_and(|v| v > 0));
+    if reads_stored {
+        conditions.extend(live_condition::<M>(&mut ph));
+    }
     // A save in a shared table replaces only this model's item.
     if !create {
         conditions.extend(entity_condition::<M>(&mut ph));
@@ -89,37 +96,6 @@ pub(crate) fn put_request_if<M: Model>(
 fn create_condition<M: Model>(ph: &mut Placeholders) -> String {
     let absent = format!("attribute_not_exists({})", ph.name(M::HASH_KEY));
     or_expired::<M>(ph, absent)
-}
-
-/// `condition`, or the stored item is past its TTL (which every read already leaves out).
-fn or_expired<M: Model>(ph: &mut Placeholders, condition: String) -> String {
-    match expired_condition::<M>(ph) {
-        Some(expired) => format!("({condition} OR ({expired}))"),
-        None => condition,
-    }
-}
-
-/// The stored item is past its TTL and this model's, as the read policy decides (an untagged
-/// item too, where the model adopts them); `None` for a model without a TTL.
-fn expired_condition<M: Model>(ph: &mut Placeholders) -> Option<String> {
-    let ttl = M::TTL?;
-    let now = crate::model::managed::epoch_secs(std::time::SystemTime::now());
-    let mut expired = format!(
-        "{} <= {}",
-        ph.name(ttl),
-        ph.value(AttributeValue::N(now.to_string()))
-    );
-    if let Some(e) = M::ENTITY {
-        let (attr, name) = (
-            ph.name(e.attr),
-            ph.value(AttributeValue::S(e.name.to_owned())),
-        );
-        expired = match e.adopts_untagged {
-            true => format!("{expired} AND ({attr} = {name} OR attribute_not_exists({attr}))"),
-            false => format!("{expired} AND {attr} = {name}"),
-        };
-    }
-    Some(expired)
 }
 
 pub(crate) async fn put<M: Model>(
@@ -147,13 +123,19 @@ async fn send_put<M: Model>(
     let expected = plan.expected_version;
     let r = put_request_if::<M>(plan.item, expected, mode == PutMode::Create, condition)?;
     let table = db.table_name(M::TABLE);
-    let sent = send_request::<PutItemFluentBuilder>(db.client(), &table, &r, |b| {
-        // The stored item tells a failed condition of the caller's (or another entity's
-        // item) from a version conflict; without either, it is not worth its bytes.
-        b.set_return_values_on_condition_check_failure(
-            (condition.is_some() || M::ENTITY.is_some() || M::SCHEMA.is_some())
+    let sent = past_expired::<M, _, _, _>(db, &table, || {
+        send_request::<PutItemFluentBuilder>(db.client(), &table, &r, |b| {
+            // The stored item tells a failed condition of the caller's (or another entity's
+            // item, or one past its TTL) from a version conflict; without any of them, it is
+            // not worth its bytes.
+            b.set_return_values_on_condition_check_failure(
+                (condition.is_some()
+                    || M::ENTITY.is_some()
+                    || M::SCHEMA.is_some()
+                    || M::TTL.is_some())
                 .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
-        )
+            )
+        })
     })
     .await?;
     let Err(stored) = sent else { return Ok(()) };

@@ -17,7 +17,10 @@ use crate::ops::request::Request;
 use crate::ops::send::send_request;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 
-use super::conditions::{condition_error, entity_condition, schema_condition, version_condition};
+use super::conditions::{
+    condition_error, entity_condition, live_condition, past_expired, schema_condition,
+    version_condition,
+};
 
 /// An UpdateItem of one `M`; `M::update(key)` makes one.
 ///
@@ -232,6 +235,9 @@ impl<M: Model> Update<M> {
         }
         conditions.extend(entity_condition::<M>(&mut ph));
         conditions.extend(schema_condition::<M>(&mut ph));
+        // An update changes the stored item in place: never one past its TTL, which every
+        // read tells is not there (`past_expired` deletes it and sends the update again).
+        conditions.extend(live_condition::<M>(&mut ph));
         let mut r = Request::new("UpdateItem", M::TABLE);
         r.key = Some(self.key.item().clone());
         r.update = update;
@@ -313,8 +319,10 @@ impl<M: Model> Update<M> {
     async fn send(&self, db: &Db, returns: ReturnValue) -> Result<(Option<Item>, String)> {
         let r = self.to_request()?;
         let table = db.table_name(M::TABLE);
-        let sent = send_request::<UpdateItemFluentBuilder>(db.client(), &table, &r, |b| {
-            b.return_values(returns)
+        let sent = past_expired::<M, _, _, _>(db, &table, || {
+            send_request::<UpdateItemFluentBuilder>(db.client(), &table, &r, |b| {
+                b.return_values(returns.clone())
+            })
         })
         .await?;
         match sent {

@@ -36,6 +36,7 @@ use crate::expr::condition::Condition;
 use crate::expr::Placeholders;
 use crate::model::check_key_of;
 use crate::model::{prepare_save, Key, Model};
+use crate::ops::conditions::{clear_expired_at, entity_condition, live_condition, Expiry};
 use crate::ops::request::{with_request, Request};
 use crate::ops::send::{send, On};
 use crate::ops::{put_request, Delete, Update};
@@ -72,6 +73,8 @@ pub(crate) struct Action {
     table: &'static str,
     key: Option<Item>,
     build: Build,
+    /// How the action's model tells an item past its TTL, which the action treats as none.
+    expiry: Expiry,
 }
 
 /// A TransactWriteItems: up to 100 actions on distinct items, across models and tables.
@@ -132,6 +135,7 @@ impl<'a> Transaction<'a> {
         self.actions.push(Action {
             table: M::TABLE,
             key,
+            expiry: Expiry::of::<M>(),
             build: Build::Deferred(Box::new(move || {
                 Box::pin(async move {
                     let plan = prepare_save(&mut m).await?;
@@ -202,6 +206,7 @@ impl<'a> Transaction<'a> {
             table: M::TABLE,
             key: r.as_ref().ok().map(key_from),
             build: Build::Ready(Box::new(r)),
+            expiry: Expiry::of::<M>(),
         });
         self
     }
@@ -234,6 +239,7 @@ impl<'a> Transaction<'a> {
             table: M::TABLE,
             key,
             build,
+            expiry: Expiry::of::<M>(),
         });
         self
     }
@@ -251,15 +257,17 @@ impl<'a> Transaction<'a> {
         let r = check_key_of::<M>(&key).and_then(|()| {
             let mut ph = Placeholders::default();
             let mut r = Request::new("ConditionCheck", M::TABLE);
-            let rendered = condition.render(&mut ph)?;
+            let mut rendered = condition.render(&mut ph)?;
             // In a shared table the check holds only on this model's item, as every write of
-            // it is conditioned on the entity.
-            r.condition = Some(
-                match crate::ops::conditions::entity_condition::<M>(&mut ph) {
-                    Some(entity) => crate::expr::and(&rendered, &entity),
-                    None => rendered,
-                },
-            );
+            // it is conditioned on the entity; and on a live item only (one past its TTL is
+            // deleted and the transaction sent again, to meet no item).
+            let guards = entity_condition::<M>(&mut ph)
+                .into_iter()
+                .chain(live_condition::<M>(&mut ph));
+            for guard in guards {
+                rendered = crate::expr::and(&rendered, &guard);
+            }
+            r.condition = Some(rendered);
             r.key = Some(key.item().clone());
             r.placeholders(ph);
             Ok(r)
@@ -268,6 +276,7 @@ impl<'a> Transaction<'a> {
             table: M::TABLE,
             key: Some(key.into_item()),
             build: Build::Ready(Box::new(r)),
+            expiry: Expiry::of::<M>(),
         });
         self
     }
@@ -383,6 +392,7 @@ impl<'a> Transaction<'a> {
     pub async fn exec(mut self, db: &Db) -> Result<()> {
         let token = self.token.clone();
         let commits = std::mem::take(&mut self.commits);
+        let expiries: Vec<Expiry> = self.actions.iter().map(|a| a.expiry).collect();
         let requests = match self.to_requests().await {
             Ok(requests) => requests,
             // Reasons found before sending name the table as every error does: prefixed.
@@ -399,23 +409,47 @@ impl<'a> Transaction<'a> {
             items.push(write_item(db, r)?);
         }
         let what = format!("{} actions", requests.len());
-        let call = db
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .set_client_request_token(token);
-        let sent = send("TransactWriteItems", On::Many(&what), |c| {
-            call.set_return_consumed_capacity(c).send()
-        })
-        .await?;
-        match sent {
-            Ok(_) => {
-                for commit in commits {
-                    commit();
+        // At most two rounds of clearing expired items: three sends.
+        let mut clears = 0..2;
+        loop {
+            let call = db
+                .client()
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .set_client_request_token(token.clone());
+            let sent = send("TransactWriteItems", On::Many(&what), |c| {
+                call.set_return_consumed_capacity(c).send()
+            })
+            .await?;
+            let reasons = match sent {
+                Ok(_) => {
+                    for commit in commits {
+                        commit();
+                    }
+                    return Ok(());
                 }
-                Ok(())
+                Err(reasons) => reasons,
+            };
+            // A condition that failed on an item past its TTL: nothing was written; the item
+            // is deleted (while still past its TTL) and the transaction sent again, so that
+            // it meets no item there, as every read would have told.
+            let expired: Vec<(&Request, &Expiry)> = reasons
+                .iter()
+                .zip(requests.iter().zip(&expiries))
+                .filter(|(reason, (_, expiry))| {
+                    reason.code() == Some("ConditionalCheckFailed")
+                        && reason.item().is_some_and(|item| (expiry.is_expired)(item))
+                })
+                .map(|(_, action)| action)
+                .collect();
+            if !expired.is_empty() && clears.next().is_some() {
+                for (r, expiry) in expired {
+                    let table = db.table_name(r.table);
+                    clear_expired_at(db, expiry, r.table, &table, key_from(r)).await?;
+                }
+                continue;
             }
-            Err(reasons) => Err(Error::TransactionCanceled {
+            return Err(Error::TransactionCanceled {
                 reasons: reasons
                     .iter()
                     .enumerate()
@@ -431,7 +465,7 @@ impl<'a> Transaction<'a> {
                         item: r.item().cloned(),
                     })
                     .collect(),
-            }),
+            });
         }
     }
 }

@@ -3,8 +3,8 @@
 //! not stamped with this run yet (and, for a versioned model, still has the version read),
 //! so that no item is changed twice in one run, however often the run is stopped and
 //! resumed; where it fails, the item as stored (DynamoDB returns it with the refusal) says
-//! why: stamped by this run (`already`), gone, changed by another writer (the function runs
-//! again on what is stored), or the change's own condition.
+//! why: stamped by this run (`already`), gone (or past its TTL since), changed by another
+//! writer (the function runs again on what is stored), or the change's own condition.
 //! Layer: schema.
 
 use std::future::Future;
@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::model::stored::{key_of, load};
 use crate::model::upgrade::{stored_version, SCHEMA_ATTR};
 use crate::model::{prepare_save, Model};
+use crate::ops::conditions::is_expired;
 use crate::ops::put_request;
 use crate::ops::request::Request;
 use crate::ops::send::send_request;
@@ -92,6 +93,8 @@ where
         match refused {
             // Deleted since the scan read it: nothing to rewrite.
             None => return Outcome::Skipped,
+            // Past its TTL since: no item to every read, as one deleted.
+            Some(stored) if is_expired::<M>(&stored) => return Outcome::Skipped,
             Some(stored) if run.stamped(&stored) => return Outcome::Already,
             // Another writer changed it: the change is made again, on what is stored.
             Some(stored) if stored != raw => raw = stored,
