@@ -5,6 +5,7 @@ mod adversary;
 mod adversary_backfill;
 mod adversary_lazy;
 mod adversary_native;
+mod adversary_ttl;
 mod backfill;
 mod backfill_props;
 mod backfill_safety;

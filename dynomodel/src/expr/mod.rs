@@ -48,6 +48,8 @@ pub struct Placeholders {
     names: HashMap<String, String>,
     by_name: HashMap<String, String>,
     values: HashMap<String, AttributeValue>,
+    /// The placeholder of the time of sending, where the expression has one.
+    now: Option<String>,
 }
 
 impl Placeholders {
@@ -107,6 +109,24 @@ impl Placeholders {
         let p = format!(":v{}", self.values.len());
         self.values.insert(p.clone(), value);
         p
+    }
+
+    /// The placeholder of the time (epoch seconds) at which the request is sent, the same for
+    /// every use: its value is the time now, and is set again each time the request is sent
+    /// (`Request::values_or_none`), so that a request built before it is sent, or sent again,
+    /// decides by the time of sending what is past its TTL.
+    pub(crate) fn now(&mut self) -> String {
+        if let Some(p) = &self.now {
+            return p.clone();
+        }
+        let p = self.value(now_value());
+        self.now = Some(p.clone());
+        p
+    }
+
+    /// The placeholder of the time of sending, where [`Placeholders::now`] made one.
+    pub(crate) fn now_placeholder(&self) -> Option<&String> {
+        self.now.as_ref()
     }
 
     /// `#placeholder` to attribute name, for `ExpressionAttributeNames`.
@@ -236,6 +256,12 @@ fn grouped(c: &str) -> bool {
         }
     }
     false
+}
+
+/// The time now in epoch seconds, as a number value: what TTL attributes are compared with.
+pub(crate) fn now_value() -> AttributeValue {
+    let now = crate::model::managed::epoch_secs(std::time::SystemTime::now());
+    AttributeValue::N(now.to_string())
 }
 
 #[cfg(test)]

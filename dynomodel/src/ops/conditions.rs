@@ -60,12 +60,8 @@ pub(crate) fn schema_condition<M: Model>(ph: &mut Placeholders) -> Option<String
 /// item too, where the model adopts them); `None` for a model without a TTL.
 pub(crate) fn expired_condition<M: Model>(ph: &mut Placeholders) -> Option<String> {
     let ttl = M::TTL?;
-    let now = crate::model::managed::epoch_secs(std::time::SystemTime::now());
-    let mut expired = format!(
-        "{} <= {}",
-        ph.name(ttl),
-        ph.value(AttributeValue::N(now.to_string()))
-    );
+    // The time of sending: a request built before it is sent decides then.
+    let mut expired = format!("{} <= {}", ph.name(ttl), ph.now());
     if let Some(e) = M::ENTITY {
         let (attr, name) = (
             ph.name(e.attr),

@@ -40,6 +40,7 @@ use batch::{BatchDelete, BatchGet, BatchPut};
 pub use delete::Delete;
 pub use get::{Get, Projected};
 pub use put::put_request;
+pub(crate) use put::rewrite_request;
 use query::{Query, Scan};
 pub use update::Update;
 

@@ -51,6 +51,25 @@ pub(crate) fn put_request_if<M: Model>(
     create: bool,
     extra: Option<&Condition<M>>,
 ) -> Result<Request> {
+    put_request_of::<M>(item, expected_version, create, extra, false)
+}
+
+/// A save that rewrites an item as stored (a backfill's): made only where the item is still
+/// there and live (not deleted, not past its TTL, since it was read).
+pub(crate) fn rewrite_request<M: Model>(
+    item: Item,
+    expected_version: Option<u64>,
+) -> Result<Request> {
+    put_request_of::<M>(item, expected_version, false, None, true)
+}
+
+fn put_request_of<M: Model>(
+    item: Item,
+    expected_version: Option<u64>,
+    create: bool,
+    extra: Option<&Condition<M>>,
+    rewrite: bool,
+) -> Result<Request> {
     check_key::<M>(&item)?;
     let mut r = Request::new("PutItem", M::TABLE);
     let mut ph = Placeholders::default();
@@ -70,7 +89,11 @@ pub(crate) fn put_request_if<M: Model>(
     }
     // A condition that reads the stored item decides on a live one only (`past_expired`
     // sends the write again once an item past its TTL is gone).
-    let reads_stored = extra.is_some() || (!create && expected_version.is_some_and(|v| v > 0));
+    if rewrite {
+        conditions.push(format!("attribute_exists({})", ph.name(M::HASH_KEY)));
+    }
+    let reads_stored =
+        rewrite || extra.is_some() || (!create && expected_version.is_some_and(|v| v > 0));
     if reads_stored {
         conditions.extend(live_condition::<M>(&mut ph));
     }

@@ -86,6 +86,9 @@ pub struct Request {
     pub max_pages: Option<usize>,
     /// The requests that a stream of pages has sent.
     pub(crate) requests: usize,
+    /// The placeholder of the time of sending (`Placeholders::now`): set to the time each
+    /// time the request is sent.
+    pub(crate) now: Option<String>,
 }
 
 impl Request {
@@ -116,14 +119,22 @@ impl Request {
     pub(crate) fn placeholders(&mut self, ph: Placeholders) {
         self.names = ph.names().clone();
         self.values = ph.values().clone();
+        self.now = ph.now_placeholder().cloned();
     }
 
     pub(crate) fn names_or_none(&self) -> Option<HashMap<String, String>> {
         (!self.names.is_empty()).then(|| self.names.clone())
     }
 
+    /// The values as sent now: the time of sending, where the request has one, is now.
     pub(crate) fn values_or_none(&self) -> Option<HashMap<String, AttributeValue>> {
-        (!self.values.is_empty()).then(|| self.values.clone())
+        (!self.values.is_empty()).then(|| {
+            let mut values = self.values.clone();
+            if let Some(p) = &self.now {
+                values.insert(p.clone(), crate::expr::now_value());
+            }
+            values
+        })
     }
 }
 

@@ -342,9 +342,9 @@ impl<M: Model, O> Read<M, O> {
         // Items past their TTL that DynamoDB has not deleted yet.
         if let (Some(ttl), false) = (M::TTL.filter(|t| holds(t)), self.include_expired) {
             if matches!(self.scope, Scope::Entity) {
-                let now = crate::model::managed::epoch_secs(std::time::SystemTime::now());
                 let ttl = ph.name(ttl);
-                let now = ph.value(aws_sdk_dynamodb::types::AttributeValue::N(now.to_string()));
+                // The time of each page's request: a long read decides by it, as its pages do.
+                let now = ph.now();
                 // A TTL that is not a number is no expiry time: DynamoDB never deletes such
                 // an item, and the read policy keeps it (a missing one included).
                 let number = ph.value(aws_sdk_dynamodb::types::AttributeValue::S("N".into()));

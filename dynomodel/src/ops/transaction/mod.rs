@@ -404,18 +404,19 @@ impl<'a> Transaction<'a> {
             }
             Err(e) => return Err(e),
         };
-        let mut items = Vec::with_capacity(requests.len());
-        for r in &requests {
-            items.push(write_item(db, r)?);
-        }
         let what = format!("{} actions", requests.len());
         // At most two rounds of clearing expired items: three sends.
         let mut clears = 0..2;
         loop {
+            // Built for each send: what is past its TTL is decided at the time of sending.
+            let mut items = Vec::with_capacity(requests.len());
+            for r in &requests {
+                items.push(write_item(db, r)?);
+            }
             let call = db
                 .client()
                 .transact_write_items()
-                .set_transact_items(Some(items.clone()))
+                .set_transact_items(Some(items))
                 .set_client_request_token(token.clone());
             let sent = send("TransactWriteItems", On::Many(&what), |c| {
                 call.set_return_consumed_capacity(c).send()

@@ -20,8 +20,8 @@ use crate::model::stored::{key_of, load};
 use crate::model::upgrade::{stored_version, SCHEMA_ATTR};
 use crate::model::{prepare_save, Model};
 use crate::ops::conditions::is_expired;
-use crate::ops::put_request;
 use crate::ops::request::Request;
+use crate::ops::rewrite_request;
 use crate::ops::send::send_request;
 
 use super::{Change, Outcome};
@@ -32,7 +32,6 @@ const RACES: usize = 5;
 
 const STAMP: &str = "#bfstamp";
 const RUN: &str = ":bfrun";
-const KEY: &str = "#bfkey";
 const SV: &str = "#bfsv";
 const SV_TO: &str = ":bfsv";
 
@@ -133,12 +132,9 @@ where
             let plan = prepare_save(&mut m).await?;
             let mut item = plan.item;
             item.insert(run.stamp.to_owned(), AttributeValue::S(run.id.to_owned()));
-            let mut r = put_request::<M>(item, plan.expected_version, false)?;
             // A save of the backfill rewrites an item: it does not bring back one that
-            // was deleted since the scan read it.
-            guard(&mut r, &format!("attribute_exists({KEY})"));
-            r.names.insert(KEY.to_owned(), M::HASH_KEY.to_owned());
-            Write::Put(r)
+            // was deleted since the scan read it, or is past its TTL since.
+            Write::Put(rewrite_request::<M>(item, plan.expected_version)?)
         }
         Change::Update(u) => {
             let u = match version {
