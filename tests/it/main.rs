@@ -6,6 +6,7 @@ mod adversary_backfill;
 mod adversary_lazy;
 mod adversary_native;
 mod adversary_ttl;
+mod adversary_ttl2;
 mod backfill;
 mod backfill_props;
 mod backfill_safety;

@@ -104,7 +104,8 @@ pub(crate) fn is_expired<M: Model>(stored: &Item) -> bool {
 /// its condition failed) and, where the condition failed on an item past its TTL that
 /// DynamoDB has not deleted yet, deletes that item (only while it is still past its TTL, as
 /// DynamoDB itself would) and sends the write again: a write decides about such an item as
-/// every read does, as no item. Never more than three sends.
+/// every read does, as no item. Never more than three sends; where the last still meets an
+/// expired item, the refusal is answered as one over no item.
 pub(crate) async fn past_expired<M, T, F, Fut>(
     db: &Db,
     table: &str,
@@ -125,7 +126,12 @@ where
             _ => break,
         }
     }
-    Ok(answer)
+    // Still an expired item after the last send (a writer keeps storing one): the refusal
+    // names no item, since every read says there is none.
+    Ok(match answer {
+        Err(Some(stored)) if is_expired::<M>(&stored) => Err(None),
+        other => other,
+    })
 }
 
 /// Deletes the item under the key of `stored` while it is past its TTL (a failed condition

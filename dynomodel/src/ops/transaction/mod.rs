@@ -463,7 +463,13 @@ impl<'a> Transaction<'a> {
                         key: requests.get(index).map(key_from).unwrap_or_default(),
                         code: r.code().unwrap_or_default().to_owned(),
                         message: r.message().map(str::to_owned),
-                        item: r.item().cloned(),
+                        // An item past its TTL (a writer kept storing one) is no item.
+                        item: r
+                            .item()
+                            .filter(|item| {
+                                expiries.get(index).is_none_or(|e| !(e.is_expired)(item))
+                            })
+                            .cloned(),
                     })
                     .collect(),
             });
