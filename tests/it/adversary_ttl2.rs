@@ -216,7 +216,12 @@ async fn lazy_update_upsert_delete_over_expired_newer_version_act_as_over_no_ite
     let got = answer.expect("upsert over an expired v3 item: as over no item, created");
     assert_eq!(got.version, 1);
     let r = raw(&db, "adv2accts", "up").await.unwrap();
-    assert!(!r.contains_key("v3only") && !r.contains_key("_sv"), "{r:?}");
+    assert!(!r.contains_key("v3only"), "{r:?}");
+    assert_eq!(
+        r.get("_sv"),
+        Some(&n(2)),
+        "created at the model's version: {r:?}"
+    );
     let answer = Acct::delete(Acct::key("d")).exec(&db).await;
     assert!(
         matches!(answer, Ok(None)),

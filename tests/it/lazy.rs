@@ -564,3 +564,123 @@ async fn upgrade_needs_a_schema_version() {
         "{err}"
     );
 }
+
+/// Version 2 of notes whose upgrade needs what version 1 always stored (`name`): an item
+/// without it that reads took for version 1 could not be read at all.
+#[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynomodel(table = "strict_notes", schema_version = 2, upgrade = "upgrade_strict")]
+pub struct StrictNote {
+    #[dynomodel(hash_key)]
+    pub id: String,
+    pub title: String,
+    #[dynomodel(default = 0)]
+    pub n: u32,
+}
+
+pub fn upgrade_strict(item: &mut Upgrading<'_>) -> dynomodel::Result<()> {
+    if item.from() < 2 {
+        let name: Option<String> = item.get("name")?;
+        let Some(name) = name else {
+            return Err(item.fail("name", "version 1 always stored a name"));
+        };
+        // What a writer of version 2 set already stays (an update of an old item).
+        if !item.has("title") {
+            item.set("title", &name)?;
+        }
+        item.remove("name");
+    }
+    Ok(())
+}
+
+/// The schema version attribute of the stored note `id`.
+async fn note_sv(db: &Db, id: &str) -> Option<AttributeValue> {
+    db.client()
+        .get_item()
+        .table_name(db.table_name("strict_notes"))
+        .key("id", AttributeValue::S(id.into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item
+        .and_then(|mut i| i.remove("_sv"))
+}
+
+/// What must never happen: an upsert creates an item that reads take for an older version
+/// (and whose upgrade then fails, or rewrites what the upsert set). An item that an upsert
+/// creates is of the model's version, as a saved one is; an upsert of an existing item leaves
+/// its version as it is (an update does); upserts racing to create one item all apply.
+#[tokio::test]
+async fn an_upsert_that_creates_an_item_marks_it_with_the_models_version() {
+    let db = common::db().await;
+    StrictNote::create_table().exec(&db).await.unwrap();
+    let f = StrictNote::fields();
+
+    let made = StrictNote::update(StrictNote::key("new"))
+        .set(&f.title, "fresh")
+        .upsert()
+        .exec(&db)
+        .await
+        .unwrap();
+    assert_eq!((made.title.as_str(), made.n), ("fresh", 0));
+    assert_eq!(
+        note_sv(&db, "new").await,
+        Some(AttributeValue::N("2".into()))
+    );
+    let got = StrictNote::get(StrictNote::key("new")).exec(&db).await;
+    assert_eq!(got.unwrap().map(|n| n.title), Some("fresh".into()));
+    // An upsert of the item that exists now: it stays at version 2.
+    StrictNote::update(StrictNote::key("new"))
+        .set(&f.title, "again")
+        .upsert()
+        .exec_quiet(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        note_sv(&db, "new").await,
+        Some(AttributeValue::N("2".into()))
+    );
+
+    // An item of version 1: the upsert updates it and leaves it at version 1 (reads upgrade).
+    let mut old = std::collections::HashMap::new();
+    old.insert("id".to_owned(), AttributeValue::S("old".into()));
+    old.insert("name".to_owned(), AttributeValue::S("from v1".into()));
+    common::raw_put(&db, "strict_notes", old).await;
+    let updated = StrictNote::update(StrictNote::key("old"))
+        .add(&f.n, 5u32)
+        .set(&f.title, "renamed")
+        .upsert()
+        .exec(&db)
+        .await
+        .unwrap();
+    assert_eq!(note_sv(&db, "old").await, None);
+    assert_eq!((updated.title.as_str(), updated.n), ("renamed", 5));
+
+    // Sixteen upserts racing to create one item: every one applies once.
+    let racers = (0..16).map(|_| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let f = StrictNote::fields();
+            StrictNote::update(StrictNote::key("raced"))
+                .set_if_not_exists(&f.title, "raced")
+                .add(&f.n, 1u32)
+                .upsert()
+                .exec_quiet(&db)
+                .await
+        })
+    });
+    for r in futures::future::join_all(racers).await {
+        r.unwrap().unwrap();
+    }
+    let raced = StrictNote::get(StrictNote::key("raced"))
+        .consistent()
+        .exec(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((raced.title.as_str(), raced.n), ("raced", 16));
+    assert_eq!(
+        note_sv(&db, "raced").await,
+        Some(AttributeValue::N("2".into()))
+    );
+}

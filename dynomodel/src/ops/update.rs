@@ -11,6 +11,7 @@ use crate::expr::guard::{Guard, Test};
 use crate::expr::update::{Actions, UpdateActions};
 use crate::expr::Placeholders;
 use crate::model::stored::load_applied;
+use crate::model::upgrade::version_attr;
 use crate::model::{check_index_values, check_key_of};
 use crate::model::{Key, Model, Path};
 use crate::ops::request::Request;
@@ -53,6 +54,15 @@ impl<M> UpdateActions<M> for Update<M> {
     fn actions_mut(&mut self) -> &mut Actions<M> {
         &mut self.actions
     }
+}
+
+/// How an update is sent: as asked, or, for an upsert of a model with a schema version, as an
+/// update of an existing item and then as the creation of one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    AsAsked,
+    Existing,
+    Creating,
 }
 
 /// The guard that a version bumped by `ADD 1` still fits the version field's type.
@@ -153,6 +163,10 @@ impl<M: Model> Update<M> {
     }
 
     pub(crate) fn to_request_at(&self, now: std::time::SystemTime) -> Result<Request> {
+        self.request(now, Phase::AsAsked)
+    }
+
+    fn request(&self, now: std::time::SystemTime, phase: Phase) -> Result<Request> {
         check_key_of::<M>(&self.key)?;
         self.actions.check()?;
         let mut actions = self.actions.clone();
@@ -172,7 +186,8 @@ impl<M: Model> Update<M> {
         }
         // A model in a shared table: keys recomputed, entity written by an upsert.
         if let (Some(e), false) = (M::ENTITY, actions.actions.is_empty()) {
-            super::index_keys::update_keys(e, &mut actions, &self.key, self.upsert)?;
+            let upsert = self.upsert && phase != Phase::Existing;
+            super::index_keys::update_keys(e, &mut actions, &self.key, upsert)?;
         }
         // What the update writes into index key attributes: DynamoDB refuses an empty
         // string and, in a shared table, a type other than a native index's.
@@ -218,11 +233,21 @@ impl<M: Model> Update<M> {
                 )));
             }
         }
+        // The creation of an item marks it with the model's schema version, as a save does.
+        if let (Phase::Creating, Some((attr, version))) = (phase, version_attr::<M>()) {
+            actions.push_set(attr, version);
+        }
         let mut ph = Placeholders::default();
         let update = actions.render(&mut ph);
         let mut conditions = Vec::new();
-        if !self.upsert {
-            conditions.push(format!("attribute_exists({})", ph.name(M::HASH_KEY)));
+        match phase {
+            Phase::AsAsked if self.upsert => {}
+            Phase::AsAsked | Phase::Existing => {
+                conditions.push(format!("attribute_exists({})", ph.name(M::HASH_KEY)));
+            }
+            Phase::Creating => {
+                conditions.push(format!("attribute_not_exists({})", ph.name(M::HASH_KEY)));
+            }
         }
         if let (Some(version), Some(v)) = (M::VERSION, self.expected_version) {
             conditions.push(version_condition(&mut ph, version, v));
@@ -315,9 +340,33 @@ impl<M: Model> Update<M> {
     }
 
     /// Sends the update, asking for `returns`; the item that DynamoDB returns, and the
-    /// table's name.
+    /// table's name. An upsert of a model with a schema version is sent as an update of the
+    /// item where there is one, else as the creation of one marked with the version (a
+    /// creation that another writer beat is sent again as an update): an item that an upsert
+    /// creates is of the model's version, as a saved one is, and reads do not upgrade it.
     async fn send(&self, db: &Db, returns: ReturnValue) -> Result<(Option<Item>, String)> {
-        let r = self.to_request()?;
+        if self.upsert && M::SCHEMA.is_some() {
+            for _ in 0..3 {
+                match self.send_as(db, returns.clone(), Phase::Existing).await {
+                    Err(Error::NotFound { .. }) => {}
+                    other => return other,
+                }
+                match self.send_as(db, returns.clone(), Phase::Creating).await {
+                    Err(Error::AlreadyExists { .. }) => {}
+                    other => return other,
+                }
+            }
+        }
+        self.send_as(db, returns, Phase::AsAsked).await
+    }
+
+    async fn send_as(
+        &self,
+        db: &Db,
+        returns: ReturnValue,
+        phase: Phase,
+    ) -> Result<(Option<Item>, String)> {
+        let r = self.request(std::time::SystemTime::now(), phase)?;
         let table = db.table_name(M::TABLE);
         let sent = past_expired::<M, _, _, _>(db, &table, || {
             send_request::<UpdateItemFluentBuilder>(db.client(), &table, &r, |b| {
@@ -327,10 +376,12 @@ impl<M: Model> Update<M> {
         .await?;
         match sent {
             Ok(out) => Ok((out.attributes.filter(|a| !a.is_empty()), table)),
+            // Created by another writer since the update found no item.
+            Err(Some(_)) if phase == Phase::Creating => Err(Error::AlreadyExists { table }),
             Err(stored) => Err(condition_error::<M>(
                 table,
                 stored,
-                self.upsert,
+                self.upsert && phase != Phase::Existing,
                 self.expected_version,
                 &[
                     self.actions.guards.clone(),
