@@ -11,7 +11,7 @@ use crate::expr::guard::{Guard, Test};
 use crate::expr::update::{Actions, UpdateActions};
 use crate::expr::Placeholders;
 use crate::model::stored::load_applied;
-use crate::model::upgrade::version_attr;
+use crate::model::upgrade::{version_attr, SCHEMA_ATTR};
 use crate::model::{check_index_values, check_key_of};
 use crate::model::{Key, Model, Path};
 use crate::ops::request::Request;
@@ -56,13 +56,16 @@ impl<M> UpdateActions<M> for Update<M> {
     }
 }
 
-/// How an update is sent: as asked, or, for an upsert of a model with a schema version, as an
-/// update of an existing item and then as the creation of one.
+/// How an update is sent: as asked, or, for an upsert of a model with a schema version, in
+/// one of two forms that together never leave an item it creates without the version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
     AsAsked,
-    Existing,
-    Creating,
+    /// No item, or one that carries a schema version: `_sv` is set where there is none (the
+    /// item is created), else kept.
+    Marked,
+    /// An item stored before the model had a schema version (no `_sv`): it stays so.
+    Legacy,
 }
 
 /// The guard that a version bumped by `ADD 1` still fits the version field's type.
@@ -186,8 +189,7 @@ impl<M: Model> Update<M> {
         }
         // A model in a shared table: keys recomputed, entity written by an upsert.
         if let (Some(e), false) = (M::ENTITY, actions.actions.is_empty()) {
-            let upsert = self.upsert && phase != Phase::Existing;
-            super::index_keys::update_keys(e, &mut actions, &self.key, upsert)?;
+            super::index_keys::update_keys(e, &mut actions, &self.key, self.upsert)?;
         }
         // What the update writes into index key attributes: DynamoDB refuses an empty
         // string and, in a shared table, a type other than a native index's.
@@ -233,20 +235,34 @@ impl<M: Model> Update<M> {
                 )));
             }
         }
-        // The creation of an item marks it with the model's schema version, as a save does.
-        if let (Phase::Creating, Some((attr, version))) = (phase, version_attr::<M>()) {
-            actions.push_set(attr, version);
+        // An item that the upsert creates has the model's schema version, as a saved one.
+        if let (Phase::Marked, Some((attr, version))) = (phase, version_attr::<M>()) {
+            actions
+                .actions
+                .push(crate::expr::update::Action::SetIfNotExists(
+                    Path::root(attr),
+                    version,
+                ));
         }
         let mut ph = Placeholders::default();
         let update = actions.render(&mut ph);
         let mut conditions = Vec::new();
         match phase {
             Phase::AsAsked if self.upsert => {}
-            Phase::AsAsked | Phase::Existing => {
+            Phase::AsAsked => {
                 conditions.push(format!("attribute_exists({})", ph.name(M::HASH_KEY)));
             }
-            Phase::Creating => {
-                conditions.push(format!("attribute_not_exists({})", ph.name(M::HASH_KEY)));
+            Phase::Marked => {
+                let (key, sv) = (ph.name(M::HASH_KEY), ph.name(SCHEMA_ATTR));
+                conditions.push(format!(
+                    "(attribute_not_exists({key}) OR attribute_exists({sv}))"
+                ));
+            }
+            Phase::Legacy => {
+                let (key, sv) = (ph.name(M::HASH_KEY), ph.name(SCHEMA_ATTR));
+                conditions.push(format!(
+                    "attribute_exists({key}) AND attribute_not_exists({sv})"
+                ));
             }
         }
         if let (Some(version), Some(v)) = (M::VERSION, self.expected_version) {
@@ -334,38 +350,51 @@ impl<M: Model> Update<M> {
     /// # Ok(()) }
     /// ```
     pub async fn exec_updated(self, db: &Db) -> Result<Item> {
+        // The schema version that an upsert sets where it creates the item is the model's
+        // bookkeeping, not an attribute that the update changed.
         self.send(db, ReturnValue::UpdatedNew)
             .await
-            .map(|(item, _)| item.unwrap_or_default())
+            .map(|(item, _)| {
+                let mut item = item.unwrap_or_default();
+                if M::SCHEMA.is_some() {
+                    item.remove(SCHEMA_ATTR);
+                }
+                item
+            })
     }
 
     /// Sends the update, asking for `returns`; the item that DynamoDB returns, and the
-    /// table's name. An upsert of a model with a schema version is sent as an update of the
-    /// item where there is one, else as the creation of one marked with the version (a
-    /// creation that another writer beat is sent again as an update): an item that an upsert
-    /// creates is of the model's version, as a saved one is, and reads do not upgrade it.
+    /// table's name. An upsert of a model with a schema version is sent so that an item it
+    /// creates has the version, as a saved one does, and reads do not upgrade it: where there
+    /// is no item or one that carries a version, the version is set if missing (one request);
+    /// an item stored before the model had one (no `_sv`) is updated as it is and keeps no
+    /// version (a second request, only for such items). Where the item changes between the
+    /// two, they are sent again, three times at most.
     async fn send(&self, db: &Db, returns: ReturnValue) -> Result<(Option<Item>, String)> {
-        if self.upsert && M::SCHEMA.is_some() {
-            for _ in 0..3 {
-                match self.send_as(db, returns.clone(), Phase::Existing).await {
-                    Err(Error::NotFound { .. }) => {}
-                    other => return other,
-                }
-                match self.send_as(db, returns.clone(), Phase::Creating).await {
-                    Err(Error::AlreadyExists { .. }) => {}
-                    other => return other,
-                }
+        let mut phase = match self.upsert && M::SCHEMA.is_some() {
+            true => Phase::Marked,
+            false => Phase::AsAsked,
+        };
+        for _ in 0..6 {
+            match self.send_as(db, returns.clone(), phase).await? {
+                Ok(done) => return Ok(done),
+                Err(next) => phase = next,
             }
         }
-        self.send_as(db, returns, Phase::AsAsked).await
+        Err(Error::ConditionFailed {
+            table: db.table_name(M::TABLE),
+            item: None,
+        })
     }
 
+    /// Sends the update in the form `phase`: what DynamoDB returned, or the form to send it
+    /// in next where the item is not what this form is for (an upsert with a schema version).
     async fn send_as(
         &self,
         db: &Db,
         returns: ReturnValue,
         phase: Phase,
-    ) -> Result<(Option<Item>, String)> {
+    ) -> Result<std::result::Result<(Option<Item>, String), Phase>> {
         let r = self.request(std::time::SystemTime::now(), phase)?;
         let table = db.table_name(M::TABLE);
         let sent = past_expired::<M, _, _, _>(db, &table, || {
@@ -374,21 +403,28 @@ impl<M: Model> Update<M> {
             })
         })
         .await?;
-        match sent {
-            Ok(out) => Ok((out.attributes.filter(|a| !a.is_empty()), table)),
-            // Created by another writer since the update found no item.
-            Err(Some(_)) if phase == Phase::Creating => Err(Error::AlreadyExists { table }),
-            Err(stored) => Err(condition_error::<M>(
-                table,
-                stored,
-                self.upsert && phase != Phase::Existing,
-                self.expected_version,
-                &[
-                    self.actions.guards.clone(),
-                    version_guard::<M>().into_iter().collect(),
-                ]
-                .concat(),
-            )),
+        let stored = match sent {
+            Ok(out) => return Ok(Ok((out.attributes.filter(|a| !a.is_empty()), table))),
+            Err(stored) => stored,
+        };
+        let legacy = stored.as_ref().map(|s| !s.contains_key(SCHEMA_ATTR));
+        match (phase, legacy) {
+            // An item without a version: updated as it is.
+            (Phase::Marked, Some(true)) => return Ok(Err(Phase::Legacy)),
+            // Gone, or stored with a version since.
+            (Phase::Legacy, None | Some(false)) => return Ok(Err(Phase::Marked)),
+            _ => {}
         }
+        Err(condition_error::<M>(
+            table,
+            stored,
+            self.upsert,
+            self.expected_version,
+            &[
+                self.actions.guards.clone(),
+                version_guard::<M>().into_iter().collect(),
+            ]
+            .concat(),
+        ))
     }
 }
