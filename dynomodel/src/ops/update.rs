@@ -148,8 +148,10 @@ impl<M: Model> Update<M> {
         self
     }
 
-    /// The request that `exec` sends. The version (where the model has one) is increased
-    /// by 1, and the key must exist unless `upsert()`.
+    /// The request that `exec` sends (and a transaction). The version (where the model has
+    /// one) is increased by 1, and the key must exist unless `upsert()`. An upsert of a model
+    /// with a schema version is sent by `exec` in a form that also marks an item it creates
+    /// with that version (docs/guide.md, lazy migration); a transaction sends this request.
     ///
     /// ```
     /// # use dynomodel::prelude::*;
