@@ -683,4 +683,40 @@ async fn an_upsert_that_creates_an_item_marks_it_with_the_models_version() {
         note_sv(&db, "raced").await,
         Some(AttributeValue::N("2".into()))
     );
+
+    // In a transaction the same: a new item is marked, an item of version 1 is left so, one
+    // with a version keeps it.
+    let mut legacy = std::collections::HashMap::new();
+    legacy.insert("id".to_owned(), AttributeValue::S("tx-old".into()));
+    legacy.insert("name".to_owned(), AttributeValue::S("from v1".into()));
+    common::raw_put(&db, "strict_notes", legacy).await;
+    let up = |id: &'static str, title: &'static str| {
+        let f = StrictNote::fields();
+        StrictNote::update(StrictNote::key(id))
+            .set(&f.title, title)
+            .add(&f.n, 1u32)
+            .upsert()
+    };
+    Transaction::new()
+        .update(up("tx-new", "new in tx"))
+        .update(up("tx-old", "old in tx"))
+        .update(up("new", "kept version"))
+        .exec(&db)
+        .await
+        .unwrap();
+    let two = Some(AttributeValue::N("2".into()));
+    assert_eq!(note_sv(&db, "tx-new").await, two);
+    assert_eq!(note_sv(&db, "tx-old").await, None);
+    assert_eq!(note_sv(&db, "new").await, two);
+    for (id, title) in [("tx-new", "new in tx"), ("tx-old", "old in tx")] {
+        let got = StrictNote::get(StrictNote::key(id))
+            .exec(&db)
+            .await
+            .unwrap();
+        assert_eq!(
+            got.map(|g| (g.title, g.n)),
+            Some((title.to_owned(), 1)),
+            "{id}"
+        );
+    }
 }

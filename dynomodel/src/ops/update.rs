@@ -150,8 +150,8 @@ impl<M: Model> Update<M> {
 
     /// The request that `exec` sends (and a transaction). The version (where the model has
     /// one) is increased by 1, and the key must exist unless `upsert()`. An upsert of a model
-    /// with a schema version is sent by `exec` in a form that also marks an item it creates
-    /// with that version (docs/guide.md, lazy migration); a transaction sends this request.
+    /// with a schema version is sent by `exec` and by a transaction in a form that also marks
+    /// an item it creates with that version (docs/guide.md, lazy migration).
     ///
     /// ```
     /// # use dynomodel::prelude::*;
@@ -169,6 +169,19 @@ impl<M: Model> Update<M> {
 
     pub(crate) fn to_request_at(&self, now: std::time::SystemTime) -> Result<Request> {
         self.request(now, Phase::AsAsked)
+    }
+
+    /// For an upsert of a model with a schema version: the two forms that a transaction sends
+    /// it in (the first where there is no item or one with a version, the second where the
+    /// item has none), as `exec` does; `None` for any other update.
+    pub(crate) fn versioned_forms(&self) -> Option<Result<(Request, Request)>> {
+        (self.upsert && M::SCHEMA.is_some()).then(|| {
+            let now = std::time::SystemTime::now();
+            Ok((
+                self.request(now, Phase::Marked)?,
+                self.request(now, Phase::Legacy)?,
+            ))
+        })
     }
 
     fn request(&self, now: std::time::SystemTime, phase: Phase) -> Result<Request> {

@@ -35,6 +35,7 @@ use crate::error::{Error, Result};
 use crate::expr::condition::Condition;
 use crate::expr::Placeholders;
 use crate::model::check_key_of;
+use crate::model::upgrade::SCHEMA_ATTR;
 use crate::model::{prepare_save, Key, Model};
 use crate::ops::conditions::{clear_expired_at, entity_condition, live_condition, Expiry};
 use crate::ops::request::{with_request, Request};
@@ -75,6 +76,9 @@ pub(crate) struct Action {
     build: Build,
     /// How the action's model tells an item past its TTL, which the action treats as none.
     expiry: Expiry,
+    /// The other form of an upsert of a model with a schema version: for an item stored
+    /// without a version (see `Update::versioned_forms`).
+    other: Option<Request>,
 }
 
 /// A TransactWriteItems: up to 100 actions on distinct items, across models and tables.
@@ -136,6 +140,7 @@ impl<'a> Transaction<'a> {
             table: M::TABLE,
             key,
             expiry: Expiry::of::<M>(),
+            other: None,
             build: Build::Deferred(Box::new(move || {
                 Box::pin(async move {
                     let plan = prepare_save(&mut m).await?;
@@ -201,12 +206,19 @@ impl<'a> Transaction<'a> {
     /// assert_eq!(tx.len(), 1);
     /// ```
     pub fn update<M: Model>(mut self, update: Update<M>) -> Self {
-        let r = update.to_request();
+        // An upsert of a model with a schema version: first the form that marks an item it
+        // creates with the version; the other where the item has none (`exec`).
+        let (r, other) = match update.versioned_forms() {
+            Some(Ok((marked, legacy))) => (Ok(marked), Some(legacy)),
+            Some(Err(e)) => (Err(e), None),
+            None => (update.to_request(), None),
+        };
         self.actions.push(Action {
             table: M::TABLE,
             key: r.as_ref().ok().map(key_from),
             build: Build::Ready(Box::new(r)),
             expiry: Expiry::of::<M>(),
+            other,
         });
         self
     }
@@ -240,6 +252,7 @@ impl<'a> Transaction<'a> {
             key,
             build,
             expiry: Expiry::of::<M>(),
+            other: None,
         });
         self
     }
@@ -277,6 +290,7 @@ impl<'a> Transaction<'a> {
             key: Some(key.into_item()),
             build: Build::Ready(Box::new(r)),
             expiry: Expiry::of::<M>(),
+            other: None,
         });
         self
     }
@@ -393,7 +407,13 @@ impl<'a> Transaction<'a> {
         let token = self.token.clone();
         let commits = std::mem::take(&mut self.commits);
         let expiries: Vec<Expiry> = self.actions.iter().map(|a| a.expiry).collect();
-        let requests = match self.to_requests().await {
+        // The other form of each versioned upsert, and whether the one sent now marks.
+        let mut others: Vec<Option<(Request, bool)>> = self
+            .actions
+            .iter_mut()
+            .map(|a| a.other.take().map(|r| (r, true)))
+            .collect();
+        let mut requests = match self.to_requests().await {
             Ok(requests) => requests,
             // Reasons found before sending name the table as every error does: prefixed.
             Err(Error::TransactionCanceled { mut reasons }) => {
@@ -405,8 +425,9 @@ impl<'a> Transaction<'a> {
             Err(e) => return Err(e),
         };
         let what = format!("{} actions", requests.len());
-        // At most two rounds of clearing expired items: three sends.
-        let mut clears = 0..2;
+        // At most two rounds of clearing expired items, and two of switching the form of a
+        // versioned upsert: five sends.
+        let (mut clears, mut switches) = (0..2, 0..2);
         loop {
             // Built for each send: what is past its TTL is decided at the time of sending.
             let mut items = Vec::with_capacity(requests.len());
@@ -447,6 +468,32 @@ impl<'a> Transaction<'a> {
                 for (r, expiry) in expired {
                     let table = db.table_name(r.table);
                     clear_expired_at(db, expiry, r.table, &table, key_from(r)).await?;
+                }
+                continue;
+            }
+            // A versioned upsert in the form for the other kind of item: the marking form met
+            // an item stored without a version, or the other met no item or one with a version.
+            let switch: Vec<usize> = reasons
+                .iter()
+                .enumerate()
+                .filter(|(i, reason)| {
+                    let Some(Some((_, marks))) = others.get(*i) else {
+                        return false;
+                    };
+                    let legacy = reason.item().map(|item| !item.contains_key(SCHEMA_ATTR));
+                    reason.code() == Some("ConditionalCheckFailed")
+                        && (legacy == Some(true)) == *marks
+                })
+                .map(|(i, _)| i)
+                .collect();
+            if !switch.is_empty() && switches.next().is_some() {
+                for i in switch {
+                    if let (Some(r), Some(Some((other, marks)))) =
+                        (requests.get_mut(i), others.get_mut(i))
+                    {
+                        std::mem::swap(r, other);
+                        *marks = !*marks;
+                    }
                 }
                 continue;
             }
