@@ -479,3 +479,41 @@ async fn an_expired_item_is_no_item_to_updates_upserts_deletes_and_transactions(
         .unwrap();
     assert_eq!((got.owner.as_str(), got.n, got.until), ("ann", 3, None));
 }
+
+/// What must never happen: a transaction with a token, sent again by its caller after its
+/// answer was lost, is refused (`IdempotentParameterMismatch`) or applied twice. Its requests
+/// carry no time of sending, so that the retry sends what the first call sent.
+#[tokio::test]
+async fn a_transaction_with_a_token_of_a_model_with_a_ttl_can_be_sent_again() {
+    let db = common::db().await;
+    Ticket::create_table()
+        .without_ttl()
+        .exec(&db)
+        .await
+        .unwrap();
+    let f = Ticket::fields();
+    for id in ["t", "u"] {
+        plain::ticket(id, 0, 0).save(&db).await.unwrap();
+    }
+    let token = format!("retry-{}", db.table_prefix());
+    let tx = || {
+        Transaction::new()
+            .update(Ticket::update(Ticket::key("t")).add(&f.n, 1u32))
+            .condition_check(Ticket::key("u"), f.owner.eq("ann"))
+            .token(token.clone())
+    };
+    tx().exec(&db).await.unwrap();
+    // A second later: a time of sending in the requests would differ now.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let again = tx().exec(&db).await;
+    assert!(
+        again.is_ok(),
+        "the same transaction with its token: {again:?}"
+    );
+    let got = Ticket::get(Ticket::key("t"))
+        .exec(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.n, 8, "applied once (7 + 1)");
+}

@@ -7,6 +7,7 @@ mod adversary_lazy;
 mod adversary_native;
 mod adversary_ttl;
 mod adversary_ttl2;
+mod adversary_txup;
 mod adversary_upsert;
 mod backfill;
 mod backfill_props;

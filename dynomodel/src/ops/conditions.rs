@@ -149,6 +149,11 @@ pub(crate) struct Expiry {
 }
 
 impl Expiry {
+    /// Whether the model has a TTL at all.
+    pub(crate) fn applies(&self) -> bool {
+        (self.condition)(&mut Placeholders::default()).is_some()
+    }
+
     pub(crate) fn of<M: Model>() -> Self {
         Expiry {
             is_expired: is_expired::<M>,

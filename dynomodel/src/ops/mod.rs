@@ -27,7 +27,7 @@ use crate::model::{Collection, Key, Member, Model};
 pub mod batch;
 pub(crate) mod conditions;
 mod delete;
-mod get;
+pub(crate) mod get;
 mod index_keys;
 mod put;
 pub mod query;

@@ -25,7 +25,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete as SdkDelete, Put, TransactWriteItem, Update as SdkUpdate,
+    AttributeValue, ConditionCheck, Delete as SdkDelete, Put, TransactWriteItem,
+    Update as SdkUpdate,
 };
 use futures::future::BoxFuture;
 
@@ -63,6 +64,10 @@ pub use get::{collection_from_got, FromGot, GetResults, Partial, Push, TransactG
 /// ```
 pub const MAX_ACTIONS: usize = 100;
 
+/// The time that a transaction with a token compares TTL attributes with: before any, so
+/// that none counts as past (the least number that DynamoDB stores).
+const BEFORE_ANY_TTL: &str = "-9.9999999999999999999999999999999999999E+125";
+
 pub(crate) type Prepare = Box<dyn FnOnce() -> BoxFuture<'static, Result<Request>> + Send>;
 
 pub(crate) enum Build {
@@ -76,9 +81,10 @@ pub(crate) struct Action {
     build: Build,
     /// How the action's model tells an item past its TTL, which the action treats as none.
     expiry: Expiry,
-    /// The other form of an upsert of a model with a schema version: for an item stored
-    /// without a version (see `Update::versioned_forms`).
-    other: Option<Request>,
+    /// For an upsert of a model with a schema version: the form for an item stored without a
+    /// version (see `Update::versioned_forms`), and the upsert's one plain request, which a
+    /// transaction with a token sends (a retry must send what the first call sent).
+    other: Option<(Request, Request)>,
 }
 
 /// A TransactWriteItems: up to 100 actions on distinct items, across models and tables.
@@ -208,10 +214,10 @@ impl<'a> Transaction<'a> {
     pub fn update<M: Model>(mut self, update: Update<M>) -> Self {
         // An upsert of a model with a schema version: first the form that marks an item it
         // creates with the version; the other where the item has none (`exec`).
-        let (r, other) = match update.versioned_forms() {
-            Some(Ok((marked, legacy))) => (Ok(marked), Some(legacy)),
-            Some(Err(e)) => (Err(e), None),
-            None => (update.to_request(), None),
+        let (r, other) = match (update.versioned_forms(), update.to_request()) {
+            (Some(Ok((marked, legacy))), Ok(plain)) => (Ok(marked), Some((legacy, plain))),
+            (Some(Err(e)), _) => (Err(e), None),
+            (_, plain) => (plain, None),
         };
         self.actions.push(Action {
             table: M::TABLE,
@@ -407,12 +413,8 @@ impl<'a> Transaction<'a> {
         let token = self.token.clone();
         let commits = std::mem::take(&mut self.commits);
         let expiries: Vec<Expiry> = self.actions.iter().map(|a| a.expiry).collect();
-        // The other form of each versioned upsert, and whether the one sent now marks.
-        let mut others: Vec<Option<(Request, bool)>> = self
-            .actions
-            .iter_mut()
-            .map(|a| a.other.take().map(|r| (r, true)))
-            .collect();
+        let forms: Vec<Option<(Request, Request)>> =
+            self.actions.iter_mut().map(|a| a.other.take()).collect();
         let mut requests = match self.to_requests().await {
             Ok(requests) => requests,
             // Reasons found before sending name the table as every error does: prefixed.
@@ -424,6 +426,50 @@ impl<'a> Transaction<'a> {
             }
             Err(e) => return Err(e),
         };
+        // The other form of each versioned upsert, and whether the one sent now marks. With a
+        // token, a retry must send what the first call sent, whatever the items hold: each
+        // upsert is sent as its one plain request (an item it creates has no `_sv`).
+        let mut others: Vec<Option<(Request, bool)>> = Vec::with_capacity(forms.len());
+        for (r, form) in requests.iter_mut().zip(forms) {
+            others.push(match (form, &token) {
+                (Some((_, plain)), Some(_)) => {
+                    *r = plain;
+                    None
+                }
+                (form, _) => form.map(|(legacy, _)| (legacy, true)),
+            });
+        }
+        // A retry with the token must send what the first call sent: no time of sending in
+        // it. A time before any TTL stands in; the items past their TTL under the actions'
+        // keys are deleted first instead (read, and deleted while still past it), so that the
+        // transaction meets no item there, as every read would have told.
+        if token.is_some() {
+            let stale = requests
+                .iter()
+                .zip(&expiries)
+                .filter(|(_, e)| e.applies())
+                .map(|(r, expiry)| async move {
+                    let mut get = Request::new("GetItem", r.table);
+                    get.key = r.key.clone();
+                    get.consistent = true;
+                    match crate::ops::get::get_item(db, get).await? {
+                        Some(item) if (expiry.is_expired)(&item) => {
+                            let table = db.table_name(r.table);
+                            clear_expired_at(db, expiry, r.table, &table, key_from(r)).await
+                        }
+                        _ => Ok(()),
+                    }
+                });
+            for cleared in futures::future::join_all(stale).await {
+                cleared?;
+            }
+            for r in &mut requests {
+                if let Some(p) = r.now.take() {
+                    r.values
+                        .insert(p, AttributeValue::N(BEFORE_ANY_TTL.to_owned()));
+                }
+            }
+        }
         let what = format!("{} actions", requests.len());
         // At most two rounds of clearing expired items, and two of switching the form of a
         // versioned upsert: five sends.
