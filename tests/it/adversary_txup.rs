@@ -303,7 +303,7 @@ async fn lease_item(db: &Db, id: &str) -> Option<HashMap<String, AttributeValue>
 #[tokio::test]
 async fn expect_version_and_expiry_on_legacy_items() {
     let db = common::db().await;
-    Lease::create_table().exec(&db).await.unwrap();
+    Lease::create_table().without_ttl().exec(&db).await.unwrap();
     lease_raw(&db, "conflict", 3, now() + 3600).await;
     lease_raw(&db, "match", 3, now() + 3600).await;
     lease_raw(&db, "expired", 3, now() - 60).await;
